@@ -1,0 +1,39 @@
+# The command surface. `make test` and `make report` work on a fresh machine with Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+KERNEL := partnership-eval
+DATA := data/processed
+SCALE ?= full
+WORKERS ?= 2
+
+.PHONY: install test lint data report bench clean
+
+# Reinstalls only when pyproject.toml changes (the stamp is newer otherwise).
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m ipykernel install --sys-prefix --name $(KERNEL) --display-name "partnership_eval (Python 3)"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -n $(WORKERS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+$(DATA)/schools.parquet: | $(STAMP)
+	$(BIN)/partnership-eval demo-data --scale $(SCALE) --out $(DATA)
+
+data: $(DATA)/schools.parquet
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_synthetic.py
+
+clean:
+	rm -rf $(VENV) reports/*/ .pytest_cache
