@@ -26,3 +26,13 @@ def did_reference_dir() -> Path:
     if not DID_REFERENCE.is_dir():
         pytest.skip(f"R `did` reference results not found at {DID_REFERENCE}")
     return DID_REFERENCE
+
+
+@pytest.fixture(scope="session")
+def small_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Small-scale synthetic England (seed 0) written to a temporary data directory."""
+    from partnership_eval.data.synthetic import write_demo_data
+
+    out = tmp_path_factory.mktemp("small_england")
+    write_demo_data(out, scale="small", seed=0, progress=lambda message: None)
+    return out
