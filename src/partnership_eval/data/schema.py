@@ -269,13 +269,11 @@ def validate(df: pd.DataFrame, table: str, *, source: str = "") -> None:
         if col.kind in ("int", "float") and len(present):
             if col.minimum is not None and (present < col.minimum).any():
                 raise SchemaError(
-                    f"{where}: column {name!r} has values below {col.minimum} "
-                    f"(min {present.min()})"
+                    f"{where}: column {name!r} has values below {col.minimum} (min {present.min()})"
                 )
             if col.maximum is not None and (present > col.maximum).any():
                 raise SchemaError(
-                    f"{where}: column {name!r} has values above {col.maximum} "
-                    f"(max {present.max()})"
+                    f"{where}: column {name!r} has values above {col.maximum} (max {present.max()})"
                 )
     if schema.key:
         dup = df.duplicated(list(schema.key), keep=False)

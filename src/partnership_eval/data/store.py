@@ -82,7 +82,9 @@ def table_metadata(path: str | Path) -> dict:
     """The partnership_eval metadata stored in a canonical parquet file."""
     meta = pq.read_schema(path).metadata or {}
     if METADATA_KEY not in meta:
-        raise SchemaError(f"{path}: not a partnership_eval table (no {METADATA_KEY.decode()} metadata)")
+        raise SchemaError(
+            f"{path}: not a partnership_eval table (no {METADATA_KEY.decode()} metadata)"
+        )
     return json.loads(meta[METADATA_KEY])
 
 
@@ -144,9 +146,7 @@ def data_hashes(data_dir: str | Path) -> dict[str, str]:
     """SHA-256 of every canonical table file present in ``data_dir``."""
     data_dir = Path(data_dir)
     return {
-        p.name: sha256_file(p)
-        for name in TABLES
-        if (p := _table_path(data_dir, name)).exists()
+        p.name: sha256_file(p) for name in TABLES if (p := _table_path(data_dir, name)).exists()
     }
 
 

@@ -111,14 +111,20 @@ def simulate_staggered_panel(
     event_time = time - g
     is_treated = (g > 0) & (event_time >= 0)
     tau = np.zeros(len(time))
-    tau[is_treated] = effect(g[is_treated], event_time[is_treated]) * unit_scale[unit_idx][is_treated]
+    tau[is_treated] = (
+        effect(g[is_treated], event_time[is_treated]) * unit_scale[unit_idx][is_treated]
+    )
     period_effect = rng.normal(scale=0.5, size=n_t)[np.tile(np.arange(n_t), n_units)]
     trend = covariate_trend * x[unit_idx] * (time - periods[0])
-    y = unit_level[unit_idx] + period_effect + trend + tau + rng.normal(scale=noise_sd, size=len(time))
-
-    data = pd.DataFrame(
-        {"unit": unit_idx + 1, "time": time, "cohort": g, "x": x[unit_idx], "y": y}
+    y = (
+        unit_level[unit_idx]
+        + period_effect
+        + trend
+        + tau
+        + rng.normal(scale=noise_sd, size=len(time))
     )
+
+    data = pd.DataFrame({"unit": unit_idx + 1, "time": time, "cohort": g, "x": x[unit_idx], "y": y})
     truth = (
         pd.DataFrame({"cohort": g[is_treated], "time": time[is_treated], "att": tau[is_treated]})
         .groupby(["cohort", "time"], as_index=False)["att"]

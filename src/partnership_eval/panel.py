@@ -1,0 +1,226 @@
+"""Canonical tables → the school × year analysis panel with treatment timing.
+
+Treatment is the first academic year in which a school belongs to a partnership of the
+chosen kind(s): a school joining between 1 September of year Y−1 and 31 August of year Y
+is first treated in academic year Y (2015 = 2014/15). Treatment is absorbing (intention
+to treat): a school that later leaves stays in its cohort, as staggered DiD requires.
+Schools never in such a partnership have ``first_treated = 0``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from partnership_eval.data.geography import resolve_las
+from partnership_eval.data.schema import OUTCOME_MEASURES, PARTNERSHIP_KINDS
+from partnership_eval.data.store import DataTables, read_tables
+from partnership_eval.errors import PartnershipEvalError
+
+SIZE_BANDS = ("under 75", "75-149", "150-299", "300+")
+"""Pupil-number bands; the first two are the 'small schools' of the programme documents."""
+
+Area = str | int | Sequence[str | int] | None
+
+
+def academic_year(dates: pd.Series) -> pd.Series:
+    """Academic year (named by the year it ends) containing each date."""
+    dates = pd.to_datetime(dates)
+    return (dates.dt.year + (dates.dt.month >= 9)).astype("Int64")
+
+
+def size_band(pupils: pd.Series) -> pd.Series:
+    """Ordered size band of each school from its number of pupils."""
+    return pd.cut(
+        pupils.astype("float64"),
+        bins=[-np.inf, 74.5, 149.5, 299.5, np.inf],
+        labels=list(SIZE_BANDS),
+    )
+
+
+def area_schools(schools: pd.DataFrame, area: Area) -> pd.DataFrame:
+    """Schools in an area: LA names or codes, or region names (all of England if None)."""
+    if area is None:
+        return schools
+    items = [area] if isinstance(area, str | int) else list(area)
+    codes = resolve_las(items)
+    return schools[schools["la_code"].isin(codes)]
+
+
+def _as_tables(data: DataTables | str | Path) -> DataTables:
+    return data if isinstance(data, DataTables) else read_tables(data)
+
+
+def first_treated(
+    memberships: pd.DataFrame, partnerships: pd.DataFrame, kind: str | Sequence[str]
+) -> pd.DataFrame:
+    """First academic year each school joined a partnership of ``kind``.
+
+    Returns one row per treated school: urn, first_treated, partnership_id (the
+    partnership it first joined).
+    """
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
+    if unknown:
+        raise PartnershipEvalError(
+            f"unknown partnership kind(s) {unknown}; choose from {', '.join(PARTNERSHIP_KINDS)}"
+        )
+    ids = partnerships.loc[partnerships["kind"].isin(kinds), "partnership_id"]
+    joins = memberships[memberships["partnership_id"].isin(ids)].copy()
+    joins["first_treated"] = academic_year(joins["joined"])
+    joins = joins.sort_values(["urn", "joined", "partnership_id"])
+    first = joins.drop_duplicates("urn", keep="first")
+    return first[["urn", "first_treated", "partnership_id"]].reset_index(drop=True)
+
+
+def build_panel(
+    data: DataTables | str | Path,
+    kind: str | Sequence[str] = "cluster",
+    *,
+    area: Area = None,
+    years: tuple[int, int] | None = None,
+    phase: str | None = None,
+    baseline_years: tuple[int, int] | None = None,
+) -> pd.DataFrame:
+    """School × year panel with treatment timing and baseline covariates.
+
+    Parameters
+    ----------
+    data
+        Canonical tables, or the directory holding them.
+    kind
+        Partnership kind(s) that count as treatment (see ``PARTNERSHIP_KINDS``).
+    area
+        LA name(s)/code(s) or region name(s); all schools when None.
+    years
+        Inclusive first and last academic year to keep.
+    phase
+        Keep only schools of this phase (e.g. "Primary").
+    baseline_years
+        Years over which baseline attainment and its trend are measured; default: the
+        panel years before the earliest cohort (or the first two panel years).
+
+    Returns
+    -------
+    DataFrame
+        One row per school and year with outcomes: urn, year, la_code, la_name, region,
+        first_treated (0 = never), treated, partnership_id, in_other_partnership,
+        cohort_n, the outcome measures, pupils, rural, fsm_pct, size_band, is_academy,
+        base_ks2_rwm_exp, base_trend. ``attrs["exclusions"]`` lists every dropped set of
+        rows as ``{"reason", "rows", "schools"}``; ``attrs["synthetic"]`` says whether the
+        data are synthetic; ``attrs["baseline_years"]`` gives the baseline window.
+
+    Examples
+    --------
+    >>> panel = build_panel("data/processed", kind="cluster", area="Cumbria")  # doctest: +SKIP
+    """
+    tables = _as_tables(data)
+    schools = area_schools(tables.schools, area)
+    if phase is not None:
+        schools = schools[schools["phase"].str.lower() == phase.lower()]
+    if schools.empty:
+        raise PartnershipEvalError(f"no schools found for area {area!r} and phase {phase!r}")
+
+    outcomes = tables.outcomes
+    exclusions: list[dict] = []
+    if years is not None:
+        outcomes = outcomes[outcomes["year"].between(*years)]
+    in_area = outcomes["urn"].isin(schools["urn"])
+    if area is None and phase is None:
+        orphan = ~in_area
+        if orphan.any():
+            exclusions.append(_exclusion("outcome rows with no school record", outcomes, orphan))
+    outcomes = outcomes[in_area]
+
+    treated = first_treated(tables.memberships, tables.partnerships, kind)
+    measures = [m for m in OUTCOME_MEASURES if m in outcomes.columns]
+    school_cols = [
+        "urn",
+        "la_code",
+        "la_name",
+        "region",
+        "pupils",
+        "rural",
+        "fsm_pct",
+        "is_academy",
+    ]
+    panel = outcomes[["urn", "year", "cohort_n", *measures]].merge(
+        schools[school_cols], on="urn", how="left", validate="many_to_one"
+    )
+    panel = panel.merge(treated, on="urn", how="left", validate="many_to_one")
+    panel["first_treated"] = panel["first_treated"].fillna(0).astype("int64")
+
+    first_year = int(panel["year"].min())
+    always = (panel["first_treated"] > 0) & (panel["first_treated"] <= first_year)
+    if always.any():
+        exclusions.append(
+            _exclusion(f"treated in or before the first panel year ({first_year})", panel, always)
+        )
+        panel = panel[~always]
+
+    other_ids = tables.partnerships.loc[
+        ~tables.partnerships["partnership_id"].isin(treated["partnership_id"])
+        & ~tables.partnerships["kind"].isin([kind] if isinstance(kind, str) else kind),
+        "partnership_id",
+    ]
+    other_urns = tables.memberships.loc[tables.memberships["partnership_id"].isin(other_ids), "urn"]
+    panel["in_other_partnership"] = panel["urn"].isin(other_urns)
+    panel["treated"] = (panel["first_treated"] > 0) & (panel["year"] >= panel["first_treated"])
+    panel["size_band"] = size_band(panel["pupils"])
+    panel, baseline_years = _add_baseline(panel, baseline_years)
+
+    panel = panel.sort_values(["urn", "year"]).reset_index(drop=True)
+    panel.attrs = {
+        "exclusions": exclusions,
+        "synthetic": tables.synthetic,
+        "kind": kind,
+        "baseline_years": baseline_years,
+    }
+    return panel
+
+
+def _exclusion(reason: str, frame: pd.DataFrame, mask: pd.Series) -> dict:
+    return {
+        "reason": reason,
+        "rows": int(mask.sum()),
+        "schools": int(frame.loc[mask, "urn"].nunique()),
+    }
+
+
+def _add_baseline(
+    panel: pd.DataFrame, baseline_years: tuple[int, int] | None
+) -> tuple[pd.DataFrame, tuple[int, int]]:
+    """Add each school's baseline attainment (cohort-weighted mean) and its yearly trend."""
+    if baseline_years is None:
+        cohorts = panel.loc[panel["first_treated"] > 0, "first_treated"]
+        first = int(panel["year"].min())
+        last = int(cohorts.min()) - 1 if len(cohorts) else first + 1
+        baseline_years = (first, max(last, first + 1))
+    window = panel[panel["year"].between(*baseline_years) & panel["ks2_rwm_exp"].notna()]
+    w = window["cohort_n"].astype("float64")
+    y = window["ks2_rwm_exp"].astype("float64")
+    t = window["year"].astype("float64")
+    parts = (
+        pd.DataFrame(
+            {
+                "urn": window["urn"],
+                "w": w,
+                "wy": w * y,
+                "wt": w * t,
+                "wtt": w * t * t,
+                "wty": w * t * y,
+            }
+        )
+        .groupby("urn")
+        .sum()
+    )
+    mean_y = parts["wy"] / parts["w"]
+    mean_t = parts["wt"] / parts["w"]
+    var_t = parts["wtt"] / parts["w"] - mean_t**2
+    cov_ty = parts["wty"] / parts["w"] - mean_t * mean_y
+    trend = (cov_ty / var_t).where(var_t > 0)
+    base = pd.DataFrame({"base_ks2_rwm_exp": mean_y, "base_trend": trend})
+    return panel.merge(base, left_on="urn", right_index=True, how="left"), baseline_years

@@ -1,0 +1,71 @@
+"""The analysis panel: treatment timing, areas, baselines and counted exclusions."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from tables_factory import tiny_tables
+
+from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.panel import academic_year, area_schools, build_panel, size_band
+
+
+def test_academic_year_starts_on_1_september():
+    dates = pd.Series(pd.to_datetime(["2015-08-31", "2015-09-01", "2016-01-15"]))
+    assert academic_year(dates).tolist() == [2015, 2016, 2016]
+
+
+def test_first_treated_is_the_academic_year_of_joining_and_zero_for_never():
+    panel = build_panel(tiny_tables(), kind="cluster")
+    first = panel.groupby("urn")["first_treated"].first().to_dict()
+    assert first == {100001: 2016, 100002: 2017, 100003: 0, 100004: 0, 100005: 0}
+
+
+def test_treated_flag_switches_on_in_the_first_treated_year():
+    panel = build_panel(tiny_tables(), kind="cluster")
+    alpha = panel[panel["urn"] == 100001].set_index("year")["treated"]
+    assert alpha.to_dict() == {2014: False, 2015: False, 2016: True, 2017: True, 2018: True}
+
+
+def test_schools_in_another_kind_of_partnership_are_flagged():
+    panel = build_panel(tiny_tables(), kind="cluster")
+    flagged = set(panel.loc[panel["in_other_partnership"], "urn"])
+    assert flagged == {100005}
+
+
+def test_schools_treated_before_the_panel_starts_are_excluded_and_counted():
+    panel = build_panel(tiny_tables(), kind="mat")
+    assert 100005 not in set(panel["urn"])
+    assert panel.attrs["exclusions"] == [
+        {"reason": "treated in or before the first panel year (2014)", "rows": 5, "schools": 1}
+    ]
+
+
+def test_area_filters_by_la_name_code_or_region():
+    schools = tiny_tables().schools
+    assert set(area_schools(schools, "Cumbria")["urn"]) == {100001, 100002, 100003}
+    assert set(area_schools(schools, 936)["urn"]) == {100004, 100005}
+    assert len(area_schools(schools, "South East")) == 2
+
+
+def test_unknown_area_is_a_clear_error():
+    with pytest.raises(PartnershipEvalError, match="unknown area 'Atlantis'"):
+        build_panel(tiny_tables(), area="Atlantis")
+
+
+def test_unknown_kind_is_a_clear_error():
+    with pytest.raises(PartnershipEvalError, match="unknown partnership kind"):
+        build_panel(tiny_tables(), kind="club")
+
+
+def test_baseline_is_attainment_and_trend_before_the_first_cohort():
+    panel = build_panel(tiny_tables(), kind="cluster")
+    assert panel.attrs["baseline_years"] == (2014, 2015)
+    gamma = panel[panel["urn"] == 100003].iloc[0]
+    assert gamma["base_ks2_rwm_exp"] == pytest.approx(51.0)
+    assert gamma["base_trend"] == pytest.approx(2.0)
+
+
+def test_size_bands_follow_pupil_numbers():
+    bands = size_band(pd.Series([60, 75, 149, 150, 400])).astype(str).tolist()
+    assert bands == ["under 75", "75-149", "75-149", "150-299", "300+"]
