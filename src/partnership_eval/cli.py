@@ -36,12 +36,138 @@ def _add_demo_data(sub: argparse._SubParsersAction) -> None:
         help="build synthetic England (demonstration data with planted effects)",
         description="Write the canonical tables of a synthetic England plus truth.parquet.",
     )
-    p.add_argument("--scale", choices=("small", "full"), default="full",
-                   help="small: a few LAs for tests; full: ~16,700 primaries (default)")
+    p.add_argument(
+        "--scale",
+        choices=("small", "full"),
+        default="full",
+        help="small: a few LAs for tests; full: ~16,700 primaries (default)",
+    )
     p.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    p.add_argument("--out", type=Path, default=DEFAULT_DATA,
-                   help=f"output directory (default {DEFAULT_DATA})")
+    p.add_argument(
+        "--out", type=Path, default=DEFAULT_DATA, help=f"output directory (default {DEFAULT_DATA})"
+    )
     p.set_defaults(func=_cmd_demo_data)
+
+
+def _cmd_ingest(args: argparse.Namespace) -> int:
+    from partnership_eval.data.ingest import ingest, write_ingest
+
+    result = ingest(args.raw_dir, progress=_progress)
+    manifest = write_ingest(result, args.out)
+    print(result.summary())
+    print(f"canonical tables and exclusions.csv written to {manifest.parent}")
+    return 0
+
+
+def _add_ingest(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="load downloaded DfE/GIAS/Ofsted files into the canonical tables",
+        description="Recognise every file under RAW_DIR by its header, load it, and write "
+        "the canonical tables, exclusions.csv and KS2 reference totals.",
+    )
+    p.add_argument("raw_dir", type=Path, metavar="RAW_DIR", help="folder of downloaded files")
+    p.add_argument(
+        "--out", type=Path, default=DEFAULT_DATA, help=f"output directory (default {DEFAULT_DATA})"
+    )
+    p.set_defaults(func=_cmd_ingest)
+
+
+def _cmd_download(args: argparse.Namespace) -> int:
+    from partnership_eval.data.download import download, load_sources
+
+    sources = load_sources(args.sources) if args.sources else None
+    manifest = download(args.dest, sources=sources, only=args.only, progress=_progress)
+    print(f"downloaded files and checksums recorded in {manifest}")
+    return 0
+
+
+def _add_download(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "download",
+        help="fetch the public DfE/GIAS/Ofsted files into data/raw (uses the network)",
+        description="Download the official files into DEST with progress, recording each "
+        "file's address, size and SHA-256 in download_manifest.json.",
+    )
+    p.add_argument(
+        "--dest", type=Path, default=Path("data/raw"), help="destination folder (default data/raw)"
+    )
+    p.add_argument(
+        "--only",
+        action="append",
+        metavar="NAME",
+        help="download only this source (repeatable); see --sources",
+    )
+    p.add_argument(
+        "--sources",
+        type=Path,
+        metavar="JSON",
+        help="JSON list of {name, url, path} to use instead of the built-in list",
+    )
+    p.set_defaults(func=_cmd_download)
+
+
+MAX_EXIT = 100
+
+
+def _cmd_report(args: argparse.Namespace) -> int:
+    from partnership_eval.reporting.parameters import parse_assignments
+    from partnership_eval.reporting.runner import run_reports
+
+    result = run_reports(
+        args.notebook or (),
+        args.la or (),
+        data_dir=args.data,
+        out_dir=args.out,
+        run=args.run,
+        parameters=parse_assignments(args.param or []),
+        text_parameters=True,
+        with_code=args.with_code,
+        progress=_progress,
+    )
+    print(f"{len(result.records)} report(s), {result.failed} failed: {result.index}")
+    return min(result.failed, MAX_EXIT)
+
+
+def _add_report(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "report",
+        help="run report notebooks into self-contained HTML reports",
+        description="Execute each notebook for each area with papermill and render it as "
+        "HTML into OUT/RUN/<notebook>/<area>.{ipynb,html}, with results.json per report, "
+        "index.html and manifest.json. A failing report is recorded and the run goes on; "
+        f"the exit code is the number of failed reports (at most {MAX_EXIT}).",
+    )
+    p.add_argument(
+        "--notebook",
+        action="append",
+        metavar="NAME",
+        help="notebook name in notebooks/ or path to an .ipynb (repeatable; default all)",
+    )
+    p.add_argument(
+        "--la",
+        action="append",
+        metavar="NAME",
+        help="area: LA name, LA code or region (repeatable; default each notebook's own)",
+    )
+    p.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help=f"data directory (default {DEFAULT_DATA})"
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("reports"), help="output root (default reports)"
+    )
+    p.add_argument("--run", metavar="NAME", help="run folder name (default: date and time)")
+    p.add_argument(
+        "--with-code", action="store_true", help="also write the student edition showing code"
+    )
+    p.add_argument(
+        "-p",
+        dest="param",
+        action="append",
+        metavar="NAME=VALUE",
+        help="notebook parameter, checked against its parameters cell (repeatable)",
+    )
+    p.set_defaults(func=_cmd_report)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -54,6 +180,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_demo_data(sub)
+    _add_ingest(sub)
+    _add_download(sub)
+    _add_report(sub)
     return parser
 
 
