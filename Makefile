@@ -32,6 +32,15 @@ $(DATA)/schools.parquet: | $(STAMP)
 
 data: $(DATA)/schools.parquet
 
+# Demo reports: 00_overview for two cluster counties and the network city, both editions.
+REPORT_RUN ?= demo
+REPORT_NOTEBOOKS ?= 00_overview
+REPORT_AREAS ?= Cumbria Devon Plymouth
+report: $(STAMP) $(DATA)/schools.parquet
+	$(BIN)/partnership-eval report $(foreach nb,$(REPORT_NOTEBOOKS),--notebook $(nb)) \
+		$(foreach la,$(REPORT_AREAS),--la $(la)) --data $(DATA) --out reports \
+		--run $(REPORT_RUN) --with-code
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_synthetic.py
 

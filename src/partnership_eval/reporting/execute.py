@@ -1,0 +1,151 @@
+"""Execute one notebook with papermill into a reproducible executed notebook.
+
+Notebooks run on the registered kernel ``partnership-eval`` (``make install`` registers
+it with ``python -m ipykernel install --sys-prefix --name partnership-eval``), in the
+notebook's own directory, as in Jupyter and under nbval. The executed notebook is
+normalised so that identical inputs give identical bytes: timing metadata is removed
+and cells papermill adds (injected parameters, error markers) get ids derived from
+their position instead of random ones.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import nbformat
+import papermill
+from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
+from nbformat import NotebookNode
+
+from partnership_eval.errors import PartnershipEvalError
+
+KERNEL = "partnership-eval"
+KEPT_NOTEBOOK_METADATA = ("parameters", "default_parameters", "exception")
+KEPT_CELL_METADATA = ("status", "exception")
+
+
+@dataclass
+class Execution:
+    """An executed (or partially executed) notebook and how the execution ended."""
+
+    notebook: NotebookNode
+    error: str | None
+    seconds: float
+
+
+def check_kernel(kernel: str = KERNEL) -> None:
+    """Raise a clear error when the Jupyter kernel ``kernel`` is not registered."""
+    try:
+        KernelSpecManager().get_kernel_spec(kernel)
+    except NoSuchKernel:
+        raise PartnershipEvalError(
+            f"Jupyter kernel {kernel!r} is not registered; run `make install` or "
+            f"`python -m ipykernel install --sys-prefix --name {kernel}`"
+        ) from None
+
+
+@contextmanager
+def _environment(env: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the kernel papermill starts (it inherits them)."""
+    saved = {name: os.environ.get(name) for name in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def normalise_notebook(nb: NotebookNode, source_ids: set[str]) -> NotebookNode:
+    """Drop timing metadata and give cells that papermill added stable ids."""
+    papermill_meta = nb.metadata.get("papermill", {})
+    nb.metadata["papermill"] = {
+        k: papermill_meta[k] for k in KEPT_NOTEBOOK_METADATA if k in papermill_meta
+    }
+    nb.metadata.pop("widgets", None)
+    used: set[str] = set()
+    for index, cell in enumerate(nb.cells):
+        cell.metadata.pop("execution", None)
+        if "papermill" in cell.metadata:
+            meta = cell.metadata["papermill"]
+            cell.metadata["papermill"] = {k: meta[k] for k in KEPT_CELL_METADATA if k in meta}
+        if cell.get("id") not in source_ids or cell.get("id") in used:
+            tags = cell.metadata.get("tags", [])
+            cell["id"] = f"{tags[0] if tags else cell.cell_type}-{index}"
+        used.add(cell["id"])
+    return nb
+
+
+def _describe(exc: Exception) -> str:
+    if isinstance(exc, papermill.PapermillExecutionError):
+        return f"{exc.ename}: {exc.evalue} (cell In [{exc.exec_count}])"
+    return f"{type(exc).__name__}: {exc}"
+
+
+def execute_notebook(
+    source: str | Path,
+    output: str | Path,
+    parameters: Mapping[str, object],
+    *,
+    env: Mapping[str, str] | None = None,
+    kernel: str = KERNEL,
+    cell_timeout: int | None = None,
+) -> Execution:
+    """Run ``source`` with ``parameters`` into ``output`` (written even when a cell fails).
+
+    Parameters
+    ----------
+    source, output
+        The notebook to run and where to write the executed notebook.
+    parameters
+        Checked parameter values (see :func:`~partnership_eval.reporting.parameters.validate_parameters`).
+    env
+        Environment variables for the kernel.
+    kernel
+        Registered Jupyter kernel to run on.
+    cell_timeout
+        Seconds a single cell may run (no limit when None).
+
+    Returns
+    -------
+    Execution
+        The normalised notebook, the error (``"NameError: ... (cell In [4])"``) or None,
+        and the wall time.
+    """
+    source, output = Path(source).resolve(), Path(output).resolve()
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.unlink(missing_ok=True)
+    source_nb = nbformat.read(source, as_version=4)
+    source_ids = {cell.get("id") for cell in source_nb.cells}
+    error = None
+    start = time.perf_counter()
+    try:
+        with _environment(env or {}):
+            papermill.execute_notebook(
+                str(source),
+                str(output),
+                parameters=dict(parameters),
+                kernel_name=kernel,
+                cwd=str(source.parent),
+                progress_bar=False,
+                execution_timeout=cell_timeout,
+                record_timing=False,
+                # the kernel's own log (a warning about local TCP, a note on shutdown) is
+                # noise among the progress lines; errors reach the notebook anyway
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+            )
+    except Exception as exc:  # a failing report is recorded, never fatal to the run
+        error = _describe(exc)
+    seconds = time.perf_counter() - start
+    nb = nbformat.read(output, as_version=4) if output.exists() else source_nb
+    nb = normalise_notebook(nb, source_ids)
+    nbformat.write(nb, output)
+    return Execution(notebook=nb, error=error, seconds=seconds)

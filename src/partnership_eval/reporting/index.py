@@ -1,0 +1,88 @@
+"""``index.html`` of a report run: every report with its status and headline numbers.
+
+A single self-contained page (inline CSS, no scripts) linking each report's HTML
+editions, executed notebook and ``results.json``. It carries no timestamps; the run
+manifest records time.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from partnership_eval.reporting.records import ReportRecord
+
+STYLE = """
+body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1100px; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.4em 0.6em; text-align: left; vertical-align: top; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.ok { color: #1b6e20; font-weight: 600; }
+.failed { color: #b3261e; font-weight: 600; }
+.banner { padding: 0.6em 1em; margin: 0.5em 0 1em; border-radius: 4px; font-weight: 600;
+          background: #fff4ce; border: 2px solid #c99a00; color: #5c4300; }
+.error { color: #6b0f0a; font-size: 0.9em; }
+"""
+
+
+def _number(value: object, digits: int = 1) -> str:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return "—"
+    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+
+
+def _headline_cells(record: ReportRecord) -> str:
+    """Table cells: label, estimate, interval, truth, sample sizes."""
+    head = (record.results or {}).get("headline") or {}
+    low, high = head.get("ci_low"), head.get("ci_high")
+    interval = f"{_number(low)} to {_number(high)}" if low is not None and high is not None else "—"
+    sizes = f"{_number(head.get('n_treated'))} / {_number(head.get('n_comparison'))}"
+    label = escape(str(head.get("label", "—")))
+    numbers = (_number(head.get("estimate")), interval, _number(head.get("truth")), sizes)
+    return f"<td>{label}</td>" + "".join(f'<td class="num">{n}</td>' for n in numbers)
+
+
+def _links(record: ReportRecord) -> str:
+    names = {
+        "html": "report",
+        "code_html": "with code",
+        "ipynb": "notebook",
+        "results": "results.json",
+    }
+    return " · ".join(
+        f'<a href="{escape(path.as_posix())}">{names[kind]}</a>'
+        for kind, path in record.outputs.items()
+        if kind in names
+    )
+
+
+def render_index(run: str, records: Sequence[ReportRecord]) -> str:
+    """The index page of a run."""
+    rows = []
+    for r in records:
+        error = f'<div class="error">{escape(r.error)}</div>' if r.error else ""
+        rows.append(
+            f"<tr><td>{escape(r.notebook)}</td><td>{escape(r.area or '—')}</td>"
+            f'<td><span class="{r.status}">{r.status}</span>{error}</td>'
+            f"{_headline_cells(r)}<td>{_links(r)}</td></tr>"
+        )
+    synthetic = any((r.results or {}).get("synthetic") for r in records)
+    banner = (
+        '<div class="banner" role="note">Synthetic demonstration data: reports in this run '
+        "use a simulated England with planted effects, not real schools.</div>"
+        if synthetic
+        else ""
+    )
+    failed = sum(r.failed for r in records)
+    summary = f"{len(records)} report(s), {failed} failed"
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Reports: {escape(run)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
+        f"<h1>Reports: {escape(run)}</h1>\n{banner}\n<p>{summary}. "
+        'Parameters, data hashes, software versions and timings: <a href="manifest.json">manifest.json</a>.</p>\n'
+        "<table>\n<thead><tr><th>Report</th><th>Area</th><th>Status</th><th>Headline</th>"
+        "<th>Estimate</th><th>95% CI</th><th>Truth</th><th>n treated / comparison</th>"
+        "<th>Files</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
+        "</body>\n</html>\n"
+    )

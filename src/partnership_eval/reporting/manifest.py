@@ -1,0 +1,84 @@
+"""``manifest.json`` of a report run: what ran, on which data, with which software, how long.
+
+The manifest is where time lives (start, finish, seconds per report); the report pages
+and the index carry none, so that they are byte-identical across identical runs.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+from collections.abc import Mapping, Sequence
+from importlib import metadata
+from pathlib import Path
+
+from partnership_eval.reporting.records import ReportRecord
+from partnership_eval.reporting.results import to_json_value
+
+PACKAGES = (
+    "partnership-eval",
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "pyarrow",
+    "matplotlib",
+    "seaborn",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+    "nbclient",
+    "ipykernel",
+)
+
+
+def package_versions() -> dict[str, str]:
+    """Installed versions of Python and the packages reports depend on."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def build_manifest(
+    *,
+    run: str,
+    records: Sequence[ReportRecord],
+    data_dir: Path | None,
+    data_hashes: Mapping[str, str],
+    started: str,
+    finished: str,
+) -> dict:
+    """The manifest of one run: data hashes, versions, and per report its parameters,
+    status, outputs and timing (``data_hashes`` from :func:`~partnership_eval.data.store.data_hashes`)."""
+    return {
+        "run": run,
+        "started": started,
+        "finished": finished,
+        "data_dir": str(data_dir) if data_dir is not None else None,
+        "data_hashes": dict(data_hashes),
+        "packages": package_versions(),
+        "reports": [
+            {
+                "notebook": r.notebook,
+                "area": r.area,
+                "parameters": to_json_value(r.parameters),
+                "status": r.status,
+                "error": r.error,
+                "seconds": round(r.seconds, 2),
+                "outputs": {kind: path.as_posix() for kind, path in r.outputs.items()},
+            }
+            for r in records
+        ],
+        "failed": sum(r.failed for r in records),
+    }
+
+
+def write_manifest(path: str | Path, manifest: dict) -> Path:
+    """Write a run manifest as indented JSON."""
+    path = Path(path)
+    path.write_text(json.dumps(manifest, indent=2) + "\n")
+    return path

@@ -1,0 +1,289 @@
+"""Run many notebook × area reports into one run directory.
+
+Layout of a run (``<out>/<run>/``)::
+
+    index.html                      every report, its status and headline numbers
+    manifest.json                   parameters, data hashes, versions, timings, status
+    <notebook>/<area>.ipynb         executed notebook (partial when a cell failed)
+    <notebook>/<area>.html          policy edition (code hidden)
+    <notebook>/<area>.code.html     student edition (code shown; with ``with_code``)
+    <notebook>/<area>.results.json  headline numbers written by the notebook
+
+All requested parameters of every report are checked before anything runs. Then each
+report runs in turn; a failing report is recorded (partial notebook, HTML showing the
+error, ``failed`` in index and manifest) and the run goes on.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from partnership_eval.data.geography import resolve_las
+from partnership_eval.data.store import data_hashes, table_metadata
+from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.reporting.data_location import DATA_ENV
+from partnership_eval.reporting.execute import check_kernel, execute_notebook
+from partnership_eval.reporting.index import render_index
+from partnership_eval.reporting.manifest import build_manifest, write_manifest
+from partnership_eval.reporting.parameters import (
+    ParameterError,
+    notebook_parameters,
+    validate_parameters,
+)
+from partnership_eval.reporting.records import ReportRecord
+from partnership_eval.reporting.render import render_html
+from partnership_eval.reporting.results import RESULTS_ENV, read_results
+
+NOTEBOOKS_DIR = Path("notebooks")
+DEFAULT_OUT = Path("reports")
+
+
+@dataclass
+class RunResult:
+    """Where a run was written and how each report ended."""
+
+    run_dir: Path
+    records: list[ReportRecord]
+
+    @property
+    def failed(self) -> int:
+        return sum(r.failed for r in self.records)
+
+    @property
+    def index(self) -> Path:
+        return self.run_dir / "index.html"
+
+    @property
+    def manifest(self) -> Path:
+        return self.run_dir / "manifest.json"
+
+
+def slugify(text: str) -> str:
+    """File-name form of an area: lower case, runs of other characters as ``-``."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
+
+
+def available_notebooks(notebooks_dir: str | Path = NOTEBOOKS_DIR) -> list[Path]:
+    """Report notebooks in ``notebooks_dir``, in name order."""
+    return sorted(Path(notebooks_dir).glob("*.ipynb"))
+
+
+def find_notebook(name: str | Path, notebooks_dir: str | Path = NOTEBOOKS_DIR) -> Path:
+    """A notebook by name (``00_overview``) or path; error listing the available ones."""
+    path = Path(name)
+    if path.suffix == ".ipynb" and path.exists():
+        return path
+    candidate = Path(notebooks_dir) / f"{path.stem}.ipynb"
+    if candidate.exists():
+        return candidate
+    names = ", ".join(p.stem for p in available_notebooks(notebooks_dir)) or "none"
+    raise PartnershipEvalError(f"no notebook {str(name)!r} in {notebooks_dir}; available: {names}")
+
+
+def is_synthetic(data_dir: Path | None) -> bool:
+    """Whether the tables in ``data_dir`` are marked as synthetic."""
+    if data_dir is None or not (data_dir / "schools.parquet").exists():
+        return False
+    return bool(table_metadata(data_dir / "schools.parquet").get("synthetic"))
+
+
+def _literal(source: str) -> object:
+    """A parameter's default as a value (its source text when not a literal)."""
+    try:
+        return ast.literal_eval(source)
+    except (ValueError, SyntaxError):
+        return source
+
+
+def _plan(
+    notebooks: Sequence[Path],
+    areas: Sequence[str],
+    parameters: Mapping[str, object],
+    data_dir: Path | None,
+    text_parameters: bool,
+) -> list[ReportRecord]:
+    """One record per report, with every parameter checked."""
+    if areas and "area" in parameters:
+        raise ParameterError("give areas with --la (areas=...), not as the parameter 'area'")
+    if areas:
+        resolve_las(list(areas))  # an unknown area fails here, before anything runs
+    records = []
+    for path in notebooks:
+        declared = notebook_parameters(path)
+        requested = dict(parameters)
+        if data_dir is not None and "data_dir" in declared:
+            if not (data_dir / "schools.parquet").exists():
+                raise PartnershipEvalError(
+                    f"{data_dir}: no canonical tables; build them with `make data` or "
+                    "`partnership-eval demo-data --out DIR`"
+                )
+            requested["data_dir"] = str(data_dir)
+        checked = validate_parameters(path, requested, from_text=text_parameters)
+        if "area" in declared:
+            for area in areas or [checked.get("area", _literal(declared["area"].default))]:
+                params = {**checked, "area": area} if areas else checked
+                validate_parameters(path, params)
+                records.append(ReportRecord(path.stem, str(area), slugify(str(area)), params))
+        elif areas:
+            raise ParameterError(
+                f"notebook {path.stem!r} has no parameter 'area', so --la cannot apply; "
+                f"valid parameters: {', '.join(declared) or 'none'}"
+            )
+        else:
+            records.append(ReportRecord(path.stem, None, "report", checked))
+    return records
+
+
+def _run_one(
+    record: ReportRecord,
+    source: Path,
+    run_dir: Path,
+    *,
+    data_dir: Path | None,
+    synthetic: bool,
+    with_code: bool,
+    cell_timeout: int | None,
+) -> None:
+    folder = Path(record.notebook)
+    outputs = {
+        "html": folder / f"{record.slug}.html",
+        "ipynb": folder / f"{record.slug}.ipynb",
+        "results": folder / f"{record.slug}.results.json",
+    }
+    if with_code:
+        outputs["code_html"] = folder / f"{record.slug}.code.html"
+    results_path = (run_dir / outputs["results"]).resolve()  # the kernel runs elsewhere
+    results_path.unlink(missing_ok=True)
+    env = {RESULTS_ENV: str(results_path)}
+    if data_dir is not None:
+        env[DATA_ENV] = str(data_dir)
+    execution = execute_notebook(
+        source, run_dir / outputs["ipynb"], record.parameters, env=env, cell_timeout=cell_timeout
+    )
+    record.error, record.seconds = execution.error, execution.seconds
+    record.results = read_results(results_path)
+    if record.results is None:
+        del outputs["results"]
+    shown_synthetic = synthetic or bool((record.results or {}).get("synthetic"))
+    for kind, code in (("html", False), ("code_html", True)):
+        if kind in outputs:
+            page = render_html(
+                execution.notebook,
+                title=record.title,
+                parameters=record.parameters,
+                synthetic=shown_synthetic,
+                error=record.error,
+                with_code=code,
+            )
+            (run_dir / outputs[kind]).write_text(page, encoding="utf-8")
+    record.outputs = outputs
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def run_reports(
+    notebooks: Sequence[str | Path] = (),
+    areas: Sequence[str] = (),
+    *,
+    data_dir: str | Path | None = None,
+    out_dir: str | Path = DEFAULT_OUT,
+    run: str | None = None,
+    parameters: Mapping[str, object] | None = None,
+    text_parameters: bool = False,
+    with_code: bool = False,
+    notebooks_dir: str | Path = NOTEBOOKS_DIR,
+    cell_timeout: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Execute and render every notebook × area report into ``out_dir/run``.
+
+    Parameters
+    ----------
+    notebooks
+        Notebook names (``"00_overview"``) or paths; default every notebook in
+        ``notebooks_dir``.
+    areas
+        LA names or codes, or regions: one report per notebook and area. Default: each
+        notebook's own default area.
+    data_dir
+        Canonical tables, passed to notebooks that declare ``data_dir``.
+    out_dir, run
+        Reports go to ``out_dir/run`` (run defaults to the current date and time).
+    parameters
+        Further parameter values, applied to every notebook.
+    text_parameters
+        ``parameters`` are command-line text, converted to each declared type.
+    with_code
+        Also render the student edition (code shown).
+    notebooks_dir
+        Where notebooks are looked up by name.
+    cell_timeout
+        Seconds one cell may run before its report fails (no limit when None).
+    progress
+        Called with one line per report started and finished.
+
+    Returns
+    -------
+    RunResult
+        Run directory and a record per report; ``.failed`` counts failed reports.
+
+    Raises
+    ------
+    PartnershipEvalError
+        Before anything runs: unknown notebook, area or parameter, wrongly typed
+        parameter, missing data or unregistered kernel.
+    """
+    say = progress or (lambda message: None)
+    paths = [find_notebook(n, notebooks_dir) for n in notebooks] or available_notebooks(
+        notebooks_dir
+    )
+    if not paths:
+        raise PartnershipEvalError(f"no notebooks found in {notebooks_dir}")
+    data = Path(data_dir).resolve() if data_dir is not None else None
+    records = _plan(paths, list(areas), dict(parameters or {}), data, text_parameters)
+    check_kernel()
+    run = run or datetime.now().strftime("%Y-%m-%d_%H%M%S")
+    run_dir = Path(out_dir) / run
+    for folder in {r.notebook for r in records}:
+        (run_dir / folder).mkdir(parents=True, exist_ok=True)
+    synthetic = is_synthetic(data)
+    hashes = data_hashes(data) if data is not None else {}
+    sources = {p.stem: p for p in paths}
+    started = _now()
+    start = time.perf_counter()
+    for i, record in enumerate(records, start=1):
+        tag = f"[{i}/{len(records)}] {record.title}"
+        say(f"{tag}: running")
+        _run_one(
+            record,
+            sources[record.notebook],
+            run_dir,
+            data_dir=data,
+            synthetic=synthetic,
+            with_code=with_code,
+            cell_timeout=cell_timeout,
+        )
+        outcome = f"FAILED: {record.error}" if record.failed else "ok"
+        say(f"{tag}: {outcome} ({record.seconds:.1f} s)")
+        done = records[:i]
+        (run_dir / "index.html").write_text(render_index(run, done), encoding="utf-8")
+        manifest = build_manifest(
+            run=run,
+            records=done,
+            data_dir=data,
+            data_hashes=hashes,
+            started=started,
+            finished=_now(),
+        )
+        write_manifest(run_dir / "manifest.json", manifest)
+    result = RunResult(run_dir=run_dir, records=records)
+    say(f"{len(records)} report(s) in {time.perf_counter() - start:.1f} s, {result.failed} failed")
+    return result

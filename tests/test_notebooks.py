@@ -1,0 +1,86 @@
+"""Every notebook in notebooks/: stored clean, paired with its py:percent text, and runnable."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+
+from partnership_eval.reporting.parameters import notebook_parameters
+from partnership_eval.reporting.runner import run_reports
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOK_DIR = ROOT / "notebooks"
+NOTEBOOKS = sorted(NOTEBOOK_DIR.glob("*.ipynb"))
+each_notebook = pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS
+
+
+@each_notebook
+def test_notebook_is_stored_without_outputs(path):
+    nb = nbformat.read(path, as_version=4)
+    dirty = [
+        i
+        for i, cell in enumerate(nb.cells)
+        if cell.cell_type == "code" and (cell.outputs or cell.execution_count is not None)
+    ]
+    assert not dirty, f"{path.name}: clear the outputs of cells {dirty}"
+
+
+@each_notebook
+def test_jupytext_pair_is_in_sync(path):
+    pair = path.with_suffix(".py")
+    assert pair.exists(), f"pair {path.name} with `jupytext --set-formats ipynb,py:percent`"
+    expected = jupytext.writes(nbformat.read(path, as_version=4), fmt="py:percent")
+    assert pair.read_text() == expected, f"run `jupytext --sync {pair.relative_to(ROOT)}`"
+
+
+@each_notebook
+def test_notebook_declares_typed_parameters_including_data_dir(path):
+    assert "data_dir" in notebook_parameters(path)
+
+
+@each_notebook
+def test_notebook_runs_under_nbval_on_small_data(path, small_data_dir):
+    env = {**os.environ, "PARTNERSHIP_EVAL_DATA": str(small_data_dir)}
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "--nbval-lax", "-p", "no:cacheprovider", "-q", str(path)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+
+
+def test_overview_runs_with_non_default_parameters(small_data_dir, tmp_path):
+    result = run_reports(
+        ["00_overview"],
+        ["Plymouth"],
+        data_dir=small_data_dir,
+        out_dir=tmp_path,
+        run="custom",
+        parameters={"first_year": 2015, "kinds": ["triad", "collaborative"]},
+        notebooks_dir=NOTEBOOK_DIR,
+    )
+    assert result.failed == 0, result.records[0].error
+    results = json.loads((result.run_dir / "00_overview" / "plymouth.results.json").read_text())
+    assert results["parameters"]["kinds"] == ["triad", "collaborative"]
+    assert results["synthetic"] is True
+    assert min(row["year"] for row in results["coverage"]) == 2015
+    assert {row["kind"] for row in results["coverage"]} == {
+        "triad",
+        "collaborative",
+        "any partnership",
+    }
+    html = (result.run_dir / "00_overview" / "plymouth.html").read_text()
+    assert "Synthetic demonstration data" in html
+    assert "Plymouth: schools, partnerships and KS2 results, 2015 to 2024" in html
