@@ -1,10 +1,30 @@
 """Impact estimators: staggered difference-in-differences, TWFE, matching and power."""
 
+from partnership_eval.impact.bacon import COMPARISON_TYPES, BaconResult, bacon_decomposition
+from partnership_eval.impact.matching import MatchResult, matched_controls
+from partnership_eval.impact.power import MdeResult, minimum_detectable_effect
 from partnership_eval.impact.simulate import (
     SimulatedPanel,
     constant_effect,
     dynamic_effect,
     simulate_staggered_panel,
 )
+from partnership_eval.impact.twfe import TwfeEstimate, TwfeResult, twfe_did, twfe_event_study
 
-__all__ = ["SimulatedPanel", "constant_effect", "dynamic_effect", "simulate_staggered_panel"]
+__all__ = [
+    "COMPARISON_TYPES",
+    "BaconResult",
+    "MatchResult",
+    "MdeResult",
+    "SimulatedPanel",
+    "TwfeEstimate",
+    "TwfeResult",
+    "bacon_decomposition",
+    "constant_effect",
+    "dynamic_effect",
+    "matched_controls",
+    "minimum_detectable_effect",
+    "simulate_staggered_panel",
+    "twfe_did",
+    "twfe_event_study",
+]
