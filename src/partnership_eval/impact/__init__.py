@@ -1,6 +1,8 @@
 """Impact estimators: staggered difference-in-differences, TWFE, matching and power."""
 
 from partnership_eval.impact.bacon import COMPARISON_TYPES, BaconResult, bacon_decomposition
+from partnership_eval.impact.did_inference import WaldTest
+from partnership_eval.impact.did_results import AggregateResult, AttGtResult, DidSpec
 from partnership_eval.impact.matching import MatchResult, matched_controls
 from partnership_eval.impact.power import MdeResult, minimum_detectable_effect
 from partnership_eval.impact.simulate import (
@@ -9,10 +11,16 @@ from partnership_eval.impact.simulate import (
     dynamic_effect,
     simulate_staggered_panel,
 )
+from partnership_eval.impact.staggered import staggered_did
 from partnership_eval.impact.twfe import TwfeEstimate, TwfeResult, twfe_did, twfe_event_study
 
 __all__ = [
     "COMPARISON_TYPES",
+    "AggregateResult",
+    "AttGtResult",
+    "DidSpec",
+    "WaldTest",
+    "staggered_did",
     "BaconResult",
     "MatchResult",
     "MdeResult",

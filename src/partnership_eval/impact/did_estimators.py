@@ -1,0 +1,213 @@
+"""Group-time average treatment effects ATT(g, t) of Callaway & Sant'Anna (2021).
+
+For every treated cohort g and period t one 2×2 comparison: the cohort against its
+comparison group between a base period and t, estimated by
+:mod:`partnership_eval.impact.did_two_by_two`. The cells, base periods and comparison
+groups follow R ``did`` (``att_gt``):
+
+- post-treatment cells (g ≤ t) compare t with g − 1 − anticipation;
+- pre-treatment cells compare t with t − 1 (``base_period="varying"``) or with
+  g − 1 − anticipation (``"universal"``, whose base cell is reported as 0);
+- never-treated controls, or not-yet-treated ones: never treated plus cohorts first
+  treated after max(t, base) + anticipation (the cohort itself excluded);
+- covariates enter at the earlier of the two periods compared.
+
+Cohorts without a period before g − anticipation get no cells (their units stay in the
+sample, as in R); a cell that cannot be estimated raises :class:`EstimationError`
+naming its cohort and period.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from partnership_eval.errors import EstimationError
+from partnership_eval.impact.did_data import DidSample
+from partnership_eval.impact.did_two_by_two import (
+    CROSS_SECTION_ESTIMATORS,
+    PANEL_ESTIMATORS,
+    CellError,
+)
+
+
+@dataclass(frozen=True)
+class GroupTimeEstimates:
+    """ATT(g, t) for every cell with the (n_obs × cells) influence-function matrix."""
+
+    cohort: np.ndarray
+    time: np.ndarray
+    base_time: np.ndarray
+    att: np.ndarray
+    influence: np.ndarray
+    n_treated: np.ndarray
+    n_control: np.ndarray
+    skipped_cohorts: tuple[float, ...]
+
+
+def plan_cells(
+    periods: np.ndarray, cohorts: np.ndarray, base_period: str, anticipation: int
+) -> tuple[list[tuple[float, int, int]], tuple[float, ...]]:
+    """(cohort, period index, base period index) of every cell, and cohorts without cells."""
+    cells: list[tuple[float, int, int]] = []
+    skipped: list[float] = []
+    first = 1 if base_period == "varying" else 0
+    for g in cohorts:
+        before = np.flatnonzero(periods + anticipation < g)
+        if len(before) == 0:
+            skipped.append(float(g))
+            continue
+        last_pre = int(before[-1])
+        for j in range(first, len(periods)):
+            post = g <= periods[j]
+            base = last_pre if (post or base_period == "universal") else j - 1
+            cells.append((float(g), j, base))
+    return cells, tuple(skipped)
+
+
+def _comparison(cohort: np.ndarray, g: float, cutoff: float, control_group: str) -> np.ndarray:
+    never = np.isinf(cohort)
+    if control_group == "never_treated":
+        return never
+    return never | ((cohort > cutoff) & (cohort != g))
+
+
+def _fail(
+    cohort: float, periods: np.ndarray, n_treated: int, n_control: int, unit: str, err: Exception
+) -> EstimationError:
+    times = ("period " if len(periods) == 1 else "periods ") + ", ".join(f"{t:g}" for t in periods)
+    return EstimationError(
+        f"ATT for cohort {cohort:g}, {times} cannot be estimated: {err}; "
+        f"{n_treated} treated and {n_control} comparison {unit} — drop or merge this cohort, "
+        "use fewer covariates, or change control_group"
+    )
+
+
+def estimate_group_time(
+    sample: DidSample,
+    *,
+    method: str,
+    control_group: str,
+    base_period: str,
+    anticipation: int,
+) -> GroupTimeEstimates:
+    """Estimate every ATT(g, t) of ``sample`` with its influence function."""
+    periods = sample.periods
+    cells, skipped = plan_cells(periods, sample.cohorts, base_period, anticipation)
+    if not cells:
+        raise EstimationError(
+            "no group-time cell can be estimated: every cohort is treated (allowing for "
+            f"anticipation={anticipation}) before the second period"
+        )
+    n = sample.n_obs
+    out = _CellResults(n, len(cells))
+    controls = [
+        _comparison(sample.cohort, g, periods[max(j, base)] + anticipation, control_group)
+        for g, j, base in cells
+    ]
+    for k, cell in enumerate(cells):
+        out.n_treated[k] = np.sum(sample.cohort == cell[0])
+        out.n_control[k] = np.sum(controls[k])
+    if sample.panel:
+        _estimate_panel(sample, cells, controls, method, out)
+    else:
+        _estimate_cross_sections(sample, cells, controls, method, out)
+    arr = np.array(cells, dtype=float).reshape(-1, 3)
+    return GroupTimeEstimates(
+        cohort=arr[:, 0],
+        time=periods[arr[:, 1].astype(int)],
+        base_time=periods[arr[:, 2].astype(int)],
+        att=out.att,
+        influence=out.influence,
+        n_treated=out.n_treated,
+        n_control=out.n_control,
+        skipped_cohorts=skipped,
+    )
+
+
+class _CellResults:
+    def __init__(self, n: int, n_cells: int) -> None:
+        self.att = np.zeros(n_cells)
+        self.influence = np.zeros((n, n_cells))
+        self.n_treated = np.zeros(n_cells, dtype=np.int64)
+        self.n_control = np.zeros(n_cells, dtype=np.int64)
+
+
+def _estimate_panel(
+    sample: DidSample,
+    cells: list[tuple[float, int, int]],
+    controls: list[np.ndarray],
+    method: str,
+    out: _CellResults,
+) -> None:
+    """Cells with the same units and covariate values are estimated together."""
+    x_fixed = bool(np.all(sample.x == sample.x[:, :1]))
+    batches: dict[tuple, list[int]] = {}
+    for k, (g, j, base) in enumerate(cells):
+        if j == base:  # universal base period: the reference cell, 0 by construction
+            continue
+        key = (g, controls[k].tobytes(), 0 if x_fixed else min(j, base))
+        batches.setdefault(key, []).append(k)
+    estimator = PANEL_ESTIMATORS[method]
+    n = sample.n_obs
+    for (g, _, x_period), members in batches.items():
+        idx = np.flatnonzero((sample.cohort == g) | controls[members[0]])
+        j = np.array([cells[k][1] for k in members])
+        base = np.array([cells[k][2] for k in members])
+        y = sample.y[idx]
+        d = (sample.cohort[idx] == g).astype(float)
+        try:
+            if d.sum() == 0 or d.sum() == len(d):
+                raise CellError("no treated or no comparison units")
+            att, inf = estimator(
+                y[:, j] - y[:, base], d, sample.x[idx, x_period], sample.weights[idx]
+            )
+        except CellError as err:
+            k0 = members[0]
+            raise _fail(
+                g, sample.periods[j], out.n_treated[k0], out.n_control[k0], "units", err
+            ) from None
+        out.att[members] = att
+        out.influence[np.ix_(idx, members)] = inf * (n / len(idx))
+
+
+def _estimate_cross_sections(
+    sample: DidSample,
+    cells: list[tuple[float, int, int]],
+    controls: list[np.ndarray],
+    method: str,
+    out: _CellResults,
+) -> None:
+    estimator = CROSS_SECTION_ESTIMATORS[method]
+    n = sample.n_obs
+    for k, (g, j, base) in enumerate(cells):
+        treated = sample.cohort == g
+        rows = (treated | controls[k]) & (
+            (sample.period_index == j) | (sample.period_index == base)
+        )
+        idx = np.flatnonzero(rows)
+        d = treated[idx].astype(float)
+        out.n_treated[k], out.n_control[k] = int(d.sum()), int(len(idx) - d.sum())
+        if j == base:
+            continue
+        post = (sample.period_index[idx] == j).astype(float)
+        try:
+            _require_all_quadrants(d, post)
+            out.att[k], inf = estimator(sample.y[idx], post, d, sample.x[idx], sample.weights[idx])
+        except CellError as err:
+            raise _fail(
+                g, sample.periods[[j]], out.n_treated[k], out.n_control[k], "rows", err
+            ) from None
+        out.influence[idx, k] = inf * (n / len(idx))
+
+
+def _require_all_quadrants(d: np.ndarray, post: np.ndarray) -> None:
+    for treat, when, label in (
+        (1, 1, "treated rows in period t"),
+        (1, 0, "treated rows in the base period"),
+        (0, 1, "comparison rows in period t"),
+        (0, 0, "comparison rows in the base period"),
+    ):
+        if not np.any((d == treat) & (post == when)):
+            raise CellError(f"no {label}")
