@@ -256,6 +256,7 @@ def build_chains(
         memberships=memberships,
         partnerships=partnerships,
         extra_truth=_growth_truth(chains, planted),
+        by_partnership=True,
     )
 
 

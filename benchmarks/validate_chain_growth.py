@@ -1,0 +1,137 @@
+"""Validation: chain growth and the intake dip recover what full-scale synthetic England plants.
+
+For each seed: build full-scale synthetic England, then compare
+
+- schools added a year by chain age with the generator's planted expected joiners
+  (``mat_growth`` truth rows): does each 95% interval cover the planted mean?
+- the pace classes with the planted ones (a confusion table), and whether every planted
+  aggressive chain is flagged;
+- the intake-dip estimate (event time 0) with the planted dip. The generator plants
+  ``-min(DIP_CAP, DIP_PER_INTAKE * joiners / schools at start)`` on every existing school
+  of a chain in every year it takes joiners; its truth table pools that over chains, so
+  here the per-chain truth is rebuilt from those constants and the chain sizes, and
+  :func:`partnership_eval.intake_dip.intake_dip_truth` turns it into the planted dip in
+  the surge year and the study's target (the same event study run on the planted
+  effects: the dip net of planted dips in the base year and on comparison schools).
+
+Usage::
+
+    python benchmarks/validate_chain_growth.py [--seeds 0 1 2 3] [--scale full|small]
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+
+import pandas as pd
+
+from partnership_eval.data.store import read_tables
+from partnership_eval.data.synthetic import write_demo_data
+from partnership_eval.data.synthetic.chains import DIP_CAP, DIP_PER_INTAKE
+from partnership_eval.growth import chain_growth, chain_memberships, chain_sizes
+from partnership_eval.intake_dip import intake_dip, intake_dip_truth
+
+
+def planted_dip_rows(tables) -> pd.DataFrame:
+    """Per chain × joining cohort × year truth rows of the generator's intake dip."""
+    sizes = chain_sizes(tables.memberships, tables.partnerships)
+    dip = sizes.assign(effect=-(DIP_PER_INTAKE * sizes["dose"].fillna(0.0)).clip(upper=DIP_CAP))
+    members = chain_memberships(tables.memberships, tables.partnerships)
+    cohorts = members.groupby(["partnership_id", "join_year"]).size().rename("n_schools")
+    rows = cohorts.reset_index().merge(
+        dip[["partnership_id", "year", "effect"]], on="partnership_id"
+    )
+    rows = rows[rows["year"] > rows["join_year"]].rename(columns={"join_year": "cohort"})
+    return rows.assign(programme="mat_intake_dip")
+
+
+def validate(seed: int, scale: str) -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        write_demo_data(out, scale=scale, seed=seed, progress=lambda message: None)
+        tables = read_tables(out)
+    start = time.perf_counter()
+    growth = chain_growth(tables, min_size=1)
+    dip = intake_dip(tables)
+    seconds = time.perf_counter() - start
+
+    planted = tables.truth[tables.truth["programme"] == "mat_growth"]
+    expected = (
+        planted.assign(chain_age=planted["year"] - planted["cohort"] + 1)
+        .groupby("chain_age")["effect"]
+        .mean()
+    )
+    by_age = growth.by_age.set_index("chain_age").join(expected.rename("planted"))
+    covered = (by_age["ci_low"] <= by_age["planted"]) & (by_age["planted"] <= by_age["ci_high"])
+    pace = growth.pace.assign(
+        planted=growth.pace["partnership_id"].map(
+            planted.drop_duplicates("partnership_id").set_index("partnership_id")["description"]
+        )
+    )
+    confusion = pd.crosstab(pace["planted"], pace["pace"])
+    aggressive = pace[pace["planted"] == "aggressive"]
+    truth = intake_dip_truth(planted_dip_rows(tables), dip.stacks)
+    head = dip.headline
+    return {
+        "seed": seed,
+        "by_age": by_age[["n_chains", "mean", "ci_low", "ci_high", "planted"]],
+        "ages_covered": f"{int(covered.sum())}/{len(covered)}",
+        "confusion": confusion,
+        "aggressive_flagged": f"{int((aggressive['pace'] == 'aggressive').sum())}/{len(aggressive)}",
+        "estimate": head["estimate"],
+        "ci": (head["ci_low"], head["ci_high"]),
+        "planted_dip": truth["planted_dip"],
+        "target": truth["target"],
+        "covers_target": head["ci_low"] <= truth["target"] <= head["ci_high"],
+        "covers_planted": head["ci_low"] <= truth["planted_dip"] <= head["ci_high"],
+        "n_treated": head["n_treated"],
+        "n_comparison": head["n_comparison"],
+        "seconds": seconds,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3])
+    parser.add_argument("--scale", default="full", choices=("small", "full"))
+    args = parser.parse_args()
+    results = [validate(seed, args.scale) for seed in args.seeds]
+    for r in results:
+        print(f"\n=== seed {r['seed']} ({args.scale}) ===")
+        print(r["by_age"].round(2).to_string())
+        print(f"planted joiners inside the 95% interval at {r['ages_covered']} ages")
+        print(r["confusion"].to_string())
+        print(f"planted aggressive chains flagged aggressive: {r['aggressive_flagged']}")
+        low, high = r["ci"]
+        print(
+            f"intake dip: estimate {r['estimate']:+.2f} (95% CI {low:+.2f} to {high:+.2f}); "
+            f"planted dip {r['planted_dip']:+.2f}, target {r['target']:+.2f}; "
+            f"{r['n_treated']} treated, {r['n_comparison']} comparison schools; "
+            f"growth + intake dip in {r['seconds']:.1f} s"
+        )
+    summary = pd.DataFrame(
+        [
+            {
+                "seed": r["seed"],
+                "estimate": r["estimate"],
+                "ci_low": r["ci"][0],
+                "ci_high": r["ci"][1],
+                "planted_dip": r["planted_dip"],
+                "target": r["target"],
+                "covers_target": r["covers_target"],
+                "covers_planted": r["covers_planted"],
+            }
+            for r in results
+        ]
+    )
+    print("\n" + summary.round(2).to_string(index=False))
+    print(
+        f"mean estimate {summary['estimate'].mean():+.2f} vs mean target "
+        f"{summary['target'].mean():+.2f} and mean planted dip {summary['planted_dip'].mean():+.2f}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

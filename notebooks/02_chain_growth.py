@@ -1,0 +1,200 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: ipynb,py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.6
+#   kernelspec:
+#     display_name: partnership_eval (Python 3)
+#     language: python
+#     name: partnership-eval
+# ---
+
+# %% tags=["parameters"]
+area: str = "England"  # LA name, three-digit LA code or region; "England" for every chain
+data_dir: str = ""  # canonical tables (empty: $PARTNERSHIP_EVAL_DATA, else the nearest data/processed)
+kind: str = "mat"  # partnership kind counted as a chain: mat, the multi-academy trust
+min_size: int = 2  # keep chains that reached at least this many schools
+phase: str = ""  # phase of the schools whose results are used, e.g. Primary ("" for every phase)
+first_year: int = 2010  # first academic year shown, named by the year it ends
+last_year: int = 2024  # last academic year shown
+steady_from: float = 1.5  # new schools a year from which growth counts as steady
+aggressive_from: float = 3.0  # new schools a year from which growth counts as aggressive
+pace_window: int = 3  # years over which a chain's fastest growth spell is averaged
+min_dose: float = 0.5  # heavy intake: joiners per school already in the chain
+min_joiners: int = 3  # heavy intake: at least this many joiners in one year
+
+# %%
+from IPython.display import Markdown
+
+from partnership_eval.data.store import read_tables
+from partnership_eval.disclosure import suppress
+from partnership_eval.errors import EstimationError
+from partnership_eval.growth import chain_growth, chain_performance
+from partnership_eval.intake_dip import intake_dip
+from partnership_eval.reporting import find_data_dir, save_results
+
+data = read_tables(find_data_dir(data_dir))
+where = None if area.strip().lower() in ("", "england") else area
+years = (first_year, last_year)
+growth = chain_growth(
+    data,
+    kind,
+    area=where,
+    min_size=min_size,
+    years=years,
+    steady_from=steady_from,
+    aggressive_from=aggressive_from,
+    window=pace_window,
+)
+Markdown(
+    f"# How fast do academy chains grow, and does fast growth hurt? ({area})\n\n"
+    f"{len(growth.pace):,} chains with at least {min_size} schools"
+    f"{'' if where is None else f' and a school in {area}'}, {first_year} to {last_year}. "
+    "The programme documents compare English chains with US charter management "
+    "organisations, which opened about one school a year for their first six years, about "
+    "two a year after seven, and had about 13 schools after ten; some English chains went "
+    "from 10–12 academies to 30 or more in three years, and existing schools were said to "
+    "slip back as energies went to the new joiners. This report measures both."
+)
+
+# %% [markdown]
+# ## Growth curves against the US benchmark
+#
+# Left: every chain's size by its age (grey), the mean with its 95% interval (blue) and
+# the US charter-chain path (dashed). Right: schools added in each year of a chain's
+# life, with 95% intervals; the dotted line marks the "aggressive" pace. A chain's
+# first year counts its founding schools; young chains inform only the early years.
+
+# %%
+growth.plot();
+
+# %%
+Markdown(growth.summary())
+
+# %%
+growth.by_age.round(2)
+
+# %% [markdown]
+# ## How big the chains are
+#
+# Chains by their number of schools in the last year shown.
+
+# %%
+growth.size_distribution()
+
+# %% [markdown]
+# ## The fastest growers
+#
+# Pace is the average number of new schools a year over a chain's fastest
+# `pace_window`-year spell after its founding year; `n_las` counts the local
+# authorities its schools are in.
+
+# %%
+growth.pace_counts()
+
+# %%
+growth.plot_fastest(10);
+
+# %%
+growth.fastest(10).round(2)
+
+# %% [markdown]
+# ## Does a heavy intake set existing schools back?
+#
+# A chain's *surge* is its first year with at least `min_joiners` new schools and at
+# least `min_dose` new schools per school already in the chain. We compare the results
+# of the schools that were already in a surging chain (for at least a year) with those
+# of schools already in chains that never surged, in the years around the surge: a
+# stacked event study with school and stack-by-year fixed effects, standard errors
+# clustered by school. The estimate at event time 0 is the change in the surge year
+# relative to the year before; earlier event times are placebo checks and should be
+# near zero.
+
+# %%
+try:
+    dip = intake_dip(
+        data,
+        kind,
+        min_dose=min_dose,
+        min_joiners=min_joiners,
+        area=where,
+        phase=phase or None,
+        years=years,
+    )
+except EstimationError as reason:
+    dip = None
+    message = f"The intake-dip analysis cannot run here: {reason}"
+else:
+    message = dip.summary()
+Markdown(message)
+
+# %%
+if dip is not None:
+    dip.plot()
+
+# %%
+dip.by_dose.round(2) if dip is not None else None
+
+# %% [markdown]
+# ## Chain results in the DfE trust-measure format
+#
+# The percentage of pupils meeting the expected standard in reading, writing and maths
+# and the progress scores, for each chain in the last year with results. As in DfE's
+# multi-academy trust performance measures, only schools in the chain for at least three
+# full academic years count, a chain needs at least three such schools, and each
+# school's result is weighted by its pupils and its years in the chain (3, or 4 for four
+# or more). Figures resting on five or fewer pupils are suppressed.
+
+# %%
+results = data.outcomes[data.outcomes["year"].between(*years)]
+if phase:
+    results = results[results["urn"].isin(data.schools.loc[data.schools["phase"] == phase, "urn"])]
+performance = chain_performance(data.memberships, data.partnerships, results, kind)
+latest = performance[performance["year"] == performance["year"].max()]
+latest = latest[latest["partnership_id"].isin(growth.pace["partnership_id"])]
+names = data.partnerships.set_index("partnership_id")["name"]
+table = latest.assign(chain=latest["partnership_id"].map(names)).set_index("chain")
+measures = ["ks2_rwm_exp", "read_prog", "writ_prog", "mat_prog"]
+suppress(
+    table[["year", "n_schools", "n_pupils", *measures]].sort_values("ks2_rwm_exp"),
+    counts=["n_pupils"],
+    rates={m: "n_pupils" for m in measures},
+)
+
+# %%
+headline = (
+    dip.headline
+    if dip is not None
+    else {"label": "intake dip not estimable here", "estimate": None}
+)
+save_results(
+    report="02_chain_growth",
+    area=area,
+    parameters={
+        "area": area,
+        "kind": kind,
+        "min_size": min_size,
+        "phase": phase,
+        "first_year": first_year,
+        "last_year": last_year,
+        "steady_from": steady_from,
+        "aggressive_from": aggressive_from,
+        "pace_window": pace_window,
+        "min_dose": min_dose,
+        "min_joiners": min_joiners,
+    },
+    synthetic=data.synthetic,
+    headline=headline,
+    growth_by_age=growth.by_age,
+    pace=growth.pace_counts(),
+    size_distribution=growth.size_distribution(),
+    n_chains=len(growth.pace),
+    intake_dip=dip.details if dip is not None else None,
+    intake_dip_by_dose=dip.by_dose if dip is not None else None,
+    exclusions=growth.exclusions + (dip.exclusions if dip is not None else []),
+)
+Markdown(f"**{message.splitlines()[1] if dip is not None else message}**")

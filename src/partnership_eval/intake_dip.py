@@ -1,0 +1,475 @@
+"""Do a chain's existing schools slip when it takes on many new ones?
+
+Design: a stacked event study (Cengiz et al. 2019). A chain's *surge* is its first year
+of heavy intake (see :func:`partnership_eval.growth.heavy_intakes`). For every surge
+year g there is one stack: the schools that were already members at the end of g − 1
+("existing" schools, in the chain at least a year by g), observed while they are members
+in the years g − ``pre`` … g + ``post``. Treated are the existing schools of chains whose
+surge is in g; comparison are the existing schools of chains that never had a heavy
+intake. Surges whose year before (the base year) has no results cannot be placed and are
+left out. The event study is the impact engine's two-way fixed-effects event study on the
+stacked data with one fixed effect per stack × school and per stack × year, standard
+errors clustered by school (a school can appear in several stacks).
+
+Estimand: the average change in existing schools' outcome in the surge year (event time
+0) relative to the year before, beyond the change in comparison chains' existing schools
+over the same years. Identifying assumption: without the surge, existing schools of
+surging chains would have moved like those of chains that did not surge (parallel
+trends, checked by event time −``pre``…−2). Restricting both groups to existing members
+keeps schools selected into a chain on one unusual year (which then regresses to the
+mean) out of the comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+
+from partnership_eval.data.store import DataTables
+from partnership_eval.errors import EstimationError, PartnershipEvalError
+from partnership_eval.growth import chain_memberships, chain_sizes, heavy_intakes
+from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
+from partnership_eval.panel import Area, area_schools
+
+_STACK = 10_000  # stack-coded period = stack * _STACK + year, so event time = year - stack
+
+
+def _count(reason: str, rows: int, schools: int) -> dict:
+    return {"reason": reason, "rows": int(rows), "schools": int(schools)}
+
+
+def intake_dip_stacks(
+    data: DataTables,
+    kind: str | Sequence[str] = "mat",
+    *,
+    outcome: str = "ks2_rwm_exp",
+    min_dose: float = 0.5,
+    min_joiners: int = 3,
+    pre: int = 2,
+    post: int = 1,
+    area: Area = None,
+    phase: str | None = None,
+    years: tuple[int, int] | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """The stacked school × year data of the intake-dip event study.
+
+    Returns
+    -------
+    stacks
+        One row per stack, school and member year in the window: stack (surge year),
+        urn, partnership_id, join_year, year, event_time, the outcome, treated, dose (the surging
+        chain's dose; missing for comparison rows) and the coded columns unit, period and
+        cohort used by the estimator.
+    surges
+        One row per surging chain: partnership_id, year (first heavy intake), chain_age,
+        joiners, size_start, dose and used (False when its base year has no results).
+    exclusions
+        Every left-out set of rows with the reason.
+    """
+    if pre < 1 or post < 0:
+        raise PartnershipEvalError(
+            f"the event window needs pre >= 1 and post >= 0 years; got pre={pre}, post={post}"
+        )
+    if outcome not in data.outcomes.columns:
+        raise PartnershipEvalError(
+            f"outcome {outcome!r} is not a column of the outcomes table (parameter outcome)"
+        )
+    sizes = chain_sizes(data.memberships, data.partnerships, kind)
+    members = chain_memberships(data.memberships, data.partnerships, kind)
+    exclusions = list(members.attrs["exclusions"])
+    if area is not None:
+        local = area_schools(data.schools, area)["urn"]
+        chains = members.loc[members["urn"].isin(local), "partnership_id"].unique()
+        members = members[members["partnership_id"].isin(chains)]
+        sizes = sizes[sizes["partnership_id"].isin(chains)]
+    outcomes = data.outcomes[["urn", "year", outcome]]
+    if years is not None:
+        outcomes = outcomes[outcomes["year"].between(*years)]
+    if phase is not None:
+        in_phase = data.schools.loc[data.schools["phase"].str.lower() == phase.lower(), "urn"]
+        other = ~outcomes["urn"].isin(in_phase)
+        if other.any():
+            exclusions.append(
+                _count(
+                    f"outcome row of a school whose phase is not {phase!r} or unknown",
+                    other.sum(),
+                    outcomes.loc[other, "urn"].nunique(),
+                )
+            )
+        outcomes = outcomes[~other]
+
+    heavy = heavy_intakes(sizes, min_dose=min_dose, min_joiners=min_joiners)
+    surges = heavy[heavy["first"]].drop(columns="first").reset_index(drop=True)
+    result_years = set(outcomes.loc[outcomes[outcome].notna(), "year"].unique())
+    surges["used"] = (surges["year"] - 1).isin(result_years) & surges["year"].isin(result_years)
+    unplaced = surges.loc[~surges["used"], "partnership_id"]
+    if len(unplaced):
+        lost = members[members["partnership_id"].isin(unplaced)]
+        exclusions.append(
+            _count(
+                "chain whose first heavy intake has no results in that year or the year before "
+                "(rows = chains)",
+                len(unplaced),
+                lost["urn"].nunique(),
+            )
+        )
+    first_heavy = surges.set_index("partnership_id")["year"]
+    members = members.assign(surge=members["partnership_id"].map(first_heavy))
+    late = members["surge"].notna() & (members["join_year"] >= members["surge"])
+    if late.any():
+        exclusions.append(
+            _count(
+                "school that joined a surging chain in or after its surge (not existing)",
+                late.sum(),
+                members.loc[late, "urn"].nunique(),
+            )
+        )
+    used_years = surges.loc[surges["used"], "year"].to_numpy()
+    if len(used_years) == 0:
+        raise EstimationError(
+            f"no chain has a heavy intake (at least {min_joiners} joiners and a dose of at "
+            f"least {min_dose}) in a year with results before and after; lower min_dose or "
+            "min_joiners, or widen the area"
+        )
+    candidates = members[~late].merge(pd.DataFrame({"stack": np.unique(used_years)}), how="cross")
+    own_stack = candidates["surge"].isna() | (candidates["surge"] == candidates["stack"])
+    existing = (candidates["join_year"] <= candidates["stack"] - 1) & ~(
+        candidates["leave_year"] <= candidates["stack"] - 1
+    ).fillna(False).astype(bool)
+    candidates = candidates[own_stack & existing]
+    rows = candidates.merge(outcomes, on="urn")
+    in_window = rows["year"].between(rows["stack"] - pre, rows["stack"] + post)
+    member_year = (rows["year"] >= rows["join_year"]) & ~(
+        rows["leave_year"] <= rows["year"]
+    ).fillna(False).astype(bool)
+    rows = rows[in_window & member_year]
+    twice = rows.duplicated(["stack", "urn", "year"])
+    if twice.any():
+        exclusions.append(
+            _count(
+                "school in two chains at once (first membership kept)",
+                twice.sum(),
+                rows.loc[twice, "urn"].nunique(),
+            )
+        )
+        rows = rows[~twice]
+    no_result = rows[outcome].isna()
+    if no_result.any():
+        exclusions.append(
+            _count(
+                f"school-year without {outcome}",
+                no_result.sum(),
+                rows.loc[no_result, "urn"].nunique(),
+            )
+        )
+        rows = rows[~no_result]
+    rows = rows.assign(treated=rows["surge"].notna())
+    # A stack-year needs comparison schools: without them its year effect absorbs the
+    # treated schools and nothing is learnt from it. A stack needs treated schools.
+    cells = rows.groupby(["stack", "year"])["treated"].transform("all")
+    stacks_with_treated = rows.groupby("stack")["treated"].transform("any")
+    unusable = cells | ~stacks_with_treated
+    if unusable.any():
+        exclusions.append(
+            _count(
+                "stack-year without comparison schools, or stack without treated schools",
+                unusable.sum(),
+                rows.loc[unusable, "urn"].nunique(),
+            )
+        )
+        rows = rows[~unusable]
+    rows = rows.assign(
+        event_time=rows["year"] - rows["stack"],
+        dose=rows["partnership_id"].map(surges.set_index("partnership_id")["dose"]),
+        # A treated school is in one stack only; comparison schools keep one fixed effect
+        # across stacks (nesting them in stacks would make the stack-year effects collinear).
+        unit=rows["urn"] + 1_000_000 * rows["treated"],
+        period=rows["stack"] * _STACK + rows["year"],
+    )
+    rows["cohort"] = np.where(rows["treated"], rows["stack"] * _STACK + rows["stack"], 0)
+    columns = [
+        "stack",
+        "urn",
+        "partnership_id",
+        "join_year",
+        "year",
+        "event_time",
+        outcome,
+        "treated",
+        "dose",
+    ]
+    stacks = rows[[*columns, "unit", "period", "cohort"]].sort_values(["stack", "urn", "year"])
+    return stacks.reset_index(drop=True), surges, exclusions
+
+
+def _event_study(
+    stacks: pd.DataFrame, outcome: str, pre: int, post: int, alpha: float
+) -> TwfeResult:
+    return twfe_event_study(
+        stacks,
+        outcome,
+        "unit",
+        "period",
+        "cohort",
+        min_e=-pre,
+        max_e=post,
+        reference=-1,
+        bin_endpoints=False,
+        cluster="urn",
+        alpha=alpha,
+    )
+
+
+@dataclass
+class IntakeDip:
+    """The intake-dip event study, its sample, the surges and the estimate by dose.
+
+    ``event_study`` is the engine's :class:`~partnership_eval.impact.twfe.TwfeResult`
+    (``table`` by event time); ``by_dose`` repeats the estimate at event time 0 for
+    surges in each dose band; ``truth`` (synthetic data whose truth table allows it) is
+    :func:`intake_dip_truth`.
+    """
+
+    event_study: TwfeResult
+    stacks: pd.DataFrame
+    surges: pd.DataFrame
+    by_dose: pd.DataFrame
+    exclusions: list[dict] = field(default_factory=list)
+    parameters: dict = field(default_factory=dict)
+    truth: dict | None = None
+
+    @property
+    def headline(self) -> dict:
+        """The estimate at event time 0 in the shape of a report headline."""
+        row = self.event_study.table.set_index("event_time").loc[0]
+        at_zero = self.stacks[self.stacks["event_time"] == 0]
+        return {
+            "label": "change in existing schools' "
+            f"{self.parameters.get('outcome')} in a chain's first heavy-intake year "
+            "(pp, vs chains that did not surge)",
+            "estimate": float(row["estimate"]),
+            "se": float(row["se"]),
+            "ci_low": float(row["ci_low"]),
+            "ci_high": float(row["ci_high"]),
+            "truth": None if self.truth is None else self.truth["target"],
+            "n_treated": int(at_zero.loc[at_zero["treated"], "urn"].nunique()),
+            "n_comparison": int(at_zero.loc[~at_zero["treated"], "urn"].nunique()),
+        }
+
+    @property
+    def details(self) -> dict:
+        """Surging chains with results in the surge year, their mean dose and (synthetic
+        data) the planted dip."""
+        at_zero = self.stacks[(self.stacks["event_time"] == 0) & self.stacks["treated"]]
+        return {
+            "n_chains": int(at_zero["partnership_id"].nunique()),
+            "mean_dose": float(at_zero["dose"].mean()),
+            "planted_dip": None if self.truth is None else self.truth["planted_dip"],
+        }
+
+    def summary(self) -> str:
+        """The finding in plain words."""
+        h = {**self.headline, **self.details}
+        p = self.parameters
+        lines = [
+            f"{h['n_chains']} chains had a heavy intake (at least {p['min_joiners']} joiners "
+            f"and at least {p['min_dose']:g} joiners per school already there; mean dose "
+            f"{h['mean_dose']:.2f}).",
+            f"In that year their {h['n_treated']} existing schools changed by "
+            f"{h['estimate']:+.2f} points (95% CI {h['ci_low']:+.2f} to {h['ci_high']:+.2f}) "
+            f"relative to {h['n_comparison']} existing schools of chains that did not surge.",
+        ]
+        if self.truth is not None:
+            lines.append(
+                f"Synthetic data: planted dip {self.truth['planted_dip']:+.2f} points in the "
+                f"surge year; net of planted dips in the base year and on comparison "
+                f"schools, the estimate should be {self.truth['target']:+.2f}."
+            )
+        pre = self.event_study.table[self.event_study.table["event_time"] < -1]
+        for row in pre.itertuples():
+            lines.append(
+                f"Placebo, {abs(row.event_time)} years before: {row.estimate:+.2f} "
+                f"(95% CI {row.ci_low:+.2f} to {row.ci_high:+.2f})."
+            )
+        return "\n".join(lines)
+
+    def plot(self) -> plt.Figure:
+        """Event study around the surge and the estimate by dose band."""
+        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+        self.event_study.plot(ax=left, title="Existing schools around a heavy intake")
+        if self.truth is not None:
+            left.axhline(self.truth["target"], color="C3", ls=":", label="planted (target)")
+            left.legend(frameon=False)
+        table = self.by_dose.dropna(subset=["estimate"])
+        right.errorbar(
+            table["dose_band"].astype(str),
+            table["estimate"],
+            yerr=[table["estimate"] - table["ci_low"], table["ci_high"] - table["estimate"]],
+            fmt="o",
+            capsize=3,
+        )
+        right.axhline(0, color="grey", lw=0.8)
+        right.set(
+            xlabel="dose (joiners per school already in the chain)",
+            ylabel="change in the surge year",
+            title="By dose",
+        )
+        fig.tight_layout()
+        return fig
+
+
+def _by_dose(
+    stacks: pd.DataFrame, outcome: str, bands: Sequence[float], pre: int, post: int, alpha: float
+) -> pd.DataFrame:
+    edges = [*bands, np.inf]
+    band = pd.cut(stacks["dose"], edges, right=False)
+    rows = []
+    for interval in band.cat.categories:
+        chosen = ~stacks["treated"] | (band == interval)
+        sample = stacks[chosen]
+        treated = sample[sample["treated"] & (sample["event_time"] == 0)]
+        row = {
+            "dose_band": f"{interval.left:g}+"
+            if interval.right == np.inf
+            else f"{interval.left:g}-{interval.right:g}",
+            "n_chains": treated["partnership_id"].nunique(),
+            "n_treated": treated["urn"].nunique(),
+            "mean_dose": treated["dose"].mean(),
+            "estimate": np.nan,
+            "se": np.nan,
+            "ci_low": np.nan,
+            "ci_high": np.nan,
+        }
+        try:
+            table = _event_study(sample, outcome, pre, post, alpha).table.set_index("event_time")
+            row.update(table.loc[0, ["estimate", "se", "ci_low", "ci_high"]].to_dict())
+        except (EstimationError, KeyError):
+            pass  # too few surges in this band to estimate; reported as missing
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def intake_dip_truth(
+    truth: pd.DataFrame | None,
+    stacks: pd.DataFrame,
+    outcome: str = "ks2_rwm_exp",
+    *,
+    pre: int = 2,
+    post: int = 1,
+) -> dict | None:
+    """The planted intake dip on the study's schools, from a synthetic truth table.
+
+    Needs truth rows of programme ``mat_intake_dip`` given per partnership (mean planted
+    effect per chain × joining cohort × year; unlisted years have no effect). Returns
+    ``planted_dip``, the mean planted effect on the treated existing schools in their
+    surge year, and ``target``, what the event study estimates at event time 0 when the
+    outcome is the planted effect itself (the planted dip net of planted effects in the
+    base year and on comparison schools). None when the truth table has no such rows.
+    """
+    if truth is None or "partnership_id" not in truth.columns:
+        return None
+    planted = truth[(truth["programme"] == "mat_intake_dip") & truth["partnership_id"].notna()]
+    if planted.empty:
+        return None
+    effect = planted.groupby(["partnership_id", "cohort", "year"])["effect"].mean()
+    key = pd.MultiIndex.from_frame(
+        stacks[["partnership_id", "join_year", "year"]].astype({"join_year": "int64"})
+    )
+    tau = effect.reindex(key).fillna(0.0).to_numpy()
+    at_zero = (stacks["treated"] & (stacks["event_time"] == 0)).to_numpy()
+    study = _event_study(stacks.assign(**{outcome: tau}), outcome, pre, post, 0.05)
+    return {
+        "planted_dip": float(tau[at_zero].mean()),
+        "target": float(study.table.set_index("event_time").loc[0, "estimate"]),
+    }
+
+
+def intake_dip(
+    data: DataTables,
+    kind: str | Sequence[str] = "mat",
+    *,
+    outcome: str = "ks2_rwm_exp",
+    min_dose: float = 0.5,
+    min_joiners: int = 3,
+    dose_bands: Sequence[float] = (0.5, 1.0),
+    pre: int = 2,
+    post: int = 1,
+    area: Area = None,
+    phase: str | None = None,
+    years: tuple[int, int] | None = None,
+    alpha: float = 0.05,
+) -> IntakeDip:
+    """Event study of a chain's existing schools around its first heavy intake.
+
+    Parameters
+    ----------
+    data
+        Canonical tables (with outcomes).
+    kind
+        Partnership kind(s) counted as chains.
+    outcome
+        Outcome column (default: % meeting the expected standard in RWM).
+    min_dose, min_joiners
+        What counts as a heavy intake (see :func:`partnership_eval.growth.heavy_intakes`).
+    dose_bands
+        Lower bounds of the dose bands for the estimate by dose (the last is open).
+    pre, post
+        Years shown before and after the surge (event time −1 is the reference).
+    area, phase
+        Chains with a school in this area; outcome schools of this phase.
+    years
+        First and last academic year of results used; surges whose window falls
+        outside are left out.
+    alpha
+        1 − confidence level.
+
+    Examples
+    --------
+    >>> dip = intake_dip(read_tables("data/processed"))  # doctest: +SKIP
+    >>> dip.headline["estimate"], dip.headline["ci_low"], dip.headline["ci_high"]  # doctest: +SKIP
+    """
+    stacks, surges, exclusions = intake_dip_stacks(
+        data,
+        kind,
+        outcome=outcome,
+        min_dose=min_dose,
+        min_joiners=min_joiners,
+        pre=pre,
+        post=post,
+        area=area,
+        phase=phase,
+        years=years,
+    )
+    if not stacks["treated"].any() or stacks["treated"].all():
+        raise EstimationError(
+            "the intake-dip event study needs existing schools of both surging and "
+            f"non-surging chains with {outcome} results; found "
+            f"{int(stacks['treated'].sum())} treated and {int((~stacks['treated']).sum())} "
+            "comparison school-years"
+        )
+    study = _event_study(stacks, outcome, pre, post, alpha)
+    return IntakeDip(
+        event_study=study,
+        stacks=stacks,
+        surges=surges,
+        by_dose=_by_dose(stacks, outcome, dose_bands, pre, post, alpha),
+        exclusions=exclusions,
+        parameters={
+            "kind": kind,
+            "outcome": outcome,
+            "min_dose": min_dose,
+            "min_joiners": min_joiners,
+            "dose_bands": list(dose_bands),
+            "pre": pre,
+            "post": post,
+            "area": area,
+            "phase": phase,
+            "years": years,
+            "alpha": alpha,
+        },
+        truth=intake_dip_truth(data.truth, stacks, outcome, pre=pre, post=post),
+    )

@@ -1,0 +1,236 @@
+"""Chain growth: sizes from joins and leaves, growth by age, pace, spread, chain results."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from growth_factory import chain_tables
+
+from partnership_eval.data.store import read_tables
+from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.growth import (
+    chain_growth,
+    chain_memberships,
+    chain_performance,
+    chain_sizes,
+    classify_pace,
+    cmo_benchmark,
+    full_years_in_chain,
+    geographic_spread,
+    growth_by_age,
+    heavy_intakes,
+)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return chain_tables()
+
+
+@pytest.fixture(scope="module")
+def sizes(tables):
+    return chain_sizes(tables.memberships, tables.partnerships)
+
+
+def _chain(sizes: pd.DataFrame, chain: str) -> pd.DataFrame:
+    return sizes[sizes["partnership_id"] == chain].set_index("year")
+
+
+def test_size_follows_joins_and_leaves_by_academic_year(sizes):
+    slow = _chain(sizes, "slow")
+    assert slow["size"].to_dict() == {2010: 2, 2011: 3, 2012: 4, 2013: 5, 2014: 5, 2015: 6}
+
+
+def test_a_leaver_counts_in_the_academic_year_of_its_leaving_date(sizes):
+    slow = _chain(sizes, "slow")
+    assert slow.loc[2014, ["joiners", "leavers"]].tolist() == [1, 1]
+
+
+def test_chain_age_is_one_in_the_first_year_with_a_school(sizes):
+    fast = _chain(sizes, "fast")
+    assert fast["chain_age"].to_dict() == {2012: 1, 2013: 2, 2014: 3, 2015: 4}
+
+
+def test_dose_is_joiners_per_school_already_in_the_chain(sizes):
+    fast = _chain(sizes, "fast")
+    assert np.isnan(fast.loc[2012, "dose"])
+    assert fast.loc[2013:2015, "dose"].tolist() == pytest.approx([4.0, 1.0, 0.3])
+
+
+def test_only_chains_of_the_chosen_kind_are_counted(sizes):
+    assert set(sizes["partnership_id"]) == {"slow", "fast", "lone"}
+
+
+def test_membership_that_leaves_before_it_joins_is_dropped_and_counted(tables):
+    bad = tables.memberships.copy()
+    bad.loc[0, "left"] = pd.Timestamp("2000-01-01")
+    rows = chain_memberships(bad, tables.partnerships)
+    assert len(rows) == len(tables.memberships) - 2 - 1  # federation rows and the bad one
+    assert rows.attrs["exclusions"] == [
+        {"reason": "membership left before it joined", "rows": 1, "schools": 1}
+    ]
+
+
+def test_benchmark_reaches_thirteen_schools_after_ten_years():
+    bench = cmo_benchmark(10)
+    assert bench["added"].tolist() == [1] * 7 + [2] * 3
+    assert bench["size"].iloc[-1] == 13
+
+
+def test_growth_by_age_averages_joiners_over_chains_of_that_age(sizes):
+    two = sizes[sizes["partnership_id"].isin(["slow", "fast"])]
+    table = growth_by_age(two).set_index("chain_age")
+    assert table.loc[2, "mean"] == pytest.approx((1 + 4) / 2)
+    assert table.loc[5, "n_chains"] == 1
+    assert table.loc[2, "ci_low"] < table.loc[2, "mean"] < table.loc[2, "ci_high"]
+    assert table.loc[3, "cmo_size"] == 3
+
+
+def test_fast_chain_is_aggressive_and_slow_chain_measured(sizes):
+    pace = classify_pace(sizes).set_index("partnership_id")
+    assert pace.loc["fast", "pace"] == "aggressive"
+    assert pace.loc["fast", "rate"] == pytest.approx(4.0)
+    assert pace.loc["slow", "pace"] == "measured"
+
+
+def test_pace_thresholds_are_parameters(sizes):
+    pace = classify_pace(sizes, steady_from=1.0, aggressive_from=5.0).set_index("partnership_id")
+    assert pace.loc["fast", "pace"] == "steady"
+    assert pace.loc["slow", "pace"] == "steady"
+
+
+def test_pace_uses_the_fastest_spell_of_the_window(sizes):
+    pace = classify_pace(sizes, window=1).set_index("partnership_id")
+    assert pace.loc["fast", "rate"] == 5.0
+    assert pace.loc["fast", "peak_year"] == 2014
+
+
+def test_founders_do_not_count_as_growth(sizes):
+    pace = classify_pace(sizes).set_index("partnership_id")
+    assert pace.loc["slow", "founders"] == 2
+    assert pace.loc["slow", "mean_rate"] == pytest.approx(1.0)
+
+
+def test_chain_with_no_year_after_founding_is_too_new(tables):
+    young = chain_sizes(tables.memberships, tables.partnerships, last_year=2012)
+    pace = classify_pace(young).set_index("partnership_id")
+    assert pace.loc["fast", "pace"] == "too new"
+
+
+def test_inconsistent_pace_thresholds_are_a_clear_error(sizes):
+    with pytest.raises(PartnershipEvalError, match="steady_from <= aggressive_from"):
+        classify_pace(sizes, steady_from=4, aggressive_from=3)
+
+
+def test_spread_counts_las_and_main_la(tables):
+    spread = geographic_spread(tables.memberships, tables.partnerships, tables.schools)
+    fast = spread.set_index("partnership_id").loc["fast"]
+    assert (fast["n_schools"], fast["n_las"], fast["n_regions"]) == (13, 3, 1)
+    assert fast["main_la"] == "Hampshire"
+    assert fast["main_la_share"] == pytest.approx(6 / 13)
+
+
+def test_full_years_count_the_joining_year_only_from_1_september():
+    joined = pd.Series(pd.to_datetime(["2012-09-01", "2012-09-02", "2013-08-31"]))
+    assert full_years_in_chain(joined, pd.Series([2015] * 3)).tolist() == [3, 2, 2]
+
+
+def test_chain_results_weight_by_cohort_and_capped_years(tables):
+    table = chain_performance(
+        tables.memberships, tables.partnerships, tables.outcomes, measures=("ks2_rwm_exp",)
+    )
+    row = table.set_index("partnership_id").loc["slow"]
+    assert row["n_schools"] == 3
+    assert row["n_pupils"] == 60
+    assert row["ks2_rwm_exp"] == pytest.approx((10 * 40 + 20 * 70 + 30 * 60) / 60)
+
+
+def test_chain_results_leave_out_schools_under_three_years_and_count_them(tables):
+    table = chain_performance(
+        tables.memberships, tables.partnerships, tables.outcomes, measures=("ks2_rwm_exp",)
+    )
+    reasons = {e["reason"]: e["rows"] for e in table.attrs["exclusions"]}
+    assert reasons["school-year in the chain fewer than 3 full years"] == 3
+
+
+def test_chain_results_need_three_eligible_schools(tables):
+    table = chain_performance(
+        tables.memberships,
+        tables.partnerships,
+        tables.outcomes,
+        measures=("ks2_rwm_exp",),
+        min_schools=4,
+    )
+    assert table.empty
+    assert (
+        table.attrs["exclusions"][-1]["reason"] == "chain-year with fewer than 4 eligible schools"
+    )
+
+
+def test_unknown_measure_is_a_clear_error(tables):
+    with pytest.raises(PartnershipEvalError, match="parameter measures"):
+        chain_performance(
+            tables.memberships, tables.partnerships, tables.outcomes, measures=("ks4_p8",)
+        )
+
+
+def test_chains_below_minimum_size_are_left_out_and_counted(tables):
+    growth = chain_growth(tables, min_size=2)
+    assert set(growth.pace["partnership_id"]) == {"slow", "fast"}
+    assert {"reason": "chain never reached 2 schools (rows = chains)", "rows": 1, "schools": 1} in (
+        growth.exclusions
+    )
+
+
+def test_area_keeps_chains_with_a_school_there(tables):
+    growth = chain_growth(tables, area="Hampshire")
+    assert set(growth.pace["partnership_id"]) == {"fast"}
+
+
+def test_unknown_kind_is_a_clear_error(tables):
+    with pytest.raises(PartnershipEvalError, match="unknown partnership kind"):
+        chain_growth(tables, kind="club")
+
+
+def test_heavy_intake_needs_enough_joiners_and_dose(sizes):
+    heavy = heavy_intakes(sizes, min_dose=0.5, min_joiners=3)
+    assert heavy[["partnership_id", "year", "first"]].values.tolist() == [
+        ["fast", 2013, True],
+        ["fast", 2014, False],
+    ]
+
+
+def test_summary_and_plots_describe_the_growth(tables):
+    growth = chain_growth(tables)
+    assert "2 chains (mat)" in growth.summary()
+    assert len(growth.plot().axes) == 2
+    assert len(growth.plot_fastest(2).axes) == 1
+
+
+@pytest.fixture(scope="module")
+def small_growth(small_data_dir):
+    tables = read_tables(small_data_dir)
+    return tables, chain_growth(tables, min_size=1)
+
+
+def test_growth_by_age_recovers_the_planted_joiners_on_synthetic_data(small_growth):
+    tables, growth = small_growth
+    planted = tables.truth[tables.truth["programme"] == "mat_growth"]
+    expected = planted.assign(chain_age=planted["year"] - planted["cohort"] + 1)
+    expected = expected.groupby("chain_age")["effect"].mean()
+    table = growth.by_age.set_index("chain_age")
+    table = table[table["n_chains"] >= 5]
+    covered = (table["ci_low"] <= expected[table.index]) & (
+        expected[table.index] <= table["ci_high"]
+    )
+    assert covered.mean() >= 0.8
+
+
+def test_planted_aggressive_chains_are_flagged_on_synthetic_data(small_growth):
+    tables, growth = small_growth
+    planted = tables.truth[tables.truth["programme"] == "mat_growth"]
+    aggressive = set(planted.loc[planted["description"] == "aggressive", "partnership_id"])
+    flagged = set(growth.pace.loc[growth.pace["pace"] == "aggressive", "partnership_id"])
+    assert aggressive
+    assert aggressive <= flagged

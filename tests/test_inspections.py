@@ -1,0 +1,175 @@
+"""Ofsted grade transitions: pairs, matrices, movement shares, tests and time to good."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from growth_factory import INSPECTED, inspection_tables
+
+from partnership_eval.data.store import read_tables
+from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.inspections import (
+    distribution_test,
+    grade_transitions,
+    improvement_curves,
+    inspection_pairs,
+    member_on,
+    movement_difference,
+    movement_shares,
+    spells_below_good,
+    transition_counts,
+)
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return inspection_tables()
+
+
+@pytest.fixture(scope="module")
+def pairs(tables):
+    return inspection_pairs(tables.inspections, tables.memberships, tables.partnerships)
+
+
+def _school(frame: pd.DataFrame, letter: str) -> pd.DataFrame:
+    return frame[frame["urn"] == INSPECTED[letter]]
+
+
+def test_pairs_join_consecutive_graded_inspections(pairs):
+    b = _school(pairs, "B")
+    assert b[["prior_grade", "grade", "movement"]].values.tolist() == [
+        [2, 2, "same"],
+        [2, 1, "up"],
+    ]
+    assert _school(pairs, "F").empty
+
+
+def test_group_is_membership_at_the_later_inspection(pairs):
+    assert _school(pairs, "G")["group"].tolist() == ["comparison"]
+    assert _school(pairs, "A")["group"].tolist() == ["partnership"]
+
+
+def test_ungraded_inspections_are_dropped_and_counted(pairs):
+    assert len(_school(pairs, "E")) == 1
+    assert pairs.attrs["exclusions"] == [
+        {"reason": "inspection without a grade", "rows": 1, "schools": 1}
+    ]
+
+
+def test_membership_ends_the_day_a_school_leaves(tables):
+    memberships = tables.memberships.assign(left=pd.Timestamp("2016-01-15"))
+    urns = pd.Series([INSPECTED["A"], INSPECTED["A"]])
+    dates = pd.Series(pd.to_datetime(["2016-01-14", "2016-01-15"]))
+    found = member_on(urns, dates, memberships, tables.partnerships, "mat")
+    assert found.iloc[0] == "m"
+    assert pd.isna(found.iloc[1])
+
+
+def test_transition_rows_hold_counts_and_shares_with_intervals(pairs):
+    counts = transition_counts(pairs)
+    assert len(counts) == 2 * 4 * 4
+    row = counts[(counts["group"] == "partnership") & (counts["prior_grade"] == 3)]
+    assert row.set_index("grade")["n"].to_dict() == {1: 0, 2: 3, 3: 0, 4: 0}
+    assert row["share"].sum() == pytest.approx(1.0)
+    good = row.set_index("grade").loc[2]
+    assert good["ci_low"] < good["share"] == 1.0 <= good["ci_high"]
+
+
+def test_unmatched_difference_in_moving_up(pairs):
+    diff = movement_difference(pairs).set_index("movement").loc["up"]
+    assert diff["difference"] == pytest.approx(5 / 6 - 1 / 4)
+    assert diff["ci_low"] < diff["difference"] < diff["ci_high"]
+
+
+def test_matching_on_prior_grade_compares_like_with_like(pairs):
+    diff = movement_difference(pairs, match_prior=True).set_index("movement").loc["up"]
+    # Prior grades 2 and 3 (2 and 3 partnership pairs); grade 4 has no comparison pair.
+    assert diff["partnership"] == pytest.approx(4 / 5)
+    assert diff["comparison"] == pytest.approx(2 / 5 * 1 / 2 + 3 / 5 * 0)
+    assert diff["n_partnership"] == 5
+
+
+def test_matched_shares_use_the_same_pairs_as_the_difference(pairs):
+    shares = movement_shares(pairs, match_prior=True).set_index(["group", "movement"])
+    assert shares.loc[("partnership", "up"), "share"] == pytest.approx(4 / 5)
+    assert shares.loc[("comparison", "up"), "share"] == pytest.approx(0.2)
+
+
+def _synthetic_pairs(p_up_partnership: float, n: int, seed: int) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    group = np.repeat(["partnership", "comparison"], n)
+    p_up = np.where(group == "partnership", p_up_partnership, 0.3)
+    movement = np.where(
+        rng.random(2 * n) < p_up, "up", np.where(rng.random(2 * n) < 0.5, "same", "down")
+    )
+    return pd.DataFrame(
+        {"group": group, "movement": movement, "prior_grade": rng.integers(2, 4, 2 * n)}
+    )
+
+
+def test_distribution_test_detects_a_real_difference():
+    assert distribution_test(_synthetic_pairs(0.6, 400, 1))["p_value"] < 0.001
+
+
+def test_distribution_test_does_not_reject_equal_groups():
+    result = distribution_test(_synthetic_pairs(0.3, 400, 2), match_prior=True)
+    assert result["p_value"] > 0.05
+    assert result["method"] == "chi-square, stratified by prior grade"
+
+
+def test_small_tables_use_a_permutation_test(pairs):
+    result = distribution_test(pairs, n_permutations=199)
+    assert result["method"] == "permutation (199 draws)"
+    assert 0 < result["p_value"] <= 1
+
+
+def test_spells_run_from_the_fall_below_good_to_the_next_good_grade(tables):
+    spells = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
+    c = _school(spells, "C").iloc[0]
+    assert (c["start_grade"], c["improved"]) == (4, True)
+    assert c["end"] == pd.Timestamp("2017-01-15")
+    d = _school(spells, "D").iloc[0]
+    assert (d["improved"], d["end"]) == (False, pd.Timestamp("2019-01-15"))
+
+
+def test_spell_group_is_membership_when_the_spell_starts(tables):
+    spells = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
+    assert _school(spells, "A")["group"].tolist() == ["comparison"]
+    assert _school(spells, "H")["group"].tolist() == ["partnership"]
+
+
+def test_kaplan_meier_share_reaching_good(tables):
+    spells = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
+    curve = improvement_curves(spells)
+    comparison = curve[curve["group"] == "comparison"]["improved"].tolist()
+    # Four spells: A improves at 3.0 years (1 of 4), C at 5.0 (1 of the 2 still at risk).
+    assert comparison == pytest.approx([0.0, 0.25, 0.625])
+
+
+def test_empty_group_is_a_clear_error(tables):
+    with pytest.raises(PartnershipEvalError, match="no inspection pairs for one group"):
+        grade_transitions(tables, years=(2015, 2015))
+
+
+def test_matching_without_a_shared_prior_grade_is_a_clear_error(tables):
+    with pytest.raises(PartnershipEvalError, match="use match_prior=False"):
+        grade_transitions(tables, years=(2019, 2019))
+
+
+def test_summary_and_plots_report_the_comparison(tables):
+    result = grade_transitions(tables)
+    text = result.summary()
+    assert "moved up" in text and "Partnership schools moved up" in text
+    assert result.matrix("partnership", "n").loc["Requires improvement", "Good"] == 3
+    assert len(result.plot().axes) >= 2
+    result.plot_movement()
+    result.plot_time_to_good()
+
+
+def test_transitions_on_synthetic_data_have_both_groups(small_data_dir):
+    result = grade_transitions(read_tables(small_data_dir), kind="mat")
+    headline = result.headline
+    assert np.isfinite(headline["difference"])
+    assert headline["n_partnership"] > 0 and headline["n_comparison"] > 0
+    assert result.counts.groupby("group")["n"].sum().min() > 0

@@ -1,0 +1,95 @@
+"""Intake dip: existing schools of a chain around its first heavy intake."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from growth_factory import DIP, dip_tables, dip_truth
+
+from partnership_eval.data.store import read_tables
+from partnership_eval.errors import EstimationError, PartnershipEvalError
+from partnership_eval.intake_dip import intake_dip, intake_dip_stacks, intake_dip_truth
+
+
+@pytest.fixture(scope="module")
+def tables():
+    return dip_tables()
+
+
+@pytest.fixture(scope="module")
+def dip(tables):
+    return intake_dip(tables)
+
+
+def test_estimate_recovers_the_planted_dip(dip):
+    head = dip.headline
+    assert head["estimate"] == pytest.approx(DIP, abs=0.3)
+    assert head["ci_low"] <= DIP <= head["ci_high"]
+
+
+def test_treated_are_the_existing_schools_of_the_surging_chain(dip):
+    head, details = dip.headline, dip.details
+    assert (head["n_treated"], head["n_comparison"], details["n_chains"]) == (4, 18, 1)
+    assert details["mean_dose"] == pytest.approx(1.0)
+
+
+def test_joiners_of_the_surging_chain_are_left_out_and_counted(dip):
+    reasons = {e["reason"]: e["schools"] for e in dip.exclusions}
+    assert reasons["school that joined a surging chain in or after its surge (not existing)"] == 7
+
+
+def test_surge_without_results_in_its_base_year_is_left_out_and_counted(dip):
+    surges = dip.surges.set_index("partnership_id")
+    assert not surges.loc["late", "used"]
+    assert surges.loc["surge", "used"]
+    reasons = [e["reason"] for e in dip.exclusions]
+    assert any(r.startswith("chain whose first heavy intake has no results") for r in reasons)
+
+
+def test_rows_are_member_years_inside_the_event_window(tables):
+    stacks, _, _ = intake_dip_stacks(tables, pre=2, post=1)
+    assert stacks["event_time"].between(-2, 1).all()
+    assert (stacks["year"] >= stacks["join_year"]).all()
+
+
+def test_no_pre_placebo_effect_where_none_was_planted(dip):
+    placebo = dip.event_study.table.set_index("event_time").loc[-2]
+    assert placebo["ci_low"] <= 0 <= placebo["ci_high"]
+
+
+def test_estimate_by_dose_band_counts_its_chains(dip):
+    bands = dip.by_dose.set_index("dose_band")
+    assert bands.loc["1+", "n_chains"] == 1
+    assert bands.loc["0.5-1", "n_chains"] == 0
+    assert np.isnan(bands.loc["0.5-1", "estimate"])
+
+
+def test_truth_from_per_partnership_rows(dip):
+    truth = intake_dip_truth(dip_truth(), dip.stacks)
+    assert truth == pytest.approx({"planted_dip": DIP, "target": DIP})
+
+
+def test_truth_is_missing_without_per_partnership_rows(dip):
+    assert intake_dip_truth(dip_truth().drop(columns="partnership_id"), dip.stacks) is None
+
+
+def test_no_heavy_intake_is_a_clear_error(tables):
+    with pytest.raises(EstimationError, match="lower min_dose or min_joiners"):
+        intake_dip(tables, min_joiners=10)
+
+
+def test_bad_window_is_a_clear_error(tables):
+    with pytest.raises(PartnershipEvalError, match="pre >= 1"):
+        intake_dip(tables, pre=0)
+
+
+def test_summary_and_plot(dip):
+    assert "existing schools changed by" in dip.summary()
+    assert len(dip.plot().axes) == 2
+
+
+def test_runs_on_synthetic_data(small_data_dir):
+    result = intake_dip(read_tables(small_data_dir))
+    head = result.headline
+    assert head["ci_low"] < head["estimate"] < head["ci_high"]
+    assert head["n_treated"] > 0 and head["n_comparison"] > 0
