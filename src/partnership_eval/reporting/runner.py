@@ -17,6 +17,7 @@ error, ``failed`` in index and manifest) and the run goes on.
 from __future__ import annotations
 
 import ast
+import os
 import re
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -123,7 +124,9 @@ def _plan(
                     f"{data_dir}: no canonical tables; build them with `make data` or "
                     "`partnership-eval demo-data --out DIR`"
                 )
-            requested["data_dir"] = str(data_dir)
+            # Relative to the notebook (the kernel's working directory), so reports
+            # rendered from different clones of the project are byte-identical.
+            requested["data_dir"] = os.path.relpath(data_dir, path.parent.resolve())
         checked = validate_parameters(path, requested, from_text=text_parameters)
         if "area" in declared:
             for area in areas or [checked.get("area", _literal(declared["area"].default))]:
