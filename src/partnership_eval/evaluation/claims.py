@@ -1,0 +1,115 @@
+"""Other outcomes the programme claimed: floor-standard counts and Ofsted grades.
+
+Descriptive before-and-after comparisons of treated and comparison schools — shares,
+not causal estimates. "Before" is the years before the first start, "after" the years
+from the last start on (the roll-out years between are left out of the summary). The
+floor standard (see :func:`~partnership_eval.evaluation.outcomes.below_floor`) existed
+only in 2016-2019, so for programmes that started earlier there is no "before".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from partnership_eval.evaluation.design import TREATED, ImpactDesign
+
+GOOD = (1, 2)
+"""Ofsted grades counted as good or better."""
+
+if TYPE_CHECKING:
+    from partnership_eval.plots import ReportFigure
+
+
+def ofsted_by_year(design: ImpactDesign, inspections: pd.DataFrame) -> pd.DataFrame:
+    """Each design school's latest Ofsted grade as at 31 August of each year.
+
+    Returns urn, group, year, grade (missing before a school's first inspection),
+    good (grade 1 or 2).
+    """
+    schools = design.schools[["urn", "group"]]
+    years = np.arange(design.years[0], design.years[-1] + 1)
+    grid = schools.merge(pd.DataFrame({"year": years}), how="cross")
+    grid["date"] = pd.to_datetime(grid["year"].astype(str) + "-08-31").astype("datetime64[us]")
+    graded = (
+        inspections.loc[
+            inspections["urn"].isin(schools["urn"]) & inspections["grade"].notna(),
+            ["urn", "date", "grade"],
+        ]
+        .astype({"date": "datetime64[us]"})
+        .sort_values("date")
+    )
+    merged = pd.merge_asof(
+        grid.sort_values("date"), graded, on="date", by="urn", direction="backward"
+    )
+    merged["good"] = merged["grade"].isin(GOOD).astype("boolean").where(merged["grade"].notna())
+    return merged.drop(columns="date").sort_values(["urn", "year"]).reset_index(drop=True)
+
+
+def _period(design: ImpactDesign, years: pd.Series) -> pd.Series:
+    cohorts = design.cohorts
+    return pd.Series(
+        np.select([years < cohorts[0], years >= cohorts[-1]], ["before", "after"], "roll-out"),
+        index=years.index,
+    )
+
+
+def _shares(frame: pd.DataFrame, flag: str, by: list[str]) -> pd.DataFrame:
+    known = frame[frame[flag].notna()]
+    out = known.groupby(by, observed=True).agg(
+        schools=("urn", "nunique"), school_years=(flag, "size"), hits=(flag, "sum")
+    )
+    out["share"] = 100 * out["hits"] / out["school_years"]
+    return out.reset_index()
+
+
+@dataclass(frozen=True)
+class ClaimsResult:
+    """Floor-standard and Ofsted shares by group and year, and before vs after."""
+
+    floor_by_year: pd.DataFrame
+    ofsted_by_year: pd.DataFrame
+    before_after: pd.DataFrame
+
+    def plot(self, *, title: str = "") -> ReportFigure:
+        """Two panels: % below the floor standard and % good or better, by group and year."""
+        from partnership_eval.evaluation.figures import claims_plot
+
+        return claims_plot(self.floor_by_year, self.ofsted_by_year, title=title)
+
+
+def claimed_outcomes(design: ImpactDesign, inspections: pd.DataFrame) -> ClaimsResult:
+    """Floor-standard and good-or-better shares, treated vs comparison, before vs after.
+
+    ``before_after`` has measure, group, period, schools, school_years, share and, per
+    measure, the descriptive difference in changes (treated minus comparison) where both
+    periods exist.
+    """
+    panel = design.panel
+    floor = _shares(panel, "below_floor", ["group", "year"])
+    ofsted = ofsted_by_year(design, inspections)
+    good = _shares(ofsted, "good", ["group", "year"])
+    parts = []
+    for measure, frame, flag in (
+        ("% below floor standard", panel, "below_floor"),
+        ("% good or better (Ofsted)", ofsted, "good"),
+    ):
+        frame = frame.assign(period=_period(design, frame["year"]))
+        shares = _shares(frame[frame["period"] != "roll-out"], flag, ["group", "period"])
+        parts.append(shares.assign(measure=measure))
+    before_after = pd.concat(parts, ignore_index=True)
+    wide = before_after.pivot_table(index=["measure", "group"], columns="period", values="share")
+    change = (
+        (wide.get("after") - wide.get("before"))
+        if {"after", "before"} <= set(wide.columns)
+        else None
+    )
+    before_after = before_after[["measure", "group", "period", "schools", "school_years", "share"]]
+    if change is not None:
+        diff = change.unstack("group")
+        did = (diff.get(TREATED) - diff.get("comparison")).rename("difference_in_change")
+        before_after = before_after.merge(did.reset_index(), on="measure", how="left")
+    return ClaimsResult(floor, good, before_after)

@@ -1,0 +1,455 @@
+"""Who is compared with whom: treated schools of an area and their comparison pool.
+
+The design behind "did the partnership raise attainment?": the treated schools are those
+of the area that joined a partnership of the chosen kind; the comparison pool is schools
+never in such a partnership and — for small-school programmes — under the same size
+threshold, because small rural schools differ from others in level *and* trend before any
+partnership. A county that clusters nearly all its small schools has few small untreated
+schools of its own, so by default the pool is drawn from the whole of England (or the
+area's region). Every school left out on the way is counted in ``exclusions``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from partnership_eval.data.geography import la_table, resolve_las
+from partnership_eval.data.store import DataTables
+from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.evaluation.outcomes import add_derived_outcomes
+from partnership_eval.impact.matching import MatchResult, matched_controls
+from partnership_eval.panel import SIZE_BANDS, build_panel, first_treated
+
+POOLS = ("england", "region", "area")
+"""Where comparison schools may come from."""
+
+TREATED, COMPARISON = "treated", "comparison"
+
+MATCH_COVARIATES = ("base_ks2_rwm_exp", "fsm_pct", "pupils", "rural")
+"""Baseline characteristics the matched comparison group is chosen on."""
+
+BALANCE_LABELS = {
+    "base_ks2_rwm_exp": "baseline % meeting RWM standard",
+    "base_trend": "baseline yearly trend (pp)",
+    "fsm_pct": "% eligible for free school meals",
+    "pupils": "pupils on roll",
+    "rural": "rural (share)",
+}
+
+
+@dataclass(frozen=True)
+class ImpactDesign:
+    """Treated schools of an area and their comparison pool, as a school × year panel.
+
+    Attributes
+    ----------
+    panel
+        Rows of treated and comparison schools: the :func:`~partnership_eval.panel.build_panel`
+        columns plus ``group`` ("treated" / "comparison"), ``match_weight`` (1 unless
+        matched), ``disadv_gap`` and ``below_floor``.
+    area
+        Label of the area; ``la_codes`` its LAs.
+    exclusions
+        step, reason, rows, schools: everything left out, in order.
+    options
+        kind, size_threshold, pool, years, exclude_other_partnerships.
+    """
+
+    panel: pd.DataFrame
+    area: str
+    la_codes: tuple[int, ...]
+    exclusions: pd.DataFrame
+    options: dict[str, object]
+    synthetic: bool
+    truth: pd.DataFrame | None = None
+    source: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def schools(self) -> pd.DataFrame:
+        """One row per school with its group, timing and baseline characteristics."""
+        cols = [
+            "urn",
+            "group",
+            "first_treated",
+            "partnership_id",
+            "la_code",
+            "la_name",
+            "region",
+            "pupils",
+            "size_band",
+            "rural",
+            "fsm_pct",
+            "base_ks2_rwm_exp",
+            "base_trend",
+            "match_weight",
+        ]
+        return self.panel.drop_duplicates("urn")[cols].reset_index(drop=True)
+
+    @property
+    def n_treated(self) -> int:
+        """Treated schools in the design."""
+        return int(self.panel.loc[self.panel["group"] == TREATED, "urn"].nunique())
+
+    @property
+    def n_comparison(self) -> int:
+        """Comparison schools in the design."""
+        return int(self.panel.loc[self.panel["group"] == COMPARISON, "urn"].nunique())
+
+    @property
+    def cohorts(self) -> list[int]:
+        """Start years (first treated academic years) of the treated schools."""
+        treated = self.panel.loc[self.panel["group"] == TREATED, "first_treated"]
+        return sorted(int(g) for g in treated.unique())
+
+    @property
+    def years(self) -> list[int]:
+        """Academic years with results in the design."""
+        return sorted(int(y) for y in self.panel["year"].unique())
+
+    def joiners(self) -> pd.DataFrame:
+        """Treated schools by start year, size band and setting (rural/urban): tidy counts."""
+        s = self.schools[self.schools["group"] == TREATED]
+        table = (
+            s.assign(setting=setting(s["rural"]))
+            .groupby(["first_treated", "size_band", "setting"], observed=False)
+            .size()
+            .rename("schools")
+            .reset_index()
+            .rename(columns={"first_treated": "start_year"})
+        )
+        return table[table["schools"] > 0].reset_index(drop=True)
+
+    def joiners_table(self) -> pd.DataFrame:
+        """Treated schools per start year (rows) by size band and setting (columns), with totals."""
+        s = self.schools[self.schools["group"] == TREATED].copy()
+        s["setting"] = setting(s["rural"])
+        bands = s["size_band"].cat.add_categories("size unknown").fillna("size unknown")
+        size = pd.crosstab(s["first_treated"], bands, dropna=False)
+        settings = pd.crosstab(s["first_treated"], s["setting"])
+        table = pd.concat([size, settings], axis=1)
+        table["all schools"] = s.groupby("first_treated").size()
+        table.loc["all years"] = table.sum()
+        table.index = table.index.map(str).rename("start year")
+        table.columns = [str(c) for c in table.columns]
+        return table.astype("int64")
+
+    def pool_table(self) -> pd.DataFrame:
+        """Comparison schools by region and size band, with totals."""
+        s = self.schools[self.schools["group"] == COMPARISON]
+        bands = s["size_band"].astype("str").where(s["size_band"].notna(), "size unknown")
+        table = pd.crosstab(s["region"].fillna("unknown"), bands)
+        order = [b for b in (*SIZE_BANDS, "size unknown") if b in table.columns]
+        table = table.loc[:, order]
+        table["all schools"] = table.sum(axis=1)
+        table.loc["England (pool)"] = table.sum()
+        table.columns = [str(c) for c in table.columns]
+        return table.astype("int64")
+
+    def summary(self) -> str:
+        """What the design compares, in words."""
+        o = self.options
+        size = f"under {o['size_threshold']} pupils" if o["size_threshold"] else "of any size"
+        lines = [
+            f"Treated: {self.n_treated} schools in {self.area} that joined a partnership of kind "
+            f"{', '.join(o['kind'])} (start years {', '.join(map(str, self.cohorts)) or 'none'}).",
+            f"Comparison: {self.n_comparison} schools {size} never in such a partnership, "
+            f"drawn from {POOL_WORDS[o['pool']]}.",
+        ]
+        for row in self.exclusions.itertuples(index=False):
+            lines.append(f"left out ({row.step}): {row.schools} schools — {row.reason}")
+        return "\n".join(lines)
+
+    def subset(self, mask: pd.Series, step: str, reason: str) -> ImpactDesign:
+        """The design restricted to rows where ``mask`` holds; the rest counted as excluded."""
+        dropped = ~mask
+        entry = _exclusion(step, reason, self.panel, dropped)
+        exclusions = self.exclusions
+        if entry["rows"]:
+            exclusions = pd.concat([exclusions, pd.DataFrame([entry])], ignore_index=True)
+        return replace(self, panel=self.panel[mask].reset_index(drop=True), exclusions=exclusions)
+
+
+POOL_WORDS = {
+    "england": "the whole of England (every LA in the data)",
+    "region": "the area's region(s)",
+    "area": "the area itself",
+}
+
+
+def setting(rural: pd.Series) -> pd.Series:
+    """ "rural", "urban" or "unknown" for a rural flag that may be missing."""
+    flag = rural.astype("boolean")
+    return pd.Series(
+        np.where(flag.isna(), "unknown", np.where(flag.fillna(False), "rural", "urban")),
+        index=rural.index,
+    )
+
+
+def _exclusion(step: str, reason: str, frame: pd.DataFrame, mask: pd.Series) -> dict:
+    return {
+        "step": step,
+        "reason": reason,
+        "rows": int(mask.sum()),
+        "schools": int(frame.loc[mask, "urn"].nunique()),
+    }
+
+
+def area_label(area: str | int | Sequence[str | int]) -> str:
+    """Readable label of an area given as one or several LA names/codes or regions."""
+    items = [area] if isinstance(area, str | int) else list(area)
+    return " + ".join(str(i) for i in items)
+
+
+def _baseline_years(
+    tables: DataTables, kind: Sequence[str], la_codes: Sequence[int], years: tuple[int, int]
+) -> tuple[int, int]:
+    """Baseline window: the first year up to the year before the area's first start."""
+    starts = first_treated(tables.memberships, tables.partnerships, kind)
+    in_area = starts["urn"].isin(
+        tables.schools.loc[tables.schools["la_code"].isin(la_codes), "urn"]
+    )
+    later = starts.loc[in_area & (starts["first_treated"] > years[0]), "first_treated"]
+    last = int(later.min()) - 1 if len(later) else years[0]
+    return years[0], max(last, years[0])
+
+
+def impact_design(
+    data: DataTables,
+    area: str | int | Sequence[str | int],
+    *,
+    kind: str | Sequence[str] = "cluster",
+    size_threshold: int | None = 150,
+    pool: str = "england",
+    years: tuple[int, int] | None = None,
+    exclude_other_partnerships: bool = True,
+) -> ImpactDesign:
+    """Treated schools of ``area`` and their comparison pool.
+
+    Parameters
+    ----------
+    data
+        Canonical tables.
+    area
+        LA name(s)/code(s) or region(s) whose partnership schools are evaluated.
+    kind
+        Partnership kind(s) that count as treatment.
+    size_threshold
+        Keep only schools with fewer pupils, treated and comparison alike (the programme's
+        "small school"); ``None`` or 0 for schools of any size.
+    pool
+        Where comparison schools come from: ``"england"`` (default), ``"region"`` (the
+        area's regions) or ``"area"`` (the area itself).
+    years
+        First and last academic year (default: every year with results).
+    exclude_other_partnerships
+        Leave out comparison schools that belong to partnerships of other kinds, whose
+        own effects would blur the comparison.
+
+    Returns
+    -------
+    ImpactDesign
+
+    Raises
+    ------
+    PartnershipEvalError
+        Unknown area, pool or kind; no treated or no comparison schools.
+    """
+    if pool not in POOLS:
+        raise PartnershipEvalError(f"pool={pool!r} is not one of {POOLS}; use 'england' (default)")
+    kinds = (kind,) if isinstance(kind, str) else tuple(kind)
+    items = [area] if isinstance(area, str | int) else list(area)
+    la_codes = tuple(resolve_las(items))
+    label = area_label(area)
+    outcome_years = data.outcomes["year"]
+    span = years or (int(outcome_years.min()), int(outcome_years.max()))
+    panel = build_panel(
+        data, kinds, years=span, baseline_years=_baseline_years(data, kinds, la_codes, span)
+    )
+    panel = add_derived_outcomes(panel)
+    panel["match_weight"] = 1.0
+    exclusions = pd.DataFrame(
+        [{"step": "panel", **e} for e in panel.attrs["exclusions"]],
+        columns=["step", "reason", "rows", "schools"],
+    )
+
+    late = panel["first_treated"] > span[1]
+    if late.any():
+        exclusions = pd.concat(
+            [
+                exclusions,
+                pd.DataFrame(
+                    [
+                        _exclusion(
+                            "timing",
+                            f"joined after {span[1]}: untreated in every year here, so counted "
+                            "as never treated",
+                            panel,
+                            late,
+                        )
+                    ]
+                ),
+            ],
+            ignore_index=True,
+        )
+        panel["first_treated"] = panel["first_treated"].where(~late, 0)
+    in_area = panel["la_code"].isin(la_codes)
+    treated = panel["first_treated"] > 0
+    small = (
+        panel["pupils"] < size_threshold if size_threshold else pd.Series(True, index=panel.index)
+    )
+    if pool == "area":
+        in_pool = in_area
+    elif pool == "region":
+        regions = la_table().loc[la_table()["la_code"].isin(la_codes), "region"].unique()
+        in_pool = panel["region"].isin(regions)
+    else:
+        in_pool = pd.Series(True, index=panel.index)
+    other = panel["in_other_partnership"] if exclude_other_partnerships else False
+
+    steps = [
+        ("treated", "joined outside the area", treated & ~in_area),
+        ("treated", f"{size_threshold} or more pupils", treated & in_area & ~small),
+        ("comparison", "outside the comparison pool's area", ~treated & ~in_pool),
+        ("comparison", f"{size_threshold} or more pupils", ~treated & in_pool & ~small),
+        (
+            "comparison",
+            "in a partnership of another kind",
+            ~treated & in_pool & small & other,
+        ),
+    ]
+    keep = pd.Series(True, index=panel.index)
+    entries = []
+    for step, reason, mask in steps:
+        mask = mask & keep
+        if mask.any():
+            entries.append(_exclusion(step, reason, panel, mask))
+        keep &= ~mask
+    if entries:
+        exclusions = pd.concat([exclusions, pd.DataFrame(entries)], ignore_index=True)
+    chosen = panel[keep].assign(
+        group=np.where(panel.loc[keep, "first_treated"] > 0, TREATED, COMPARISON)
+    )
+    design = ImpactDesign(
+        panel=chosen.reset_index(drop=True),
+        area=label,
+        la_codes=la_codes,
+        exclusions=exclusions,
+        options={
+            "kind": list(kinds),
+            "size_threshold": size_threshold or None,
+            "pool": pool,
+            "years": list(span),
+            "exclude_other_partnerships": exclude_other_partnerships,
+        },
+        synthetic=data.synthetic,
+        truth=data.truth,
+        source=panel,
+    )
+    if design.n_treated == 0:
+        raise PartnershipEvalError(
+            f"no schools in {label} joined a partnership of kind {', '.join(kinds)} between "
+            f"{span[0] + 1} and {span[1]}"
+            + (f" with fewer than {size_threshold} pupils" if size_threshold else "")
+            + "; choose another area or kind, or pass size_threshold=0"
+        )
+    if design.n_comparison == 0:
+        raise PartnershipEvalError(
+            f"no comparison schools for {label}: no never-treated schools"
+            + (f" under {size_threshold} pupils" if size_threshold else "")
+            + f" in {POOL_WORDS[pool]}; widen the pool (pool='england')"
+        )
+    return design
+
+
+def all_schools_design(design: ImpactDesign) -> ImpactDesign:
+    """The same treated schools compared with every never-treated school of any size.
+
+    The naive comparison the programme documents made: it ignores that small rural
+    schools were on a different path before any partnership.
+    """
+    src = design.source
+    treated = src["urn"].isin(design.panel.loc[design.panel["group"] == TREATED, "urn"])
+    other = src["in_other_partnership"] if design.options["exclude_other_partnerships"] else False
+    comparison = (src["first_treated"] == 0) & ~other
+    keep = treated | comparison
+    panel = src[keep].assign(
+        group=np.where(src.loc[keep, "first_treated"] > 0, TREATED, COMPARISON)
+    )
+    return replace(
+        design,
+        panel=panel.reset_index(drop=True),
+        options={**design.options, "size_threshold": None, "pool": "england"},
+    )
+
+
+@dataclass(frozen=True)
+class MatchedDesign:
+    """A design whose comparison schools were matched to the treated on baseline data."""
+
+    design: ImpactDesign
+    match: MatchResult
+    dropped_covariates: tuple[str, ...] = ()
+
+    def balance_table(self) -> pd.DataFrame:
+        """Means of treated and comparison schools before and after matching, with SMDs."""
+        return balance_table(self.match)
+
+
+def match_comparison(
+    design: ImpactDesign,
+    covariates: Sequence[str] = MATCH_COVARIATES,
+    *,
+    ratio: int = 2,
+    seed: int = 0,
+) -> MatchedDesign:
+    """Keep the comparison schools nearest to each treated school on baseline covariates.
+
+    Nearest-neighbour (Mahalanobis) matching with replacement, ``ratio`` comparison
+    schools per treated school; repeated controls carry weight in ``match_weight``.
+    Covariates missing for every treated school are not used (listed in
+    ``dropped_covariates``); treated schools missing another covariate stay unmatched and
+    leave the design (counted in ``exclusions``).
+    """
+    schools = design.schools.assign(
+        is_treated=lambda d: d["group"] == TREATED,
+        rural=lambda d: d["rural"].astype("boolean").astype("Float64").astype(float),
+    )
+    treated = schools[schools["is_treated"]]
+    usable = [c for c in covariates if treated[c].notna().any()]
+    if not usable:
+        raise PartnershipEvalError(
+            f"cannot match: none of {list(covariates)} is known for any treated school in "
+            f"{design.area}; use comparison='never_treated'"
+        )
+    match = matched_controls(
+        schools, "urn", "is_treated", usable, ratio=ratio, replace=True, seed=seed
+    )
+    weights = match.matched_units.set_index("urn")["weight"]
+    in_match = design.panel["urn"].isin(weights.index)
+    matched = design.subset(
+        in_match, "matched", "not matched (unused comparison or missing covariate)"
+    )
+    panel = matched.panel.assign(match_weight=matched.panel["urn"].map(weights).astype(float))
+    dropped = tuple(c for c in covariates if c not in usable)
+    return MatchedDesign(replace(matched, panel=panel), match, dropped)
+
+
+def balance_table(match: MatchResult) -> pd.DataFrame:
+    """Readable balance table from a :class:`MatchResult` (one row per covariate)."""
+    b = match.balance
+    cols = {
+        "mean_treated_before": "treated",
+        "mean_control_before": "comparison (all)",
+        "smd_before": "SMD before",
+        "mean_treated_after": "treated (matched)",
+        "mean_control_after": "comparison (matched)",
+        "smd_after": "SMD after",
+    }
+    table = b.set_index("covariate")[list(cols)].rename(columns=cols)
+    table.index = [BALANCE_LABELS.get(c, c) for c in table.index]
+    table.index.name = "baseline characteristic"
+    return table

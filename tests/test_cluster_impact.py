@@ -1,0 +1,312 @@
+"""The impact-evaluation library behind 01_cluster_impact, on small synthetic data and hand-made panels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from partnership_eval.data.store import read_tables
+from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.evaluation import (
+    all_schools_design,
+    below_floor,
+    caveats,
+    claimed_outcomes,
+    effect_sentence,
+    estimate_impact,
+    impact_design,
+    interval_reading,
+    match_comparison,
+    raw_trends,
+    robustness_checks,
+)
+from partnership_eval.evaluation.claims import ofsted_by_year
+from partnership_eval.evaluation.sample import estimation_sample
+from partnership_eval.evaluation.truth import cells_with_truth, truth_by_cell, truth_simple
+
+
+@pytest.fixture(scope="module")
+def tables(small_data_dir):
+    return read_tables(small_data_dir)
+
+
+@pytest.fixture(scope="module")
+def devon(tables):
+    return impact_design(tables, "Devon")
+
+
+@pytest.fixture(scope="module")
+def devon_estimate(devon):
+    return estimate_impact(devon, n_boot=0)
+
+
+# --- design -----------------------------------------------------------------------
+
+
+def test_treated_schools_are_the_areas_cluster_members(devon, tables):
+    s = devon.schools
+    treated = s[s["group"] == "treated"]
+    assert set(treated["la_name"]) == {"Devon"}
+    assert (treated["first_treated"] > 0).all()
+    members = tables.memberships[tables.memberships["partnership_id"].str.startswith("CL878")]
+    assert set(treated["urn"]) <= set(members["urn"])
+
+
+def test_comparison_pool_is_never_treated_small_schools_from_anywhere(devon):
+    comp = devon.schools[devon.schools["group"] == "comparison"]
+    assert (comp["first_treated"] == 0).all()
+    assert (comp["pupils"] < 150).all()
+    assert comp["la_name"].nunique() > 1
+
+
+def test_pool_area_keeps_only_the_areas_own_comparison_schools(tables):
+    design = impact_design(tables, "Devon", pool="area")
+    comp = design.schools[design.schools["group"] == "comparison"]
+    assert set(comp["la_name"]) <= {"Devon"}
+
+
+def test_comparison_excludes_schools_in_other_partnerships_and_counts_them(tables, devon):
+    assert "in a partnership of another kind" in set(devon.exclusions["reason"])
+    loose = impact_design(tables, "Devon", exclude_other_partnerships=False)
+    assert loose.n_comparison > devon.n_comparison
+
+
+def test_treated_schools_elsewhere_are_left_out_and_counted(devon):
+    row = devon.exclusions[devon.exclusions["reason"] == "joined outside the area"]
+    assert row["schools"].iloc[0] > 0
+    assert (
+        not devon.schools["la_name"].isin(["Cumbria", "Norfolk"]).any()
+        or (
+            devon.schools.loc[devon.schools["la_name"].isin(["Cumbria", "Norfolk"]), "group"]
+            == "comparison"
+        ).all()
+    )
+
+
+def test_joiners_table_counts_every_treated_school_once(devon):
+    table = devon.joiners_table()
+    assert table.loc["all years", "all schools"] == devon.n_treated
+    assert list(table.index[:-1]) == [str(g) for g in devon.cohorts]
+
+
+def test_unknown_pool_is_a_clear_error(tables):
+    with pytest.raises(PartnershipEvalError, match="pool="):
+        impact_design(tables, "Devon", pool="county")
+
+
+def test_area_without_partnerships_of_the_kind_is_a_clear_error(tables):
+    with pytest.raises(PartnershipEvalError, match="no schools in Shropshire joined"):
+        impact_design(tables, "Shropshire")
+
+
+def test_naive_design_compares_with_never_treated_schools_of_any_size(devon):
+    naive = all_schools_design(devon)
+    assert naive.n_treated == devon.n_treated
+    comp = naive.schools[naive.schools["group"] == "comparison"]
+    assert (comp["pupils"] >= 150).any()
+
+
+def test_matching_keeps_every_treated_school_with_complete_baseline(devon):
+    matched = match_comparison(devon)
+    assert matched.design.n_comparison <= 2 * matched.design.n_treated
+    assert {"SMD before", "SMD after"} <= set(matched.balance_table().columns)
+
+
+# --- sample -----------------------------------------------------------------------
+
+
+def _panel(rows):
+    """Hand-made panel; every treated school gets a twin (urn + 100) so cohorts are usable."""
+    df = pd.DataFrame(rows, columns=["urn", "year", "first_treated", "y"])
+    twins = df[df["first_treated"] > 0].assign(urn=lambda d: d["urn"] + 100)
+    df = pd.concat([df, twins], ignore_index=True)
+    return df.assign(
+        group=np.where(df["first_treated"] > 0, "treated", "comparison"),
+        match_weight=1.0,
+        partnership_id=None,
+        la_code=100,
+        cohort_n=20,
+    )
+
+
+def test_balanced_sample_drops_schools_missing_a_year_and_says_why():
+    panel = _panel(
+        [(1, 2010, 2012, 1.0), (1, 2011, 2012, 2.0), (1, 2012, 2012, 3.0)]
+        + [(2, 2010, 0, 1.0), (2, 2011, 0, np.nan), (2, 2012, 0, 3.0)]
+        + [(3, 2010, 0, 1.0), (3, 2011, 0, 1.0), (3, 2012, 0, 1.0)]
+    )
+    sample, exclusions = estimation_sample(panel, "y")
+    assert set(sample["urn"]) == {1, 101, 3}
+    assert exclusions["schools"].tolist() == [1, 1]
+    assert "every one of the 3 years" in exclusions["reason"].iloc[1]
+
+
+def test_unbalanced_sample_keeps_every_result():
+    panel = _panel(
+        [(1, 2010, 2011, 1.0), (1, 2011, 2011, 2.0), (2, 2010, 0, np.nan), (2, 2011, 0, 1.0)]
+    )
+    sample, _ = estimation_sample(panel, "y", balanced=False)
+    assert len(sample) == 5
+
+
+def test_schools_starting_in_the_outcomes_first_year_are_dropped():
+    panel = _panel(
+        [(1, 2016, 2016, 1.0), (1, 2017, 2016, 1.0)]
+        + [(2, 2016, 2017, 1.0), (2, 2017, 2017, 1.0)]
+        + [(3, 2016, 0, 1.0), (3, 2017, 0, 1.0)]
+    )
+    sample, exclusions = estimation_sample(panel, "y")
+    assert not {1, 101} & set(sample["urn"])
+    assert "first year" in exclusions["reason"].iloc[0]
+
+
+def test_unknown_outcome_is_a_clear_error(devon):
+    with pytest.raises(PartnershipEvalError, match="unknown outcome"):
+        estimation_sample(devon.panel, "ks3_english")
+
+
+# --- estimate and truth ------------------------------------------------------------
+
+
+def test_estimate_reports_sample_sizes_and_planted_truth(devon_estimate):
+    assert devon_estimate.n_treated > 20
+    assert devon_estimate.n_comparison > 20
+    assert 2.0 < devon_estimate.truth < 5.0
+
+
+def test_estimate_interval_covers_planted_effect_in_devon(devon_estimate):
+    s = devon_estimate.simple
+    assert s.ci_low <= devon_estimate.truth <= s.ci_high
+
+
+def test_truth_uses_partnership_rows_weighted_by_schools_in_the_sample():
+    truth = pd.DataFrame(
+        {
+            "programme": "small_school_clusters",
+            "cohort": 2012,
+            "year": 2012,
+            "effect": [1.0, 3.0, 9.0],
+            "outcome": "ks2_rwm_exp",
+            "partnership_id": ["A", "B", None],
+            "la_code": pd.array([None, None, None], dtype="Int64"),
+        }
+    )
+    treated = pd.DataFrame({"partnership_id": ["A", "B", "B", "B"], "la_code": 100})
+    cells = truth_by_cell(truth, ["cluster"], "ks2_rwm_exp", treated)
+    assert cells["truth"].iloc[0] == pytest.approx(2.5)
+
+
+def test_truth_simple_weights_post_cells_by_cohort_size():
+    att = pd.DataFrame(
+        {
+            "cohort": [2012, 2012, 2013],
+            "time": [2011, 2012, 2013],
+            "event_time": [-1, 0, 0],
+            "n_treated": [10, 10, 30],
+            "post": [False, True, True],
+        }
+    )
+    truth = pd.DataFrame({"cohort": [2012, 2013], "year": [2012, 2013], "truth": [1.0, 3.0]})
+    assert truth_simple(cells_with_truth(att, truth)) == pytest.approx(2.5)
+
+
+def test_no_truth_for_kinds_without_a_planted_effect(tables, devon):
+    treated = devon.schools[devon.schools["group"] == "treated"]
+    assert truth_by_cell(tables.truth, ["mat"], "ks2_rwm_exp", treated) is None
+
+
+def test_unknown_comparison_is_a_clear_error(devon):
+    with pytest.raises(PartnershipEvalError, match="comparison="):
+        estimate_impact(devon, comparison="synthetic", n_boot=0)
+
+
+def test_progress_outcome_cannot_be_estimated_for_pre_2016_starts(devon):
+    with pytest.raises(PartnershipEvalError):
+        estimate_impact(devon, "read_prog", n_boot=0)
+
+
+# --- words ------------------------------------------------------------------------
+
+
+def test_effect_sentence_reads_as_points_with_interval():
+    text = effect_sentence(2.14, 0.41, 3.77, "ks2_rwm_exp")
+    assert text.startswith("+2.1 points (95% CI 0.4 to 3.8) on the share of pupils meeting")
+
+
+def test_effect_sentence_uses_a_minus_sign_for_falls():
+    assert effect_sentence(-1.26, -2.0, -0.5, "read_prog").startswith(
+        "\u22121.3 points (95% CI \u22122.0 to \u22120.5)"
+    )
+
+
+def test_interval_including_zero_is_read_as_consistent_with_no_effect():
+    text = interval_reading(-0.8, 4.9, mde=3.5)
+    assert "consistent with no effect" in text
+    assert "3.5" in text
+
+
+# --- floor standard -----------------------------------------------------------------
+
+
+def test_floor_standard_needs_low_attainment_and_a_weak_progress_score():
+    rows = pd.DataFrame(
+        {
+            "year": [2017, 2017, 2017, 2017, 2015, 2017],
+            "cohort_n": [20, 20, 20, 8, 20, 20],
+            "ks2_rwm_exp": [60.0, 60.0, 70.0, 40.0, 40.0, 60.0],
+            "read_prog": [-6.0, -4.0, -9.0, -9.0, -9.0, np.nan],
+            "writ_prog": [0.0, -6.9, -9.0, -9.0, -9.0, -8.0],
+            "mat_prog": [0.0, -4.9, -9.0, -9.0, -9.0, 0.0],
+        }
+    )
+    assert below_floor(rows).tolist() == [True, False, False, pd.NA, pd.NA, True]
+
+
+# --- trends, claims, robustness ---------------------------------------------------------
+
+
+def test_raw_trends_leave_no_test_years_as_gaps(devon):
+    trends = raw_trends(devon)
+    gap = trends[trends["year"].isin([2020, 2021])]
+    assert len(gap) > 0 and gap["mean"].isna().all()
+    assert {"treated", "comparison"} <= set(trends["group"])
+
+
+def test_ofsted_grade_is_the_latest_before_the_year_end(devon):
+    urn = int(devon.schools["urn"].iloc[0])
+    inspections = pd.DataFrame(
+        {
+            "urn": [urn, urn],
+            "date": pd.to_datetime(["2013-05-01", "2016-10-01"]),
+            "grade": [3, 2],
+            "kind": "section5",
+        }
+    )
+    grades = ofsted_by_year(devon, inspections).query("urn == @urn").set_index("year")["grade"]
+    assert np.isnan(grades[2012]) and grades[2013] == 3 and grades[2016] == 3 and grades[2017] == 2
+
+
+def test_claims_compare_before_and_after_for_both_groups(devon, tables):
+    claims = claimed_outcomes(devon, tables.inspections)
+    ofsted = claims.before_after[claims.before_after["measure"].str.contains("Ofsted")]
+    assert set(zip(ofsted["group"], ofsted["period"], strict=True)) == {
+        (g, p) for g in ("treated", "comparison") for p in ("before", "after")
+    }
+
+
+def test_robustness_set_has_every_check_and_twfe(devon, devon_estimate):
+    robust = robustness_checks(devon, devon_estimate)
+    checks = " | ".join(robust.table["check"])
+    for part in ("main", "not-yet-treated", "matched", "covariates", "naive", "TWFE", "placebo"):
+        assert part in checks
+    assert robust.bacon is not None and robust.mde is not None
+    placebo = robust.table[robust.table["check"].str.startswith("placebo")]
+    assert placebo["truth"].iloc[0] == 0.0
+
+
+def test_caveats_say_what_a_short_panel_cannot_show(tables):
+    short = impact_design(tables, "Devon", years=(2011, 2013))
+    est = estimate_impact(short, n_boot=0)
+    text = " ".join(caveats(short, est))
+    assert "single year before the start" in text and "At most 2 year(s)" in text
