@@ -32,13 +32,11 @@ $(DATA)/schools.parquet: | $(STAMP)
 
 data: $(DATA)/schools.parquet
 
-# Demo reports: 00_overview for two cluster counties and the network city, both editions.
+# Demo reports: the report set in notebooks/demo_reports.toml, both editions.
 REPORT_RUN ?= demo
-REPORT_NOTEBOOKS ?= 00_overview
-REPORT_AREAS ?= Cumbria Devon Plymouth
+REPORT_SET ?= notebooks/demo_reports.toml
 report: $(STAMP) $(DATA)/schools.parquet
-	$(BIN)/partnership-eval report $(foreach nb,$(REPORT_NOTEBOOKS),--notebook $(nb)) \
-		$(foreach la,$(REPORT_AREAS),--la $(la)) --data $(DATA) --out reports \
+	$(BIN)/partnership-eval batch $(REPORT_SET) --data $(DATA) --out reports \
 		--run $(REPORT_RUN) --with-code
 
 bench: $(STAMP)

@@ -170,6 +170,44 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_report)
 
 
+def _cmd_batch(args: argparse.Namespace) -> int:
+    from partnership_eval.reporting.runner import read_report_set, run_batch
+
+    result = run_batch(
+        read_report_set(args.report_set),
+        data_dir=args.data,
+        out_dir=args.out,
+        run=args.run,
+        with_code=args.with_code,
+        progress=_progress,
+    )
+    print(f"{len(result.records)} report(s), {result.failed} failed: {result.index}")
+    return min(result.failed, MAX_EXIT)
+
+
+def _add_batch(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "batch",
+        help="run a declared set of reports (TOML) into one run",
+        description="Run every [[report]] of a TOML report set (notebook, areas, "
+        "parameters) into one run folder with one index and manifest. Everything is "
+        "checked before anything runs; a failing report is recorded and the run goes on; "
+        f"the exit code is the number of failed reports (at most {MAX_EXIT}).",
+    )
+    p.add_argument("report_set", type=Path, metavar="REPORT_SET", help="TOML report set")
+    p.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help=f"data directory (default {DEFAULT_DATA})"
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("reports"), help="output root (default reports)"
+    )
+    p.add_argument("--run", metavar="NAME", help="run folder name (default: date and time)")
+    p.add_argument(
+        "--with-code", action="store_true", help="also write the student edition showing code"
+    )
+    p.set_defaults(func=_cmd_batch)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with every subcommand."""
     parser = argparse.ArgumentParser(
@@ -183,6 +221,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ingest(sub)
     _add_download(sub)
     _add_report(sub)
+    _add_batch(sub)
     return parser
 
 

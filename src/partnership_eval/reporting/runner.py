@@ -20,8 +20,9 @@ import ast
 import os
 import re
 import time
+import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -63,6 +64,53 @@ class RunResult:
     @property
     def manifest(self) -> Path:
         return self.run_dir / "manifest.json"
+
+
+@dataclass(frozen=True)
+class ReportRequest:
+    """One entry of a report set: a notebook, the areas to run it for, its parameters."""
+
+    notebook: str | Path
+    areas: tuple[str, ...] = ()
+    parameters: Mapping[str, object] = field(default_factory=dict)
+
+
+def read_report_set(path: str | Path) -> list[ReportRequest]:
+    """Report requests from a TOML report set (``[[report]]`` tables).
+
+    Each ``[[report]]`` has ``notebook`` (name or path), optional ``areas`` (LA names,
+    codes or regions) and optional ``parameters`` (a table of notebook parameters).
+    """
+    path = Path(path)
+    try:
+        spec = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PartnershipEvalError(f"{path}: report set not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PartnershipEvalError(f"{path}: not valid TOML ({exc})") from None
+    entries = spec.get("report")
+    if not isinstance(entries, list) or not entries:
+        raise PartnershipEvalError(
+            f'{path}: no [[report]] entries; each needs notebook = "NAME" '
+            "and may have areas = [...] and [report.parameters]"
+        )
+    requests = []
+    for number, entry in enumerate(entries, start=1):
+        unknown = sorted(set(entry) - {"notebook", "areas", "parameters"})
+        if "notebook" not in entry or unknown:
+            problem = f"unknown key(s) {unknown}" if unknown else "no notebook"
+            raise PartnershipEvalError(
+                f"{path}: report {number}: {problem}; allowed keys are notebook, areas, parameters"
+            )
+        areas = entry.get("areas", [])
+        if isinstance(areas, str | int):
+            areas = [areas]
+        requests.append(
+            ReportRequest(
+                entry["notebook"], tuple(str(a) for a in areas), dict(entry.get("parameters", {}))
+            )
+        )
+    return requests
 
 
 def slugify(text: str) -> str:
@@ -244,14 +292,61 @@ def run_reports(
         Before anything runs: unknown notebook, area or parameter, wrongly typed
         parameter, missing data or unregistered kernel.
     """
-    say = progress or (lambda message: None)
     paths = [find_notebook(n, notebooks_dir) for n in notebooks] or available_notebooks(
         notebooks_dir
     )
     if not paths:
         raise PartnershipEvalError(f"no notebooks found in {notebooks_dir}")
+    requests = [ReportRequest(path, tuple(areas), dict(parameters or {})) for path in paths]
+    return run_batch(
+        requests,
+        data_dir=data_dir,
+        out_dir=out_dir,
+        run=run,
+        text_parameters=text_parameters,
+        with_code=with_code,
+        notebooks_dir=notebooks_dir,
+        cell_timeout=cell_timeout,
+        progress=progress,
+    )
+
+
+def run_batch(
+    requests: Sequence[ReportRequest],
+    *,
+    data_dir: str | Path | None = None,
+    out_dir: str | Path = DEFAULT_OUT,
+    run: str | None = None,
+    text_parameters: bool = False,
+    with_code: bool = False,
+    notebooks_dir: str | Path = NOTEBOOKS_DIR,
+    cell_timeout: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> RunResult:
+    """Execute and render a set of reports (each its own notebook, areas and parameters).
+
+    Arguments after ``requests`` are as for :func:`run_reports`. Every report of every
+    request is planned and checked before anything runs; two requests producing the
+    same notebook × area report is an error.
+    """
+    say = progress or (lambda message: None)
     data = Path(data_dir).resolve() if data_dir is not None else None
-    records = _plan(paths, list(areas), dict(parameters or {}), data, text_parameters)
+    records: list[ReportRecord] = []
+    sources: dict[str, Path] = {}
+    for request in requests:
+        path = find_notebook(request.notebook, notebooks_dir)
+        sources[path.stem] = path
+        records += _plan(
+            [path], list(request.areas), dict(request.parameters), data, text_parameters
+        )
+    seen: set[tuple[str, str]] = set()
+    for record in records:
+        key = (record.notebook, record.slug)
+        if key in seen:
+            raise PartnershipEvalError(
+                f"report {record.title!r} is requested twice; give each notebook and area once"
+            )
+        seen.add(key)
     check_kernel()
     run = run or datetime.now().strftime("%Y-%m-%d_%H%M%S")
     run_dir = Path(out_dir) / run
@@ -259,7 +354,6 @@ def run_reports(
         (run_dir / folder).mkdir(parents=True, exist_ok=True)
     synthetic = is_synthetic(data)
     hashes = data_hashes(data) if data is not None else {}
-    sources = {p.stem: p for p in paths}
     started = _now()
     start = time.perf_counter()
     for i, record in enumerate(records, start=1):
