@@ -11,9 +11,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from partnership_eval import __version__
 from partnership_eval.errors import PartnershipEvalError
+
+if TYPE_CHECKING:  # the runner imports papermill and nbconvert: load it only when used
+    from partnership_eval.reporting.runner import RunResult
 
 DEFAULT_DATA = Path("data/processed")
 
@@ -110,6 +114,25 @@ def _add_download(sub: argparse._SubParsersAction) -> None:
 MAX_EXIT = 100
 
 
+def _add_run_options(p: argparse.ArgumentParser) -> None:
+    """Options shared by ``report`` and ``batch``: data, output, run name, editions."""
+    p.add_argument(
+        "--data", type=Path, default=DEFAULT_DATA, help=f"data directory (default {DEFAULT_DATA})"
+    )
+    p.add_argument(
+        "--out", type=Path, default=Path("reports"), help="output root (default reports)"
+    )
+    p.add_argument("--run", metavar="NAME", help="run folder name (default: date and time)")
+    p.add_argument(
+        "--with-code", action="store_true", help="also write the student edition showing code"
+    )
+
+
+def _run_summary(result: RunResult) -> int:
+    print(f"{len(result.records)} report(s), {result.failed} failed: {result.index}")
+    return min(result.failed, MAX_EXIT)
+
+
 def _cmd_report(args: argparse.Namespace) -> int:
     from partnership_eval.reporting.parameters import parse_assignments
     from partnership_eval.reporting.runner import run_reports
@@ -125,8 +148,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         with_code=args.with_code,
         progress=_progress,
     )
-    print(f"{len(result.records)} report(s), {result.failed} failed: {result.index}")
-    return min(result.failed, MAX_EXIT)
+    return _run_summary(result)
 
 
 def _add_report(sub: argparse._SubParsersAction) -> None:
@@ -150,16 +172,7 @@ def _add_report(sub: argparse._SubParsersAction) -> None:
         metavar="NAME",
         help="area: LA name, LA code or region (repeatable; default each notebook's own)",
     )
-    p.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help=f"data directory (default {DEFAULT_DATA})"
-    )
-    p.add_argument(
-        "--out", type=Path, default=Path("reports"), help="output root (default reports)"
-    )
-    p.add_argument("--run", metavar="NAME", help="run folder name (default: date and time)")
-    p.add_argument(
-        "--with-code", action="store_true", help="also write the student edition showing code"
-    )
+    _add_run_options(p)
     p.add_argument(
         "-p",
         dest="param",
@@ -181,8 +194,7 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         with_code=args.with_code,
         progress=_progress,
     )
-    print(f"{len(result.records)} report(s), {result.failed} failed: {result.index}")
-    return min(result.failed, MAX_EXIT)
+    return _run_summary(result)
 
 
 def _add_batch(sub: argparse._SubParsersAction) -> None:
@@ -195,16 +207,7 @@ def _add_batch(sub: argparse._SubParsersAction) -> None:
         f"the exit code is the number of failed reports (at most {MAX_EXIT}).",
     )
     p.add_argument("report_set", type=Path, metavar="REPORT_SET", help="TOML report set")
-    p.add_argument(
-        "--data", type=Path, default=DEFAULT_DATA, help=f"data directory (default {DEFAULT_DATA})"
-    )
-    p.add_argument(
-        "--out", type=Path, default=Path("reports"), help="output root (default reports)"
-    )
-    p.add_argument("--run", metavar="NAME", help="run folder name (default: date and time)")
-    p.add_argument(
-        "--with-code", action="store_true", help="also write the student edition showing code"
-    )
+    _add_run_options(p)
     p.set_defaults(func=_cmd_batch)
 
 
