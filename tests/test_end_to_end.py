@@ -1,0 +1,84 @@
+"""End to end on small data: demo data → a report set → index, manifest, results.json."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from partnership_eval.cli import main
+
+REPORT_SET = """
+[[report]]
+notebook = "00_overview"
+areas = ["Devon"]
+
+[[report]]
+notebook = "01_cluster_impact"
+areas = ["Cumbria"]
+
+[[report]]
+notebook = "02_chain_growth"
+
+[[report]]
+notebook = "03_inspection_transitions"
+"""
+
+
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
+    """`demo-data --scale small` then `batch` over one report of every notebook."""
+    root = tmp_path_factory.mktemp("e2e")
+    assert main(["demo-data", "--scale", "small", "--out", str(root / "data")]) == 0
+    report_set = root / "set.toml"
+    report_set.write_text(REPORT_SET)
+    code = main(
+        ["batch", str(report_set), "--data", str(root / "data"), "--out", str(root), "--run", "e2e"]
+    )
+    return root / "e2e", code
+
+
+def test_every_report_of_the_demo_set_renders(demo_run):
+    run_dir, code = demo_run
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert code == 0
+    assert [r["status"] for r in manifest["reports"]] == ["ok"] * 4
+    assert (run_dir / "index.html").is_file()
+
+
+def test_manifest_records_the_data_hashes(demo_run):
+    run_dir, _ = demo_run
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert set(manifest["data_hashes"]) >= {"schools.parquet", "outcomes.parquet"}
+
+
+def test_cluster_report_headline_carries_estimate_interval_and_planted_truth(demo_run):
+    run_dir, _ = demo_run
+    results = json.loads((run_dir / "01_cluster_impact" / "cumbria.results.json").read_text())
+    headline = results["headline"]
+    assert results["synthetic"] is True
+    assert headline["ci_low"] < headline["estimate"] < headline["ci_high"]
+    assert headline["truth"] > 0
+    assert headline["n_treated"] > 0 and headline["n_comparison"] > 0
+
+
+def test_reports_from_synthetic_data_carry_the_banner(demo_run):
+    run_dir, _ = demo_run
+    page = (run_dir / "00_overview" / "devon.html").read_text()
+    assert "Synthetic demonstration data" in page
+
+
+def test_cli_error_is_one_line_on_stderr_without_traceback(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "partnership_eval.cli", "report", "--data", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode != 0
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("partnership-eval: error:")
+    assert "Traceback" not in proc.stderr
