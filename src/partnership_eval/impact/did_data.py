@@ -3,14 +3,16 @@
 Everything the estimators need is checked here, at the door: column names and types,
 duplicate unit-time rows, treatment timing that is constant within a unit, weights and
 clusters constant within a unit. Rows and units that cannot be used are counted and
-reported (:class:`Exclusion`), never dropped silently. Panels are balanced as R ``did``
-does with ``panel=TRUE``: a unit missing in any period is left out of every cell.
+reported (:class:`Exclusion`), never dropped silently. By default panels are balanced
+as R ``did`` does with ``panel=TRUE``: a unit missing in any period is left out of every
+cell. With ``allow_unbalanced_panel=True`` every unit is kept and :attr:`DidSample.observed`
+records which periods each unit has, so each cell can use the units it observes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 import pandas as pd
@@ -39,7 +41,10 @@ class DidSample:
     (units, periods, covariates + 1), its first column the intercept. With repeated
     cross-sections one entry per row: ``y`` is (rows,), ``x`` is (rows, covariates + 1)
     and ``period_index`` says which period each row belongs to. ``cohort`` holds the
-    first treated period, :data:`NEVER_TREATED` for never treated units.
+    first treated period, :data:`NEVER_TREATED` for never treated units. ``observed``
+    is None for a balanced panel and for cross-sections; for an unbalanced panel it is
+    the (units, periods) mask of observed entries (``y`` and ``x`` are NaN elsewhere).
+    ``covariates_fixed`` says that every unit's covariates are the same in all its periods.
     """
 
     panel: bool
@@ -52,6 +57,8 @@ class DidSample:
     period_index: np.ndarray | None
     n_units: int
     exclusions: tuple[Exclusion, ...]
+    observed: np.ndarray | None = None
+    covariates_fixed: bool = False
 
     @property
     def n_obs(self) -> int:
@@ -62,6 +69,38 @@ class DidSample:
     def cohorts(self) -> np.ndarray:
         """Treated cohorts (first treated periods), ascending."""
         return np.unique(self.cohort[np.isfinite(self.cohort)])
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The usable input rows as arrays, filtered together.
+
+    ``unit``, ``time`` and ``cluster`` are integer codes in sorted order (``time``
+    indexes the sorted time values, later the estimation periods); ``cohort`` the first
+    treated period (as given, later coded); ``x`` the design with its intercept column.
+    """
+
+    unit: np.ndarray | None
+    time: np.ndarray
+    cohort: np.ndarray
+    y: np.ndarray
+    x: np.ndarray
+    weight: np.ndarray | None
+    cluster: np.ndarray | None
+
+    def take(self, keep: np.ndarray) -> _Rows:
+        """The rows where ``keep`` is True."""
+        return _Rows(**{f.name: _subset(getattr(self, f.name), keep) for f in fields(self)})
+
+    def count_units(self, mask: np.ndarray) -> int:
+        """Distinct units among the rows in ``mask`` (rows, without unit ids)."""
+        if self.unit is None:
+            return int(mask.sum())
+        return int(np.count_nonzero(np.bincount(self.unit[mask])))
+
+
+def _subset(values: np.ndarray | None, keep: np.ndarray) -> np.ndarray | None:
+    return None if values is None else values[keep]
 
 
 def _require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
@@ -91,9 +130,26 @@ def _plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _factorize(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes of ``values`` in sorted order (missing values get -1) and the values.
+
+    Integers spanning a range not much wider than their count (URNs, years) are coded
+    by counting instead of hashing, with the same result.
+    """
+    if isinstance(values.dtype, np.dtype) and values.dtype.kind in "iu" and len(values):
+        v = values.to_numpy()
+        low, span = v.min(), int(v.max() - v.min()) + 1
+        if span <= 4 * len(v) + 1024:
+            offset = v - low
+            present = np.bincount(offset, minlength=span) > 0
+            return (np.cumsum(present) - 1)[offset], low + np.flatnonzero(present)
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes, np.asarray(uniques)
+
+
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
     """Integer codes of ``values`` in sorted order (missing values get -1) and their count."""
-    codes, uniques = pd.factorize(values, sort=True)
+    codes, uniques = _factorize(values)
     return codes, len(uniques)
 
 
@@ -105,11 +161,16 @@ def _first_rows(codes: np.ndarray, n_codes: int) -> np.ndarray:
 
 
 def _require_constant_within_unit(
-    df: pd.DataFrame, unit: str, units: np.ndarray, values: pd.Series, column: str, role: str
+    df: pd.DataFrame, unit: str, first_of_row: np.ndarray, values: pd.Series, column: str, role: str
 ) -> None:
-    codes, _ = _codes(values)
-    first = _first_rows(units, int(units.max()) + 1)
-    varies = codes != codes[first[units]]
+    """``first_of_row`` is, for every row, the position of its unit's first row."""
+    if ptypes.is_numeric_dtype(values) and not ptypes.is_bool_dtype(values):
+        v = values.to_numpy(dtype=float, na_value=np.nan)
+        ref = v[first_of_row]
+        varies = ~((v == ref) | (np.isnan(v) & np.isnan(ref)))
+    else:
+        codes, _ = _codes(values)
+        varies = codes != codes[first_of_row]
     if varies.any():
         bad = _plain(df[unit].iloc[int(np.argmax(varies))])
         raise InputError(
@@ -120,11 +181,12 @@ def _require_constant_within_unit(
 
 
 def _require_unique_unit_time(
-    df: pd.DataFrame, unit: str, time: str, units: np.ndarray, times: np.ndarray
+    df: pd.DataFrame, unit: str, time: str, units: np.ndarray, times: np.ndarray, n_times: int
 ) -> None:
-    key = units * (int(times.max()) + 1) + times
-    dup = np.bincount(key)[key] > 1
-    if dup.any():
+    key = units * n_times + times
+    counts = np.bincount(key)
+    if counts.max() > 1:
+        dup = counts[key] > 1
         row = int(np.argmax(dup))
         u, t = (_plain(df[c].iloc[row]) for c in (unit, time))
         raise InputError(
@@ -134,13 +196,14 @@ def _require_unique_unit_time(
         )
 
 
-def _cohort_codes(raw: pd.Series, periods: np.ndarray) -> tuple[np.ndarray, int]:
-    """First treated periods with 0/NaN and after-the-panel cohorts coded never treated."""
-    g = raw.to_numpy(dtype=float, na_value=np.nan)
-    never = np.isnan(g) | (g == 0)
-    late = ~never & (g > periods[-1])
-    g = np.where(never | late, NEVER_TREATED, g)
-    return g, int(late.sum())
+def _cohort_codes(raw: np.ndarray, periods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First treated periods with 0/NaN and after-the-panel cohorts coded never treated.
+
+    Also returns which rows belong to after-the-panel cohorts.
+    """
+    never = np.isnan(raw) | (raw == 0)
+    late = ~never & (raw > periods[-1])
+    return np.where(never | late, NEVER_TREATED, raw), late
 
 
 def prepare_sample(
@@ -156,8 +219,12 @@ def prepare_sample(
     panel: bool = True,
     control_group: str = "never_treated",
     anticipation: int = 0,
+    allow_unbalanced_panel: bool = False,
 ) -> DidSample:
     """Validate ``df`` and turn it into a :class:`DidSample`.
+
+    A panel is balanced (units missing in any period dropped and counted) unless
+    ``allow_unbalanced_panel`` is True, when every unit is kept with its observed periods.
 
     Raises
     ------
@@ -199,7 +266,7 @@ def prepare_sample(
         )
     )
     data = df[keep_cols]
-    for col, role in ((time, "time"), (unit, "unit")):
+    for col, role in ((time, "time"), (unit, "unit"), (cluster, "cluster")):
         if col is not None and data[col].isna().any():
             row = int(np.flatnonzero(data[col].isna().to_numpy())[0])
             raise InputError(
@@ -218,50 +285,68 @@ def prepare_sample(
                 column=weights,
                 fix="fix or drop rows with missing or negative weights",
             )
+    time_codes, time_values = _factorize(data[time])
+    unit_codes = None
     if unit is not None:
-        units, _ = _codes(data[unit])
+        unit_codes, n_units = _codes(data[unit])
+        first_of_row = _first_rows(unit_codes, n_units)[unit_codes]
         if panel:
-            _require_unique_unit_time(data, unit, time, units, _codes(data[time])[0])
+            _require_unique_unit_time(data, unit, time, unit_codes, time_codes, len(time_values))
             never_as_zero = data[cohort].fillna(0)
             _require_constant_within_unit(
-                data, unit, units, never_as_zero, cohort, "cohort (first treated period)"
+                data, unit, first_of_row, never_as_zero, cohort, "cohort (first treated period)"
             )
             if weights is not None:
-                _require_constant_within_unit(data, unit, units, data[weights], weights, "weight")
+                _require_constant_within_unit(
+                    data, unit, first_of_row, data[weights], weights, "weight"
+                )
         if cluster is not None:
-            _require_constant_within_unit(data, unit, units, data[cluster], cluster, "cluster")
+            _require_constant_within_unit(
+                data, unit, first_of_row, data[cluster], cluster, "cluster"
+            )
+    rows = _Rows(
+        unit=unit_codes,
+        time=time_codes,
+        cohort=data[cohort].to_numpy(dtype=float, na_value=np.nan),
+        y=data[outcome].to_numpy(dtype=float, na_value=np.nan),
+        x=_design(data, covariates),
+        weight=None if weights is None else data[weights].to_numpy(dtype=float),
+        cluster=None if cluster is None else _codes(data[cluster])[0],
+    )
+    time_values = np.asarray(time_values, dtype=float)
 
     exclusions: list[Exclusion] = []
-    incomplete = data[[outcome, *covariates]].isna().any(axis=1).to_numpy()
+    incomplete = np.isnan(rows.y)
+    for k in range(1, rows.x.shape[1]):
+        incomplete |= np.isnan(rows.x[:, k])
     if incomplete.any():
-        units = data.loc[incomplete, unit].nunique() if unit is not None else int(incomplete.sum())
         exclusions.append(
-            Exclusion("missing outcome or covariate", int(incomplete.sum()), int(units))
+            Exclusion(
+                "missing outcome or covariate", int(incomplete.sum()), rows.count_units(incomplete)
+            )
         )
-        data = data.loc[~incomplete]
-    if data.empty:
+        rows = rows.take(~incomplete)
+    if not len(rows.y):
         raise EstimationError("no rows with a non-missing outcome and covariates to estimate from")
 
-    periods = np.sort(data[time].unique().astype(float))
-    g, n_late = _cohort_codes(data[cohort], periods)
-    data = data.assign(_g=g)
-    if n_late:
-        late = data[cohort].to_numpy(dtype=float, na_value=0) > periods[-1]
+    periods = time_values[np.bincount(rows.time, minlength=len(time_values)) > 0]
+    g, late = _cohort_codes(rows.cohort, periods)
+    rows = replace(rows, cohort=g)
+    if late.any():
         exclusions.append(
             Exclusion(
                 "first treated after the last period: counted as never treated",
                 0,
-                int(data.loc[late, unit].nunique() if unit is not None else late.sum()),
+                rows.count_units(late),
             )
         )
 
     early = np.isfinite(g) & (g <= periods[0])
     if early.any():
         bad = np.unique(g[early])
-        n_bad = data.loc[early, unit].nunique() if unit is not None else int(early.sum())
         raise EstimationError(
             f"cohort {bad[0]:g} is treated in the first period ({periods[0]:g}): "
-            f"{n_bad} unit(s) have no pre-treatment period to compare with "
+            f"{rows.count_units(early)} unit(s) have no pre-treatment period to compare with "
             f"(column {cohort!r}); drop these units or use data starting before treatment"
         )
 
@@ -275,29 +360,27 @@ def prepare_sample(
         # As R `did`: the last cohort becomes the comparison group, so periods from
         # its (anticipated) start on cannot be used.
         last = g.max()
-        cut = data[time].to_numpy(dtype=float) >= last - anticipation
-        n_cut_units = data.loc[cut, unit].nunique() if unit is not None else int(cut.sum())
+        cut = time_values[rows.time] >= last - anticipation
         exclusions.append(
             Exclusion(
                 f"no never-treated units: periods from {last - anticipation:g} on dropped and "
                 f"cohort {last:g} used as not-yet-treated comparison",
                 int(cut.sum()),
-                int(n_cut_units),
+                rows.count_units(cut),
             )
         )
-        data = data.loc[~cut].assign(_g=lambda d: np.where(d["_g"] == last, NEVER_TREATED, d["_g"]))
+        rows = rows.take(~cut)
+        rows = replace(rows, cohort=np.where(rows.cohort == last, NEVER_TREATED, rows.cohort))
         periods = periods[periods < last - anticipation]
         if len(periods) < 2:
             raise EstimationError("fewer than two periods remain before the last cohort is treated")
 
+    # period index of every row
+    rows = replace(rows, time=np.searchsorted(periods, time_values)[rows.time])
     if panel:
-        sample = _panel_sample(
-            data, unit, time, outcome, covariates, weights, cluster, periods, exclusions
-        )
+        sample = _panel_sample(rows, periods, exclusions, balance=not allow_unbalanced_panel)
     else:
-        sample = _cross_section_sample(
-            data, time, outcome, covariates, weights, cluster, periods, exclusions, unit
-        )
+        sample = _cross_section_sample(rows, periods, exclusions)
     _require_cohort_sizes(sample, len(covariates), cohort)
     return sample
 
@@ -326,32 +409,30 @@ def _require_cohort_sizes(sample: DidSample, n_covariates: int, cohort: str) -> 
 def _design(data: pd.DataFrame, covariates: list[str]) -> np.ndarray:
     x = np.ones((len(data), len(covariates) + 1))
     if covariates:
-        x[:, 1:] = data[covariates].to_numpy(dtype=float)
+        x[:, 1:] = data[covariates].to_numpy(dtype=float, na_value=np.nan)
     return x
 
 
-def _cluster_codes(data: pd.DataFrame, cluster: str | None) -> np.ndarray | None:
-    if cluster is None:
-        return None
-    codes, _ = pd.factorize(data[cluster], sort=True)
-    return codes.astype(np.int64)
+def _compact(codes: np.ndarray) -> tuple[np.ndarray, int]:
+    """Sorted integer codes renumbered 0, 1, … over the codes present."""
+    present = np.bincount(codes) > 0
+    return (np.cumsum(present) - 1)[codes], int(present.sum())
+
+
+def _scatter(values: np.ndarray, entry: np.ndarray, n_entries: int) -> np.ndarray:
+    """``values`` placed at positions ``entry`` of ``n_entries`` rows, NaN elsewhere."""
+    out = np.full((n_entries, *values.shape[1:]), np.nan)
+    out[entry] = values
+    return out
 
 
 def _panel_sample(
-    data: pd.DataFrame,
-    unit: str,
-    time: str,
-    outcome: str,
-    covariates: list[str],
-    weights: str | None,
-    cluster: str | None,
-    periods: np.ndarray,
-    exclusions: list[Exclusion],
+    rows: _Rows, periods: np.ndarray, exclusions: list[Exclusion], *, balance: bool
 ) -> DidSample:
     n_periods = len(periods)
-    units, n_units = _codes(data[unit])
+    units, n_units = _compact(rows.unit)
     complete = np.bincount(units, minlength=n_units) == n_periods
-    if not complete.all():
+    if balance and not complete.all():
         dropped = ~complete[units]
         exclusions.append(
             Exclusion(
@@ -360,55 +441,57 @@ def _panel_sample(
                 int(n_units - complete.sum()),
             )
         )
-        data = data.loc[~dropped]
+        rows = rows.take(~dropped)
         units = (np.cumsum(complete) - 1)[units[~dropped]]
         n_units = int(complete.sum())
-    if data.empty:
+    if not len(units):
         raise EstimationError(
             "no unit is observed in every period, so the balanced panel is empty; "
-            "use panel=False to treat the data as repeated cross-sections"
+            "use allow_unbalanced_panel=True, or panel=False to treat the data as "
+            "repeated cross-sections"
         )
-    times = np.searchsorted(periods, data[time].to_numpy(dtype=float))
-    y = np.empty((n_units, n_periods))
-    y[units, times] = data[outcome].to_numpy(dtype=float)
-    x = np.empty((n_units, n_periods, len(covariates) + 1))
-    x[units, times] = _design(data, covariates)
-    firsts = data.iloc[_first_rows(units, n_units)]
+    n_entries = n_units * n_periods
+    entry = units * n_periods + rows.time
+    y, x, observed = rows.y, rows.x, None
+    if len(entry) < n_entries:
+        observed = np.zeros(n_entries, dtype=bool)
+        observed[entry] = True
+        observed = observed.reshape(n_units, n_periods)
+    if not np.array_equal(entry, np.arange(n_entries)):  # rows not in unit-period order
+        y, x = _scatter(y, entry, n_entries), _scatter(x, entry, n_entries)
+    first = _first_rows(units, n_units)
+    first_of_row = first[units]
     return DidSample(
         panel=True,
         periods=periods,
-        cohort=firsts["_g"].to_numpy(dtype=float),
-        y=y,
-        x=x,
-        weights=(firsts[weights].to_numpy(dtype=float) if weights else np.ones(n_units)),
-        cluster=_cluster_codes(firsts, cluster),
+        cohort=rows.cohort[first],
+        y=y.reshape(n_units, n_periods),
+        x=x.reshape(n_units, n_periods, rows.x.shape[1]),
+        weights=np.ones(n_units) if rows.weight is None else rows.weight[first],
+        cluster=None if rows.cluster is None else _compact(rows.cluster[first])[0],
         period_index=None,
         n_units=n_units,
         exclusions=tuple(exclusions),
+        observed=observed,
+        covariates_fixed=all(
+            np.array_equal(rows.x[:, k], rows.x[first_of_row, k]) for k in range(1, x.shape[1])
+        ),
     )
 
 
 def _cross_section_sample(
-    data: pd.DataFrame,
-    time: str,
-    outcome: str,
-    covariates: list[str],
-    weights: str | None,
-    cluster: str | None,
-    periods: np.ndarray,
-    exclusions: list[Exclusion],
-    unit: str | None,
+    rows: _Rows, periods: np.ndarray, exclusions: list[Exclusion]
 ) -> DidSample:
-    n = len(data)
+    n = len(rows.y)
     return DidSample(
         panel=False,
         periods=periods,
-        cohort=data["_g"].to_numpy(dtype=float),
-        y=data[outcome].to_numpy(dtype=float),
-        x=_design(data, covariates),
-        weights=(data[weights].to_numpy(dtype=float) if weights else np.ones(n)),
-        cluster=_cluster_codes(data, cluster),
-        period_index=np.searchsorted(periods, data[time].to_numpy(dtype=float)),
-        n_units=int(data[unit].nunique()) if unit is not None else n,
+        cohort=rows.cohort,
+        y=rows.y,
+        x=rows.x,
+        weights=np.ones(n) if rows.weight is None else rows.weight,
+        cluster=None if rows.cluster is None else _compact(rows.cluster)[0],
+        period_index=rows.time,
+        n_units=rows.count_units(np.ones(n, dtype=bool)),
         exclusions=tuple(exclusions),
     )

@@ -15,6 +15,12 @@ groups follow R ``did`` (``att_gt``):
 Cohorts without a period before g − anticipation get no cells (their units stay in the
 sample, as in R); a cell that cannot be estimated raises :class:`EstimationError`
 naming its cohort and period.
+
+Unbalanced panels (``DidSample.observed`` set): each cell compares the treated and
+comparison units observed in both of its periods; its influence function is zero for
+every other unit and scaled by n / n_cell, so that it is an influence function over all
+n units (the sampling units) whose analytic variance is the cell's own 2×2 variance.
+Units observed in no pair of periods that a cell compares are counted.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from partnership_eval.errors import EstimationError
-from partnership_eval.impact.did_data import DidSample
+from partnership_eval.impact.did_data import DidSample, Exclusion
 from partnership_eval.impact.did_two_by_two import (
     CROSS_SECTION_ESTIMATORS,
     PANEL_ESTIMATORS,
@@ -44,6 +50,7 @@ class GroupTimeEstimates:
     n_treated: np.ndarray
     n_control: np.ndarray
     skipped_cohorts: tuple[float, ...]
+    exclusions: tuple[Exclusion, ...] = ()
 
 
 def plan_cells(
@@ -102,15 +109,12 @@ def estimate_group_time(
         )
     n = sample.n_obs
     out = _CellResults(n, len(cells))
-    controls = [
-        _comparison(sample.cohort, g, periods[max(j, base)] + anticipation, control_group)
-        for g, j, base in cells
-    ]
-    for k, cell in enumerate(cells):
-        out.n_treated[k] = np.sum(sample.cohort == cell[0])
+    treated, controls = _cell_members(sample, cells, control_group, anticipation)
+    for k in range(len(cells)):
+        out.n_treated[k] = np.sum(treated[k])
         out.n_control[k] = np.sum(controls[k])
     if sample.panel:
-        _estimate_panel(sample, cells, controls, method, out)
+        _estimate_panel(sample, cells, treated, controls, method, out)
     else:
         _estimate_cross_sections(sample, cells, controls, method, out)
     arr = np.array(cells, dtype=float).reshape(-1, 3)
@@ -123,6 +127,47 @@ def estimate_group_time(
         n_treated=out.n_treated,
         n_control=out.n_control,
         skipped_cohorts=skipped,
+        exclusions=_units_in_no_cell(sample, treated, controls),
+    )
+
+
+def _cell_members(
+    sample: DidSample, cells: list[tuple[float, int, int]], control_group: str, anticipation: int
+) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Treated and comparison masks of every cell (observed in both periods, if unbalanced)."""
+    periods, cohort, observed = sample.periods, sample.cohort, sample.observed
+    treated_of = {g: cohort == g for g in {cell[0] for cell in cells}}
+    controls_of: dict[tuple[float, float], np.ndarray] = {}
+    treated, controls = [], []
+    for g, j, base in cells:
+        # never-treated comparisons do not depend on the period: one mask per cohort
+        cutoff = periods[max(j, base)] + anticipation if control_group != "never_treated" else 0
+        if (g, cutoff) not in controls_of:
+            controls_of[g, cutoff] = _comparison(cohort, g, cutoff, control_group)
+        t_mask, c_mask = treated_of[g], controls_of[g, cutoff]
+        if observed is not None:
+            seen = observed[:, j] & observed[:, base]
+            t_mask, c_mask = t_mask & seen, c_mask & seen
+        treated.append(t_mask)
+        controls.append(c_mask)
+    return treated, controls
+
+
+def _units_in_no_cell(
+    sample: DidSample, treated: list[np.ndarray], controls: list[np.ndarray]
+) -> tuple[Exclusion, ...]:
+    if sample.observed is None:
+        return ()
+    used = np.logical_or.reduce(treated + controls)
+    if used.all():
+        return ()
+    return (
+        Exclusion(
+            "unbalanced panel: in no group-time cell (not observed in both periods of any "
+            "comparison its cohort enters); counted in the cohort shares only",
+            int(sample.observed[~used].sum()),
+            int((~used).sum()),
+        ),
     )
 
 
@@ -137,39 +182,45 @@ class _CellResults:
 def _estimate_panel(
     sample: DidSample,
     cells: list[tuple[float, int, int]],
+    treated: list[np.ndarray],
     controls: list[np.ndarray],
     method: str,
     out: _CellResults,
 ) -> None:
     """Cells with the same units and covariate values are estimated together."""
-    x_fixed = bool(np.all(sample.x == sample.x[:, :1]))
+    x, x_fixed = sample.x, sample.covariates_fixed
     batches: dict[tuple, list[int]] = {}
     for k, (g, j, base) in enumerate(cells):
         if j == base:  # universal base period: the reference cell, 0 by construction
             continue
-        key = (g, controls[k].tobytes(), 0 if x_fixed else min(j, base))
+        members = treated[k] | controls[k]
+        key = (g, members.tobytes(), 0 if x_fixed else min(j, base))
         batches.setdefault(key, []).append(k)
     estimator = PANEL_ESTIMATORS[method]
     n = sample.n_obs
-    for (g, _, x_period), members in batches.items():
-        idx = np.flatnonzero((sample.cohort == g) | controls[members[0]])
+    for (g, *_), members in batches.items():
+        k0 = members[0]
+        idx = np.flatnonzero(treated[k0] | controls[k0])
         j = np.array([cells[k][1] for k in members])
         base = np.array([cells[k][2] for k in members])
+        # the batch's units are all observed in the first cell's periods; with fixed
+        # covariates any observed period gives the same design
+        x_period = min(cells[k0][1], cells[k0][2])
         y = sample.y[idx]
-        d = (sample.cohort[idx] == g).astype(float)
+        d = treated[k0][idx].astype(float)
         try:
             if d.sum() == 0 or d.sum() == len(d):
                 raise CellError("no treated or no comparison units")
-            att, inf = estimator(
-                y[:, j] - y[:, base], d, sample.x[idx, x_period], sample.weights[idx]
-            )
+            att, inf = estimator(y[:, j] - y[:, base], d, x[idx, x_period], sample.weights[idx])
         except CellError as err:
-            k0 = members[0]
             raise _fail(
                 g, sample.periods[j], out.n_treated[k0], out.n_control[k0], "units", err
             ) from None
         out.att[members] = att
-        out.influence[np.ix_(idx, members)] = inf * (n / len(idx))
+        first, last = members[0], members[-1] + 1
+        # a cohort's cells are usually adjacent columns: a slice is much faster to fill
+        where = (idx, slice(first, last)) if last - first == len(members) else np.ix_(idx, members)
+        out.influence[where] = inf * (n / len(idx))
 
 
 def _estimate_cross_sections(

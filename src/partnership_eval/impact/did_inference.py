@@ -24,11 +24,12 @@ import numpy as np
 from scipy import sparse, stats
 
 _TINY = np.sqrt(np.finfo(float).eps) * 10
-# Mammen's two-point multipliers, P(low) = (√5 + 1) / (2√5), drawn from 16 random bits:
-# the probability is rounded to 1/65536 and the two values set so that the mean is
-# exactly 0 and the variance exactly 1.
-_LOW_THRESHOLD = np.uint16(round((np.sqrt(5) + 1) / (2 * np.sqrt(5)) * 2**16))
-_P_LOW = int(_LOW_THRESHOLD) / 2**16
+# Mammen's two-point multipliers, P(low) = (√5 + 1) / (2√5), drawn from 8 random bits
+# (raw generator output, the cheapest draw): the probability is rounded to 185/256 and
+# the two values set so that the mean is exactly 0 and the variance exactly 1 (the third
+# moment is 0.996 instead of Mammen's 1).
+_LOW_THRESHOLD = np.uint8(round((np.sqrt(5) + 1) / (2 * np.sqrt(5)) * 2**8))
+_P_LOW = int(_LOW_THRESHOLD) / 2**8
 _MAMMEN_LOW = -np.sqrt((1 - _P_LOW) / _P_LOW)
 _MAMMEN_HIGH = np.sqrt(_P_LOW / (1 - _P_LOW))
 _DRAWS_PER_CHUNK = 128
@@ -77,6 +78,12 @@ def analytic_inference(
     return Inference(se=se, critical_value=float(stats.norm.ppf(1 - alpha / 2)), band="pointwise")
 
 
+def _random_bytes(rng: np.random.Generator, size: int) -> np.ndarray:
+    """``size`` uniform random bytes, read little-endian from raw 64-bit generator output."""
+    raw = rng.bit_generator.random_raw(-(-size // 8)).astype("<u8", copy=False)
+    return raw.view(np.uint8)[:size]
+
+
 def bootstrap_draws(
     influence: np.ndarray, cluster: np.ndarray | None, n_boot: int, seed: int
 ) -> np.ndarray:
@@ -96,9 +103,8 @@ def bootstrap_draws(
     draws = np.empty((n_boot, sums.shape[1]))
     for start in range(0, n_boot, _DRAWS_PER_CHUNK):
         size = min(_DRAWS_PER_CHUNK, n_boot - start)
-        bits = np.frombuffer(rng.bytes(2 * size * n_clusters), dtype=np.uint16)
-        np.less(bits.reshape(size, n_clusters), _LOW_THRESHOLD, out=indicator[:size],
-                casting="unsafe")  # fmt: skip
+        np.less(_random_bytes(rng, size * n_clusters).reshape(size, n_clusters),
+                _LOW_THRESHOLD, out=indicator[:size], casting="unsafe")  # fmt: skip
         low_sums = indicator[:size] @ sums32
         draws[start : start + size] = (total + (_MAMMEN_LOW - _MAMMEN_HIGH) * low_sums) / n
     return draws

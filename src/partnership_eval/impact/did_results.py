@@ -54,6 +54,7 @@ class DidSpec:
     n_boot: int = 999
     alpha: float = 0.05
     seed: int = 0
+    allow_unbalanced_panel: bool = False
 
     def describe(self) -> list[str]:
         """One line per setting, for summaries."""
@@ -62,12 +63,19 @@ class DidSpec:
             if self.n_boot
             else "analytic (influence function)"
         )
+        data = "repeated cross-sections"
+        if self.panel:
+            data = (
+                "unbalanced panel (each cell: units observed in both its periods)"
+                if self.allow_unbalanced_panel
+                else "panel"
+            )
         return [
             f"outcome: {self.outcome}   method: {self.method}   "
             f"comparison: {self.control_group.replace('_', '-')}",
             f"base period: {self.base_period}   anticipation: {self.anticipation}   "
             f"covariates: {', '.join(self.covariates) or 'none'}",
-            f"data: {'panel' if self.panel else 'repeated cross-sections'}   "
+            f"data: {data}   "
             f"weights: {self.weights or 'none'}   clusters: {self.cluster or self.unit or 'rows'}",
             f"inference: {inference}   level: {1 - self.alpha:.0%}",
         ]
@@ -166,7 +174,8 @@ class AttGtResult:
     spec
         The estimation settings (:class:`DidSpec`).
     n_units
-        Units (rows, for repeated cross-sections without ids) used.
+        Units (rows, for repeated cross-sections without ids) used; with an unbalanced
+        panel every unit kept (each cell's own counts are in ``att_gt``).
     exclusions
         DataFrame of rows/units left out or recoded, with the reason.
     skipped_cohorts
@@ -202,7 +211,7 @@ class AttGtResult:
         )
         self.n_units = sample.n_units
         self.exclusions = pd.DataFrame(
-            [(e.reason, e.rows, e.units) for e in sample.exclusions],
+            [(e.reason, e.rows, e.units) for e in sample.exclusions + estimates.exclusions],
             columns=["reason", "rows", "units"],
         )
         self.skipped_cohorts = estimates.skipped_cohorts

@@ -8,6 +8,26 @@ units), conditional on the baseline covariates if given; no anticipation beyond
 ``anticipation`` periods; treatment is an absorbing state (once treated, always
 treated); for ``ipw``/``dr``, overlap (every treated unit has comparable controls).
 Numbers agree with R ``did`` (``att_gt``/``aggte``) on its reference scenarios.
+
+Unbalanced panels (``allow_unbalanced_panel=True``): ATT(g, t) is estimated by the
+panel 2×2 estimator on the units of cohort g and of the comparison group that are
+observed in both t and its base period (covariates from the earlier of the two), so
+outcome *changes within units* are compared and nothing is dropped globally. The
+estimand is the ATT(g, t) of the cohort under the extra assumption that whether a unit
+is observed in both periods is unrelated to its outcome change given the covariates
+(missing at random, e.g. suppression that depends on school size when size is a
+covariate or unrelated to trends); it is the ATT of the observed units otherwise.
+Inference treats units as the sampling (and default cluster) units: each cell's
+influence function is zero outside its units and scaled by n / n_cell, so its analytic
+standard error is that of the 2×2 estimator on its own units, cells are correlated
+through shared units, and aggregations weight cohorts by their shares among all units.
+This is *not* R ``did``'s ``allow_unbalanced_panel=TRUE``, which instead treats the data
+as repeated cross-sections (comparing levels of every row in the two periods, with
+influence functions summed by unit): that uses units seen in one period only but needs
+the observed composition to be stable, while differencing within units removes unit
+levels (school effects) and tolerates missingness related to them. The two agree in
+expectation under random missingness, not number for number; on a balanced panel this
+option reproduces the balanced estimates exactly.
 """
 
 from __future__ import annotations
@@ -36,11 +56,24 @@ def _check_choice(name: str, value: object, allowed: tuple[str, ...]) -> None:
 
 
 def _check_options(
-    control_group: str, method: str, base_period: str, anticipation: int, n_boot: int, alpha: float
+    control_group: str,
+    method: str,
+    base_period: str,
+    anticipation: int,
+    n_boot: int,
+    alpha: float,
+    *,
+    panel: bool,
+    allow_unbalanced_panel: bool,
 ) -> None:
     _check_choice("control_group", control_group, CONTROL_GROUPS)
     _check_choice("method", method, METHODS)
     _check_choice("base_period", base_period, BASE_PERIODS)
+    if allow_unbalanced_panel and not panel:
+        raise InputError(
+            "parameter allow_unbalanced_panel=True applies to panel data only",
+            fix="pass panel=True, or drop allow_unbalanced_panel for repeated cross-sections",
+        )
     if not isinstance(anticipation, int) or anticipation < 0:
         raise InputError(f"parameter anticipation={anticipation!r} must be a whole number ≥ 0")
     if not isinstance(n_boot, int) or n_boot < 0:
@@ -69,6 +102,7 @@ def staggered_did(
     n_boot: int = 999,
     alpha: float = 0.05,
     seed: int = 0,
+    allow_unbalanced_panel: bool = False,
 ) -> AttGtResult:
     """Estimate group-time average treatment effects under staggered adoption.
 
@@ -96,12 +130,17 @@ def staggered_did(
         clustered by unit by default.
     panel
         ``True``: a panel, balanced by dropping units missing in any period (counted in
-        ``result.exclusions``). ``False``: repeated cross-sections.
+        ``result.exclusions``) unless ``allow_unbalanced_panel``. ``False``: repeated
+        cross-sections.
     n_boot
         0 for analytic standard errors and pointwise intervals; otherwise the number of
         multiplier-bootstrap draws, with uniform (sup-t) bands.
     alpha, seed
         Significance level and bootstrap seed.
+    allow_unbalanced_panel
+        With ``panel=True``, keep units missing in some periods: each cell uses the
+        units observed in both of its periods (see the module docstring for what this
+        estimates and how it differs from R ``did``'s option of the same name).
 
     Returns
     -------
@@ -125,7 +164,16 @@ def staggered_did(
     >>> res.aggregate("simple").att > 0
     True
     """
-    _check_options(control_group, method, base_period, anticipation, n_boot, alpha)
+    _check_options(
+        control_group,
+        method,
+        base_period,
+        anticipation,
+        n_boot,
+        alpha,
+        panel=panel,
+        allow_unbalanced_panel=allow_unbalanced_panel,
+    )
     covariates = tuple(covariates or ())
     spec = DidSpec(
         outcome=outcome,
@@ -143,6 +191,7 @@ def staggered_did(
         n_boot=n_boot,
         alpha=alpha,
         seed=seed,
+        allow_unbalanced_panel=allow_unbalanced_panel,
     )
     sample = prepare_sample(
         df,
@@ -156,6 +205,7 @@ def staggered_did(
         panel=panel,
         control_group=control_group,
         anticipation=anticipation,
+        allow_unbalanced_panel=allow_unbalanced_panel,
     )
     estimates = estimate_group_time(
         sample,
