@@ -7,12 +7,39 @@ import pytest
 from tables_factory import tiny_tables
 
 from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.panel import academic_year, area_schools, build_panel, size_band
+from partnership_eval.panel import (
+    academic_year,
+    area_schools,
+    build_panel,
+    exposure_year,
+    size_band,
+)
 
 
 def test_academic_year_starts_on_1_september():
     dates = pd.Series(pd.to_datetime(["2015-08-31", "2015-09-01", "2016-01-15"]))
     assert academic_year(dates).tolist() == [2015, 2016, 2016]
+
+
+def test_joining_from_may_counts_from_the_next_years_results():
+    dates = pd.Series(pd.to_datetime(["2015-09-01", "2016-04-30", "2016-05-01", "2016-08-31"]))
+    assert exposure_year(dates).tolist() == [2016, 2016, 2017, 2017]
+
+
+def test_reason_columns_travel_with_their_measures():
+    tables = tiny_tables()
+    tables.outcomes["ks2_rwm_exp_reason"] = pd.Series([None] * len(tables.outcomes), dtype="str")
+    tables.outcomes.loc[0, ["ks2_rwm_exp", "ks2_rwm_exp_reason"]] = [float("nan"), "suppressed"]
+    panel = build_panel(tables, kind="cluster")
+    assert panel["ks2_rwm_exp_reason"].eq("suppressed").sum() == 1
+
+
+def test_default_baseline_stops_before_the_first_cohort():
+    tables = tiny_tables()
+    tables.memberships.loc[0, "joined"] = pd.Timestamp("2014-10-01")  # first treated 2015
+    panel = build_panel(tables, kind="cluster")
+    assert panel.attrs["baseline_years"] == (2014, 2014)
+    assert panel["base_trend"].isna().all()
 
 
 def test_first_treated_is_the_academic_year_of_joining_and_zero_for_never():

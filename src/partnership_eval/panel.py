@@ -1,10 +1,11 @@
 """Canonical tables → the school × year analysis panel with treatment timing.
 
-Treatment is the first academic year in which a school belongs to a partnership of the
-chosen kind(s): a school joining between 1 September of year Y−1 and 31 August of year Y
-is first treated in academic year Y (2015 = 2014/15). Treatment is absorbing (intention
-to treat): a school that later leaves stays in its cohort, as staggered DiD requires.
-Schools never in such a partnership have ``first_treated = 0``.
+Treatment is the first academic year whose KS2 results a partnership could have touched.
+KS2 tests are sat in May, so a school joining between 1 September of year Y−1 and 30 April
+of year Y is first treated in academic year Y (2015 = 2014/15), and one joining from
+1 May is first treated in Y+1. Treatment is absorbing (intention to treat): a school that
+later leaves stays in its cohort, as staggered DiD requires. Schools never in such a
+partnership have ``first_treated = 0``.
 """
 
 from __future__ import annotations
@@ -19,17 +20,31 @@ from partnership_eval.data.geography import resolve_las
 from partnership_eval.data.schema import OUTCOME_MEASURES, PARTNERSHIP_KINDS
 from partnership_eval.data.store import DataTables, read_tables
 from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.exclusions import exclusion
 
 SIZE_BANDS = ("under 75", "75-149", "150-299", "300+")
 """Pupil-number bands; the first two are the 'small schools' of the programme documents."""
 
 Area = str | int | Sequence[str | int] | None
 
+TESTS_MONTH = 5
+"""KS2 tests are sat in May: a partnership begun from May can first affect next year's results."""
+
 
 def academic_year(dates: pd.Series) -> pd.Series:
     """Academic year (named by the year it ends) containing each date."""
     dates = pd.to_datetime(dates)
     return (dates.dt.year + (dates.dt.month >= 9)).astype("Int64")
+
+
+def exposure_year(dates: pd.Series, results_month: int = TESTS_MONTH) -> pd.Series:
+    """First academic year whose results come after each date (tests sat in ``results_month``).
+
+    A date before ``results_month`` of an academic year falls in that year; from
+    ``results_month`` to August it counts from the next year.
+    """
+    dates = pd.to_datetime(dates)
+    return (dates.dt.year + (dates.dt.month >= results_month)).astype("Int64")
 
 
 def size_band(pupils: pd.Series) -> pd.Series:
@@ -57,10 +72,10 @@ def _as_tables(data: DataTables | str | Path) -> DataTables:
 def first_treated(
     memberships: pd.DataFrame, partnerships: pd.DataFrame, kind: str | Sequence[str]
 ) -> pd.DataFrame:
-    """First academic year each school joined a partnership of ``kind``.
+    """First academic year each school's results could reflect a partnership of ``kind``.
 
-    Returns one row per treated school: urn, first_treated, partnership_id (the
-    partnership it first joined).
+    Returns one row per treated school: urn, first_treated (see :func:`exposure_year`),
+    partnership_id (the partnership it first joined).
     """
     kinds = [kind] if isinstance(kind, str) else list(kind)
     unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
@@ -70,7 +85,7 @@ def first_treated(
         )
     ids = partnerships.loc[partnerships["kind"].isin(kinds), "partnership_id"]
     joins = memberships[memberships["partnership_id"].isin(ids)].copy()
-    joins["first_treated"] = academic_year(joins["joined"])
+    joins["first_treated"] = exposure_year(joins["joined"])
     joins = joins.sort_values(["urn", "joined", "partnership_id"])
     first = joins.drop_duplicates("urn", keep="first")
     return first[["urn", "first_treated", "partnership_id"]].reset_index(drop=True)
@@ -101,14 +116,17 @@ def build_panel(
         Keep only schools of this phase (e.g. "Primary").
     baseline_years
         Years over which baseline attainment and its trend are measured; default: the
-        panel years before the earliest cohort (or the first two panel years).
+        panel years before the earliest cohort, so no treated year leaks into the
+        baseline (the first two panel years when there are no treated schools). With
+        fewer than two such years the trend is missing.
 
     Returns
     -------
     DataFrame
         One row per school and year with outcomes: urn, year, la_code, la_name, region,
         first_treated (0 = never), treated, partnership_id, in_other_partnership,
-        cohort_n, the outcome measures, pupils, rural, fsm_pct, size_band, is_academy,
+        cohort_n, the outcome measures and their ``<measure>_reason`` columns where the
+        source gave reasons, pupils, rural, fsm_pct, size_band, is_academy,
         base_ks2_rwm_exp, base_trend. ``attrs["exclusions"]`` lists every dropped set of
         rows as ``{"reason", "rows", "schools"}``; ``attrs["synthetic"]`` says whether the
         data are synthetic; ``attrs["baseline_years"]`` gives the baseline window.
@@ -132,11 +150,12 @@ def build_panel(
     if area is None and phase is None:
         orphan = ~in_area
         if orphan.any():
-            exclusions.append(_exclusion("outcome rows with no school record", outcomes, orphan))
+            exclusions.append(exclusion("outcome rows with no school record", outcomes, orphan))
     outcomes = outcomes[in_area]
 
     treated = first_treated(tables.memberships, tables.partnerships, kind)
     measures = [m for m in OUTCOME_MEASURES if m in outcomes.columns]
+    measures += [f"{m}_reason" for m in measures if f"{m}_reason" in outcomes.columns]
     school_cols = [
         "urn",
         "la_code",
@@ -157,7 +176,7 @@ def build_panel(
     always = (panel["first_treated"] > 0) & (panel["first_treated"] <= first_year)
     if always.any():
         exclusions.append(
-            _exclusion(f"treated in or before the first panel year ({first_year})", panel, always)
+            exclusion(f"treated in or before the first panel year ({first_year})", panel, always)
         )
         panel = panel[~always]
 
@@ -182,14 +201,6 @@ def build_panel(
     return panel
 
 
-def _exclusion(reason: str, frame: pd.DataFrame, mask: pd.Series) -> dict:
-    return {
-        "reason": reason,
-        "rows": int(mask.sum()),
-        "schools": int(frame.loc[mask, "urn"].nunique()),
-    }
-
-
 def _add_baseline(
     panel: pd.DataFrame, baseline_years: tuple[int, int] | None
 ) -> tuple[pd.DataFrame, tuple[int, int]]:
@@ -198,7 +209,7 @@ def _add_baseline(
         cohorts = panel.loc[panel["first_treated"] > 0, "first_treated"]
         first = int(panel["year"].min())
         last = int(cohorts.min()) - 1 if len(cohorts) else first + 1
-        baseline_years = (first, max(last, first + 1))
+        baseline_years = (first, last)
     window = panel[panel["year"].between(*baseline_years) & panel["ks2_rwm_exp"].notna()]
     w = window["cohort_n"].astype("float64")
     y = window["ks2_rwm_exp"].astype("float64")

@@ -36,7 +36,9 @@ from partnership_eval.data.synthetic.spec import NO_TESTS, YEARS, ScaleSpec, yea
 PACE_MULTIPLIER = {"measured": 0.6, "steady": 1.0}
 DIP_PER_INTAKE = 3.0
 DIP_CAP = 3.0
-JOIN_MONTHS = np.array([9, 9, 9, 9, 11, 1, 1, 2, 3, 4, 4, 5, 6, 7])
+# Joins fall September–April, before May's KS2 tests, so the academic year of joining is
+# also the first year whose results a chain can touch (see partnership_eval.panel).
+JOIN_MONTHS = np.array([9, 9, 9, 9, 11, 1, 1, 2, 3, 4, 4, 10, 12, 3])
 TRUST_WORDS = np.array(
     [
         "Learning",
