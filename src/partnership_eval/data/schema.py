@@ -89,6 +89,7 @@ class TableSchema:
     reason_suffix: bool = False  # allow ``<measure>_reason`` columns
 
     def column(self, name: str) -> Column | None:
+        """The declared column called ``name`` (reason columns included), or None."""
         for col in (*self.columns, *self.optional):
             if col.name == name:
                 return col
@@ -98,6 +99,7 @@ class TableSchema:
 
     @property
     def required(self) -> list[str]:
+        """Names of the columns every table of this kind must have."""
         return [c.name for c in self.columns]
 
 
