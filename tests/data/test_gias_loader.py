@@ -41,6 +41,37 @@ def test_unquoted_extra_linked_fields_do_not_shift_columns():
     assert schools.loc[140002, "pupils"] == 195
 
 
+def test_unquoted_extra_linked_fields_are_counted_per_row():
+    raw = read_known(ESTABLISHMENTS)[1]
+    assert dict(zip(raw.rows, raw.extra_fields, strict=True)) == {
+        2: 0,
+        3: 0,
+        4: 2,
+        5: 0,
+        6: 0,
+        7: 0,
+        8: 0,
+    }
+
+
+def test_extra_fields_in_a_file_of_another_kind_are_an_error(tmp_path):
+    path = tmp_path / "links.csv"
+    path.write_text("URN,LinkURN,LinkType\n100002,140002,Successor\n100003,1,2,Successor\n")
+    with pytest.raises(
+        InputError,
+        match=r"links.csv, row 3: has 4 fields, header has 3 \(an unquoted comma\?\)",
+    ):
+        read_known(path)
+
+
+def test_pupil_numbers_with_thousands_separators_are_read(tmp_path):
+    text = ESTABLISHMENTS.read_bytes().replace(b'"195"', b'"1,195"')
+    assert text != ESTABLISHMENTS.read_bytes()
+    path = tmp_path / "edubasealldata.csv"
+    path.write_bytes(text)
+    assert load_establishments(read_known(path)[1]).set_index("urn").loc[140002, "pupils"] == 1195
+
+
 def test_types_region_rural_and_academy_flags():
     schools = _schools()
     assert schools.loc[100001, "region"] == "South West"

@@ -30,7 +30,12 @@ def _outcome(result, urn: int, year: int) -> pd.Series:
 
 def test_every_raw_row_is_kept_set_aside_or_excluded(fixture_ingest):
     for f in fixture_ingest.files:
-        assert fixture_ingest.rows_kept(f.path) >= 0
+        excluded = sum(fixture_ingest.excluded_by_reason(f.path).values())
+        assert f.rows_read == f.rows_kept + excluded + f.rows_set_aside, f.path
+    assert sum(f.rows_kept for f in fixture_ingest.files) > 0
+
+
+def test_exclusions_are_counted_by_reason(fixture_ingest):
     assert fixture_ingest.exclusions["reason"].value_counts().to_dict() == {
         "duplicate": 3,
         "not_graded": 2,
@@ -76,9 +81,26 @@ def test_schools_without_gias_rows_get_minimal_rows_and_are_counted(fixture_inge
 def test_summary_lists_files_kinds_years_and_reasons(fixture_ingest):
     text = fixture_ingest.summary()
     assert "ks2/2016-2017_908_ks2final.csv: ks2 2016/17, 8 rows read, 5 kept, 3 set aside" in text
+    assert "gias_establishments, 7 rows read, 6 kept, 1 excluded (not_a_school_urn: 1)" in text
     assert "gias_group_links snapshot 2018-06-01" in text
     assert "  predecessor_conflict: 1" in text
     assert "rows excluded: 9" in text
+
+
+def test_summary_lines_give_each_files_exclusions_by_reason(fixture_ingest):
+    lines = fixture_ingest.summary().splitlines()
+    assert (
+        "  ofsted/ofsted_ratings_history.csv: ofsted_history, 6 rows read, 3 kept, "
+        "3 excluded (duplicate: 3)" in lines
+    )
+    assert (
+        "  ks2/2018-2019/england_ks2final.csv: ks2 2018/19, 9 rows read, 6 kept, "
+        "1 excluded (predecessor_conflict: 1), 2 set aside (LA/national totals set aside)" in lines
+    )
+
+
+def test_summary_counts_gias_rows_with_fields_beyond_the_header(fixture_ingest):
+    assert "(1 row(s) with unquoted fields beyond the header, ignored)" in fixture_ingest.summary()
 
 
 def test_write_records_sources_and_exclusions(fixture_ingest, tmp_path):
@@ -101,6 +123,44 @@ def _copy(tmp_path: Path, *names: str) -> Path:
     return raw
 
 
+@pytest.mark.parametrize("contents", [[], ["README.md"]], ids=["empty", "readme_only"])
+def test_folder_without_data_files_is_an_error_naming_it(tmp_path, contents):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in contents:
+        (raw / name).write_text("# notes\n")
+    with pytest.raises(InputError, match=r"raw: no csv or xlsx data files in this folder"):
+        ingest(raw)
+
+
+@pytest.mark.parametrize(
+    ("folder", "empty"),
+    [
+        ("ks2", {"memberships", "partnerships", "inspections"}),
+        ("gias", {"outcomes", "memberships", "partnerships", "inspections"}),
+        ("ofsted", {"schools", "outcomes", "memberships", "partnerships"}),
+        ("trusts", {"outcomes", "inspections"}),
+    ],
+)
+def test_folder_of_one_kind_ingests_and_writes_empty_tables(tmp_path, folder, empty):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW / folder, raw)
+    result = ingest(raw)
+    assert {name for name, frame in result.tables.items() if frame.empty} == empty
+    write_ingest(result, tmp_path / "out")
+    tables = read_tables(tmp_path / "out")
+    assert all(getattr(tables, name).empty for name in empty)
+
+
+def test_summary_says_why_a_table_is_empty(tmp_path):
+    raw = tmp_path / "raw"
+    shutil.copytree(RAW / "ofsted", raw)
+    text = ingest(raw).summary()
+    assert "  schools is empty: no GIAS establishments file" in text
+    assert "  outcomes is empty: no DfE KS2 performance tables file" in text
+    assert "inspections is empty" not in text
+
+
 def test_conflicting_duplicate_school_year_is_an_error(tmp_path):
     raw = _copy(tmp_path, "ks2/2016-2017_908_ks2final.csv")
     (raw / "2016-2017_national.csv").write_text("URN,TELIG,PTRWM_EXP\n100001,30,55%\n")
@@ -119,6 +179,16 @@ def test_agreeing_duplicate_is_merged_and_counted(tmp_path):
         {"file": "2016-2017_national.csv", "row": 2, "reason": "duplicate"}
     ]
     assert _outcome(result, 100001, 2017)["disadv_rwm_exp"] == 50.0
+
+
+def test_school_listed_twice_in_one_snapshot_counts_once(tmp_path):
+    name = "trusts/grouplinks_edubaseallacademiesandfree20180601.csv"
+    raw = _copy(tmp_path, name)
+    lines = (raw / name).read_text().splitlines()
+    (raw / name).write_text("\n".join([*lines, lines[1]]) + "\n")
+    result = ingest(raw)
+    assert result.exclusions.to_dict("records") == [{"file": name, "row": 2, "reason": "duplicate"}]
+    assert len(result.tables["memberships"]) == len(lines) - 1
 
 
 def test_file_of_no_known_kind_is_an_error(tmp_path):
@@ -170,6 +240,16 @@ def test_cli_ingest_prints_summary_and_writes(tmp_path, capsys):
     assert (tmp_path / "out" / "schools.parquet").exists()
 
 
+def test_cli_empty_folder_is_one_line_without_traceback(tmp_path, capsys):
+    (tmp_path / "raw").mkdir()
+    assert main(["ingest", str(tmp_path / "raw"), "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"partnership-eval: error: {tmp_path / 'raw'}: no csv or xlsx data files in this folder "
+        "(put the downloaded DfE KS2, GIAS and Ofsted files there, or give their folder)"
+    ]
+
+
 def test_cli_bad_input_is_one_line_without_traceback(tmp_path, capsys):
     (tmp_path / "x.csv").write_text("Name\nA\n")
     assert main(["ingest", str(tmp_path), "--out", str(tmp_path / "out")]) == 2
@@ -194,6 +274,9 @@ def test_june_2019_snapshot_holds_published_mat_counts(real_data_dir):
 def test_real_data_ingests_end_to_end(real_data_dir):
     result = ingest(real_data_dir)
     t = result.tables
+    for f in result.files:
+        excluded = sum(result.excluded_by_reason(f.path).values())
+        assert f.rows_read == f.rows_kept + excluded + f.rows_set_aside, f.path
     o = t["outcomes"]
     assert o.groupby("year").size().loc[[2016, 2017, 2018]].between(15_500, 16_500).all()
     ok = o.dropna(subset=["cohort_n", "ks2_rwm_exp"])

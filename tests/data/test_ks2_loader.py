@@ -173,6 +173,36 @@ def test_unknown_code_names_file_row_and_column(tmp_path):
         load_ks2(read_known(path)[1])
 
 
+def test_unquoted_comma_in_a_name_is_a_field_count_error(tmp_path):
+    path = _write(
+        tmp_path,
+        "2017-2018_908_ks2final.csv",
+        HEADER + "1,908,100001,A,10,50%\n1,908,100002,Beta, Truro,CY,5,40%\n",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"2017-2018_908_ks2final.csv, row 3: has 8 fields, header has 6 "
+        r"\(an unquoted comma\?\); 1 such row\(s\)",
+    ):
+        read_known(path)
+
+
+def test_thousands_separators_in_summary_rows_are_numbers(tmp_path):
+    path = _write(
+        tmp_path,
+        "2017-2018_908_ks2final.csv",
+        HEADER + '1,908,100001,A,10,50%\n4,,,England,"600,000",64%\n',
+    )
+    table = load_ks2(read_known(path)[1])
+    assert table.reference.set_index("level").loc["national_all", "cohort_n"] == 600_000
+
+
+def test_misplaced_comma_in_a_number_is_still_an_error(tmp_path):
+    path = _write(tmp_path, "2017-2018_908_ks2final.csv", HEADER + '1,908,100001,A,"1,00",50%\n')
+    with pytest.raises(InputError, match=r"row 2, column 'TELIG': '1,00' is neither a number"):
+        load_ks2(read_known(path)[1])
+
+
 def test_percentage_above_100_is_an_error(tmp_path):
     path = _write(tmp_path, "2017-2018_908_ks2final.csv", HEADER + "1,908,100001,A,10,150%\n")
     with pytest.raises(InputError, match=r"row 2, column 'PTRWM_EXP': '150%' is not a percentage"):

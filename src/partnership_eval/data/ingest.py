@@ -20,7 +20,11 @@ joins across files:
   :mod:`~partnership_eval.data.loaders.trusts`).
 
 Every row read is kept, set aside as reference, or excluded with a reason; exclusions
-are written one per row to ``exclusions.csv`` next to the tables.
+are written one per row to ``exclusions.csv`` next to the tables. A file's kept rows are
+counted from the tables themselves (the rows that supplied a kept record), so the
+summary's read = kept + excluded + set aside for each file is a check, not a definition.
+A folder holding only some kinds of file ingests what it has; tables without a source
+are written empty and the summary says why.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from partnership_eval.data.geography import la_table
-from partnership_eval.data.loaders.detect import read_known
+from partnership_eval.data.loaders.detect import BY_NAME, read_known
 from partnership_eval.data.loaders.gias import load_establishments
 from partnership_eval.data.loaders.ks2 import MEASURES, load_ks2
 from partnership_eval.data.loaders.links import Successors, load_links, successors
@@ -57,16 +61,27 @@ REFERENCE_TOTALS_NAME = "ks2_reference_totals.csv"
 MIN_URN = int(TABLES["schools"].column("urn").minimum)
 
 
+TABLE_SOURCES = {
+    "schools": ("gias_establishments",),
+    "outcomes": ("ks2",),
+    "memberships": ("gias_group_links",),
+    "partnerships": ("gias_group_links",),
+    "inspections": ("ofsted_history", "ofsted_mi"),
+}
+"""Canonical table → the file kinds that feed it (schools also get minimal rows from others)."""
+
+
 @dataclass
 class FileReport:
-    """What happened to one raw file."""
+    """What happened to one raw file: rows read, kept (in a table) and set aside."""
 
     path: str
     kind: str
     label: str = ""
     rows_read: int = 0
+    rows_kept: int = 0
     rows_set_aside: int = 0
-    note: str = ""
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,28 +98,41 @@ class IngestResult:
     hashes: dict[str, str] = field(default_factory=dict)
     """SHA-256 of each source file, by path relative to the raw folder."""
 
-    def rows_kept(self, path: str) -> int:
-        report = next(f for f in self.files if f.path == path)
-        excluded = int((self.exclusions["file"] == path).sum())
-        return report.rows_read - report.rows_set_aside - excluded
+    def excluded_by_reason(self, path: str) -> dict[str, int]:
+        """Rows of the file at ``path`` (relative to the raw folder) excluded, by reason."""
+        reasons = self.exclusions.loc[self.exclusions["file"] == path, "reason"]
+        return {str(k): int(n) for k, n in reasons.value_counts().sort_index().items()}
+
+    def _file_line(self, f: FileReport) -> str:
+        if f.kind == "skipped":
+            return f"  {f.path}: skipped ({'; '.join(f.notes)})"
+        label = f" {f.label}" if f.label else ""
+        text = f"  {f.path}: {f.kind}{label}, {f.rows_read} rows read, {f.rows_kept} kept"
+        excluded = self.excluded_by_reason(f.path)
+        if excluded:
+            reasons = ", ".join(f"{reason}: {n}" for reason, n in excluded.items())
+            text += f", {sum(excluded.values())} excluded ({reasons})"
+        if f.rows_set_aside:
+            text += f", {f.rows_set_aside} set aside"
+        if f.notes:
+            text += f" ({'; '.join(f.notes)})"
+        return text
 
     def summary(self) -> str:
-        """The printed summary: files, rows read/kept/set aside, exclusions by reason."""
-        lines = ["files:"]
-        for f in self.files:
-            if f.kind == "skipped":
-                lines.append(f"  {f.path}: skipped ({f.note})")
-                continue
-            label = f" {f.label}" if f.label else ""
-            text = f"  {f.path}: {f.kind}{label}, {f.rows_read} rows read"
-            if f.note != "reference only":
-                text += f", {self.rows_kept(f.path)} kept"
-            if f.rows_set_aside:
-                text += f", {f.rows_set_aside} set aside"
-            if f.note:
-                text += f" ({f.note})"
-            lines.append(text)
+        """The printed summary: files, rows read/kept/excluded/set aside, tables, reasons."""
+        lines = ["files:", *(self._file_line(f) for f in self.files)]
         lines.append("tables: " + ", ".join(f"{k} {len(v)}" for k, v in self.tables.items()))
+        kinds = {f.kind for f in self.files}
+        for name, frame in self.tables.items():
+            if len(frame):
+                continue
+            sources = TABLE_SOURCES[name]
+            why = (
+                "its source files yielded no rows"
+                if kinds.intersection(sources)
+                else f"no {' or '.join(BY_NAME[k].description for k in sources)} file"
+            )
+            lines.append(f"  {name} is empty: {why}")
         by_reason = self.exclusions["reason"].value_counts().sort_index()
         lines.append(f"rows excluded: {int(by_reason.sum())}")
         lines += [f"  {reason}: {n}" for reason, n in by_reason.items()]
@@ -210,7 +238,7 @@ SCHOOL_COLUMNS = [c.name for c in (*TABLES["schools"].columns, *TABLES["schools"
 
 
 def _schools(
-    gias: pd.DataFrame, fallbacks: list[pd.DataFrame], needed: pd.Index
+    gias: pd.DataFrame, fallbacks: list[pd.DataFrame], needed: pd.Index, kept: list[pd.Series]
 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, int]]:
     counts: dict[str, int] = {}
     excluded = []
@@ -224,11 +252,12 @@ def _schools(
         not_school = gias["urn"] < MIN_URN
         excluded.append(_excluded_rows(gias.loc[not_school], "not_a_school_urn"))
         gias = gias.loc[~not_school]
+        kept.append(gias["file"])
     missing = needed.difference(pd.Index(gias["urn"] if len(gias) else []))
     minimal = (
         pd.concat([f for f in fallbacks if len(f)], ignore_index=True)
         if any(len(f) for f in fallbacks)
-        else pd.DataFrame(columns=["urn", "la_code", "described_from"])
+        else pd.DataFrame(columns=["urn", "la_code", "described_from", "priority"])
     )
     minimal = minimal.loc[minimal["urn"].isin(missing) & minimal["la_code"].notna()]
     minimal = minimal.sort_values(["urn", "priority"]).drop_duplicates("urn")
@@ -311,26 +340,39 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
             path=raw_dir,
             fix="give the folder holding the downloaded files",
         )
+    paths = _walk(raw_dir)
+    if not any(p.suffix.lower() in DATA_SUFFIXES for p in paths):
+        raise InputError(
+            "no csv or xlsx data files in this folder",
+            path=raw_dir,
+            fix="put the downloaded DfE KS2, GIAS and Ofsted files there, or give their folder",
+        )
     say = progress or (lambda message: None)
     files: list[FileReport] = []
+    kept: list[pd.Series] = []
     exclusions: list[pd.DataFrame] = []
     outcomes, ks2_schools, reference, gias, links, group_links, groups, inspections, details = (
         [] for _ in range(9)
     )
     hashes: dict[str, str] = {}
-    for order, path in enumerate(_walk(raw_dir)):
+    for order, path in enumerate(paths):
         rel = path.relative_to(raw_dir).as_posix()
         if path.suffix.lower() not in DATA_SUFFIXES:
-            files.append(FileReport(rel, "skipped", note="not a csv or xlsx file"))
+            files.append(FileReport(rel, "skipped", notes=["not a csv or xlsx file"]))
             continue
         say(f"reading {rel}")
         kind, raw = read_known(path)
         hashes[rel] = sha256_file(path)
         report = FileReport(rel, kind.name, rows_read=len(raw.frame))
         files.append(report)
+        long_rows = int((raw.extra_fields > 0).sum())
+        if long_rows:
+            report.notes.append(
+                f"{long_rows} row(s) with unquoted fields beyond the header, ignored"
+            )
         if kind.reference_only:
             report.rows_set_aside = report.rows_read
-            report.note = "reference only"
+            report.notes.append("reference only")
         elif kind.name == "ks2":
             table = load_ks2(raw, root=raw_dir, source=rel)
             report.label = f"{table.year - 1}/{str(table.year)[2:]}"
@@ -341,14 +383,14 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
             reference.append(table.reference)
             report.rows_set_aside = len(table.reference)
             if len(table.reference):
-                report.note = "LA/national totals set aside"
+                report.notes.append("LA/national totals set aside")
             exclusions.append(_excluded(rel, table.excluded["row"], table.excluded["reason"]))
         elif kind.name == "gias_establishments":
             gias.append(load_establishments(raw).assign(file=rel, order=order))
         elif kind.name == "gias_links":
             links.append(load_links(raw))
             report.rows_set_aside = report.rows_read
-            report.note = "used to join predecessor URNs"
+            report.notes.append("used to join predecessor URNs")
         elif kind.name == "gias_group_links":
             g = load_group_links(raw).assign(file=rel)
             report.label = f"snapshot {g['snapshot'].iloc[0].date()}" if len(g) else ""
@@ -358,7 +400,7 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
         elif kind.name == "gias_groups":
             groups.append(load_groups(raw))
             report.rows_set_aside = report.rows_read
-            report.note = "used for founding dates"
+            report.notes.append("used for founding dates")
         elif kind.name in ("ofsted_history", "ofsted_mi"):
             loader = load_history if kind.name == "ofsted_history" else load_management_information
             result = loader(raw)
@@ -367,13 +409,13 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
             exclusions.append(_excluded(rel, result.excluded["row"], result.excluded["reason"]))
             if kind.name == "ofsted_mi":
                 report.rows_read = len(result.inspections) + len(result.excluded)
-                report.note = "latest and previous inspection per row"
+                report.notes.append("rows read = latest and previous inspection of each row")
         elif kind.name == "ofsted_school_details":
             details.append(
                 load_school_details(raw).assign(described_from="Ofsted school details", priority=1)
             )
             report.rows_set_aside = report.rows_read
-            report.note = "used to describe schools missing from GIAS"
+            report.notes.append("used to describe schools missing from GIAS")
     say("joining files")
     counts: dict[str, int] = {}
     final = successors(pd.concat(links, ignore_index=True)) if links else None
@@ -381,9 +423,9 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
         counts["predecessors with several successors (not re-keyed)"] = final.ambiguous
         counts["predecessors in cyclic links (not re-keyed)"] = final.cyclic
 
-    outcome_frame = _outcomes(outcomes, final, exclusions, counts)
-    inspection_frame = _inspections(inspections, final, exclusions, counts)
-    memberships, partnerships = _trusts(group_links, groups, exclusions, counts)
+    outcome_frame = _outcomes(outcomes, final, exclusions, counts, kept)
+    inspection_frame = _inspections(inspections, final, exclusions, counts, kept)
+    memberships, partnerships = _trusts(group_links, groups, exclusions, counts, kept)
     needed = pd.Index(
         pd.concat([outcome_frame["urn"], inspection_frame["urn"], memberships["urn"]]).unique()
     )
@@ -395,10 +437,13 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
         for g in group_links
     ]
     schools, school_excl, school_counts = _schools(
-        gias_frame, [*ks2_schools, *details, *from_links], needed
+        gias_frame, [*ks2_schools, *details, *from_links], needed, kept
     )
     exclusions.append(school_excl)
     counts.update(school_counts)
+    kept_by_file = pd.concat([pd.Series(dtype="object"), *kept]).value_counts()
+    for report in files:
+        report.rows_kept = int(kept_by_file.get(report.path, 0))
     tables = {
         "schools": schools,
         "outcomes": outcome_frame,
@@ -424,6 +469,7 @@ def _outcomes(
     final: Successors | None,
     exclusions: list[pd.DataFrame],
     counts: dict[str, int],
+    kept: list[pd.Series],
 ) -> pd.DataFrame:
     schema = TABLES["outcomes"]
     columns = [*schema.required, "ks2_rwm_high", "disadv_n", "source"]
@@ -442,6 +488,7 @@ def _outcomes(
         if measure not in merged:
             merged[measure] = np.nan
     merged = merged.sort_values(["urn", "year"])
+    kept.append(merged["file"])
     return _typed(merged[columns], "outcomes")
 
 
@@ -450,6 +497,7 @@ def _inspections(
     final: Successors | None,
     exclusions: list[pd.DataFrame],
     counts: dict[str, int],
+    kept: list[pd.Series],
 ) -> pd.DataFrame:
     columns = ["urn", "date", "grade", "kind", "source"]
     if not frames:
@@ -463,6 +511,7 @@ def _inspections(
         )
         exclusions.append(clashes)
         counts["inspections re-keyed from a predecessor URN"] = moved
+    kept.append(inspections["file"])
     return _typed(inspections.sort_values(["urn", "date"])[columns], "inspections")
 
 
@@ -471,6 +520,7 @@ def _trusts(
     groups: list[pd.DataFrame],
     exclusions: list[pd.DataFrame],
     counts: dict[str, int],
+    kept: list[pd.Series],
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     membership_cols = TABLES["memberships"].required
     partnership_cols = [*TABLES["partnerships"].required, "source_id"]
@@ -482,9 +532,13 @@ def _trusts(
     links = pd.concat(frames, ignore_index=True)
     not_school = links["urn"] < MIN_URN
     exclusions.append(_excluded_rows(links.loc[not_school], "not_a_school_urn"))
-    history = membership_history(
-        links.loc[~not_school], pd.concat(groups, ignore_index=True) if groups else None
-    )
+    links = links.loc[~not_school]
+    # A school listed twice in one group in one snapshot counts once.
+    repeated = links.duplicated(["urn", "uid", "snapshot"], keep="last")
+    exclusions.append(_excluded_rows(links.loc[repeated], "duplicate"))
+    links = links.loc[~repeated]
+    kept.append(links["file"])
+    history = membership_history(links, pd.concat(groups, ignore_index=True) if groups else None)
     counts["group-link snapshots"] = len(history.snapshots)
     counts["membership spells dated by first snapshot (no joining date)"] = (
         history.joined_from_snapshot

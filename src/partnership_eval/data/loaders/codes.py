@@ -1,7 +1,7 @@
 """DfE special codes and the parsing of numeric cells that may hold them.
 
-Performance-table cells hold a number (possibly with a ``%`` sign) or a code explaining
-why there is none. Every code becomes a missing value with its reason from
+Performance-table cells hold a number (possibly with a ``%`` sign or thousands
+separators, as in ``"600,000"`` on national rows) or a code explaining why there is none. Every code becomes a missing value with its reason from
 :data:`~partnership_eval.data.schema.MISSING_REASONS` kept beside it.
 """
 
@@ -26,6 +26,14 @@ SPECIAL_CODES: dict[str, str] = {
     "": "blank",
 }
 """DfE code (upper case) → reason; an empty cell is the reason ``blank``."""
+
+_GROUPED_NUMBER = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+
+
+def without_thousands_separators(text: pd.Series) -> pd.Series:
+    """Text with the commas taken out of numbers written like ``600,000`` (others unchanged)."""
+    grouped = text.str.fullmatch(_GROUPED_NUMBER).fillna(False).astype(bool)
+    return text.where(~grouped, text.str.replace(",", "", regex=False))
 
 
 def raise_first(raw: RawTable, bad: pd.Series, column: str, message: str, fix: str) -> None:
@@ -54,7 +62,7 @@ def parse_measure(raw: RawTable, column: str) -> tuple[pd.Series, pd.Series]:
     InputError
         A cell is neither a number nor a known DfE code; the message names its row.
     """
-    text = raw.text(column).str.removesuffix("%").str.strip()
+    text = without_thousands_separators(raw.text(column).str.removesuffix("%").str.strip())
     reasons = text.str.upper().map(SPECIAL_CODES)
     values = pd.to_numeric(text.where(reasons.isna()), errors="coerce")
     raise_first(
@@ -77,7 +85,7 @@ def parse_int(raw: RawTable, column: str, *, what: str) -> pd.Series:
         A non-empty cell is not a whole number; the message names its row.
     """
     text = raw.text(column)
-    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    values = pd.to_numeric(without_thousands_separators(text).where(text != ""), errors="coerce")
     raise_first(
         raw,
         (text != "") & (values.isna() | (values % 1 != 0)),

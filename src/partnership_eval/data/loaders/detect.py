@@ -3,12 +3,16 @@
 Each :class:`FileKind` lists the columns whose presence identifies it (``signature``) and
 the columns a loader needs (``required``; a tuple of alternatives where publishers renamed
 a column between releases). Matching ignores case and spaces (``Field Name`` = ``FieldName``).
+A row with more fields than the header is an error (an unquoted comma has shifted its
+columns) except in kinds known to carry unquoted trailing fields (``extra_fields_ok``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from partnership_eval.data.loaders.rawfile import RawTable, read_raw
 from partnership_eval.errors import InputError
@@ -29,8 +33,11 @@ class FileKind:
     required: tuple[tuple[str, ...], ...] = ()
     absent: tuple[str, ...] = ()
     reference_only: bool = False
+    extra_fields_ok: bool = False
+    """Whether rows may carry unquoted fields beyond the header (they are ignored)."""
 
     def matches(self, header: list[str]) -> bool:
+        """Whether ``header`` has every signature column and none of the ``absent`` ones."""
         cells = {normalise(c) for c in header}
         return all(normalise(c) in cells for c in self.signature) and not any(
             normalise(c) in cells for c in self.absent
@@ -77,6 +84,8 @@ KINDS: tuple[FileKind, ...] = (
             ("OpenDate",),
             ("CloseDate",),
         ),
+        # "Linked establishments" lists each link as its own unquoted field.
+        extra_fields_ok=True,
     ),
     FileKind(
         "gias_links",
@@ -148,11 +157,32 @@ def check_required(raw: RawTable, kind: FileKind) -> None:
             )
 
 
+def check_field_counts(raw: RawTable, kind: FileKind) -> None:
+    """Raise :class:`InputError` at the first row with more fields than the header.
+
+    Kinds with ``extra_fields_ok`` pass; their extra fields are counted in
+    ``raw.extra_fields``.
+    """
+    long = raw.extra_fields.to_numpy() > 0
+    if kind.extra_fields_ok or not long.any():
+        return
+    i = int(np.flatnonzero(long)[0])
+    width = len(raw.columns)
+    raise InputError(
+        f"has {width + int(raw.extra_fields.iloc[i])} fields, header has {width} "
+        f"(an unquoted comma?); {int(long.sum())} such row(s)",
+        path=raw.path,
+        row=int(raw.rows.iloc[i]),
+        fix="use the file as published; a field containing a comma must be in double quotes",
+    )
+
+
 def read_known(path: str | Path) -> tuple[FileKind, RawTable]:
-    """Read a raw file, recognise its kind, and check it has the columns its loader needs."""
+    """Read a raw file, recognise its kind, and check its columns and row widths."""
     raw = read_raw(path, lambda cells: recognise(cells) is not None)
     kind = recognise(raw.columns)
     assert kind is not None
     raw = _canonical_columns(raw, kind)
     check_required(raw, kind)
+    check_field_counts(raw, kind)
     return kind, raw

@@ -5,7 +5,12 @@ from __future__ import annotations
 import pandas as pd
 
 from partnership_eval.data.geography import region_of
-from partnership_eval.data.loaders.codes import parse_dates, parse_int, raise_first
+from partnership_eval.data.loaders.codes import (
+    parse_dates,
+    parse_int,
+    raise_first,
+    without_thousands_separators,
+)
 from partnership_eval.data.loaders.rawfile import RawTable
 from partnership_eval.data.schema import REGIONS
 
@@ -26,7 +31,7 @@ def _optional_float(raw: RawTable, column: str) -> pd.Series:
     if not raw.has(column):
         return pd.Series(float("nan"), index=raw.frame.index)
     text = raw.text(column)
-    values = pd.to_numeric(text.where(text != ""), errors="coerce")
+    values = pd.to_numeric(without_thousands_separators(text).where(text != ""), errors="coerce")
     raise_first(
         raw,
         values.isna() & (text != ""),

@@ -5,6 +5,8 @@ Windows-1252 text, title rows above the header (Ofsted), rows shorter than the h
 (DfE) and unquoted extra fields after the last column (GIAS "Linked establishments").
 :func:`read_raw` absorbs all of these and hands loaders a :class:`RawTable` of strings
 whose header row has already been found by :mod:`~partnership_eval.data.loaders.detect`.
+Fields beyond the header are counted per row (``RawTable.extra_fields``) rather than
+judged here: only the file's kind can say whether they are tolerable.
 """
 
 from __future__ import annotations
@@ -16,15 +18,13 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from partnership_eval.errors import InputError
 
 HEADER_SEARCH_ROWS = 30
 """How many rows from the top are searched for the header (Ofsted puts titles above it)."""
-
-SPARE_COLUMNS = 16
-"""Extra fields a row may carry beyond the header before the file counts as malformed."""
 
 EXCEL_SUFFIXES = (".xlsx", ".xlsm")
 DATA_SUFFIXES = (".csv", ".txt", *EXCEL_SUFFIXES)
@@ -45,9 +45,12 @@ class RawTable:
     encoding: str
     sheet: str | None = None
     rows: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    extra_fields: pd.Series = field(default_factory=lambda: pd.Series(dtype="int64"))
+    """How many fields each row carries beyond the header (dropped from ``frame``)."""
 
     @property
     def columns(self) -> list[str]:
+        """Header names (made unique; blank ones named ``_unnamed_<position>``)."""
         return [str(c) for c in self.frame.columns]
 
     def text(self, column: str) -> pd.Series:
@@ -55,6 +58,7 @@ class RawTable:
         return self.frame[column].fillna("").astype(str).str.strip()
 
     def has(self, column: str) -> bool:
+        """Whether the header has ``column`` (exact name)."""
         return column in self.frame.columns
 
 
@@ -107,7 +111,9 @@ def _read_csv(path: Path, is_header: Callable[[list[str]], bool]) -> RawTable:
     head = list(csv.reader(io.StringIO(text[: 1 << 20])))
     h = _find_header(head, is_header, path)
     header = _unique(head[h])
-    names = header + [f"_extra_{i}" for i in range(SPARE_COLUMNS)]
+    widths = np.fromiter(map(len, csv.reader(io.StringIO(text))), dtype=np.int64)[h + 1 :]
+    extra = np.clip(widths - len(header), 0, None)
+    names = header + [f"_extra_{i}" for i in range(int(extra.max(initial=0)))]
     try:
         frame = pd.read_csv(
             io.StringIO(text),
@@ -133,7 +139,13 @@ def _read_csv(path: Path, is_header: Callable[[list[str]], bool]) -> RawTable:
             fix="download it again; do not edit raw files",
         ) from exc
     _check_not_truncated(text, path, h + 1 + len(frame))
-    return _finish(path, frame, header, h, encoding)
+    if len(frame) != len(extra):
+        raise InputError(
+            "rows do not split into columns consistently (stray quotes or line breaks)",
+            path=path,
+            fix="download it again; do not edit raw files",
+        )
+    return _finish(path, frame, header, h, encoding, extra=extra)
 
 
 def _check_not_truncated(text: str, path: Path, last_row: int) -> None:
@@ -174,7 +186,8 @@ def _read_excel(path: Path, is_header: Callable[[list[str]], bool]) -> RawTable:
         header = _unique([str(c) for c in rows[h]])
         frame = cells.iloc[h + 1 :].reset_index(drop=True)
         frame.columns = header
-        return _finish(path, frame, header, h, "xlsx", sheet=str(name))
+        extra = np.zeros(len(frame), dtype=np.int64)
+        return _finish(path, frame, header, h, "xlsx", extra=extra, sheet=str(name))
     assert last_error is not None
     raise last_error
 
@@ -185,15 +198,16 @@ def _finish(
     header: list[str],
     h: int,
     encoding: str,
+    *,
+    extra: np.ndarray,
     sheet: str | None = None,
 ) -> RawTable:
-    extra = [c for c in frame.columns if c not in header]
-    frame = frame.drop(columns=extra)
-    rows = pd.Series(range(h + 2, h + 2 + len(frame)), index=frame.index, dtype="int64")
-    blank = frame.apply(lambda s: s.astype(str).str.strip().eq("")).all(axis=1)
+    blank = frame.apply(lambda s: s.astype(str).str.strip().eq("")).all(axis=1).to_numpy()
+    frame = frame.drop(columns=[c for c in frame.columns if c not in header])
     frame = frame.loc[~blank].reset_index(drop=True)
-    rows = rows.loc[~blank].reset_index(drop=True)
-    return RawTable(path, frame, h + 1, encoding, sheet, rows)
+    rows = pd.Series(np.arange(h + 2, h + 2 + len(blank))[~blank], dtype="int64")
+    extra_fields = pd.Series(extra[~blank], dtype="int64")
+    return RawTable(path, frame, h + 1, encoding, sheet, rows, extra_fields)
 
 
 def read_raw(path: str | Path, is_header: Callable[[list[str]], bool]) -> RawTable:
