@@ -20,12 +20,12 @@ data_dir: str = ""  # canonical tables (empty: $PARTNERSHIP_EVAL_DATA, else the 
 kind: str = "cluster"  # partnership kind that counts as treatment (cluster, federation, umbrella_trust, mat, triad, collaborative)
 outcome: str = "ks2_rwm_exp"  # ks2_rwm_exp, read_prog, writ_prog, mat_prog or disadv_gap
 comparison: str = "never_treated"  # never_treated, not_yet_treated or matched
-covariates: list[str] = []  # baseline covariates for the doubly robust estimator, e.g. ["fsm_pct", "pupils"]
+covariates: list[str] = []  # baseline covariates for the doubly robust estimator, e.g. ["fsm_pct", "base_cohort_n"]
 size_threshold: int = 150  # only schools with fewer pupils, treated and comparison alike (0: any size)
 pool: str = "england"  # comparison schools from: england, region or area
 first_year: int = 0  # first academic year, named by the year it ends (0: first with results)
 last_year: int = 0  # last academic year (0: last with results)
-balanced: bool = True  # only schools with a result every year (False: every result, as repeated cross-sections)
+balanced: bool = False  # only schools with a result every year (False: every result, each comparison using the schools with results in both its years)
 n_boot: int = 199  # multiplier-bootstrap draws for the uniform bands (0: analytic intervals)
 seed: int = 0  # seed of the bootstrap and of matching ties
 
@@ -36,8 +36,12 @@ from partnership_eval import evaluation as ev
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
 from partnership_eval.evaluation import figures
+from partnership_eval.evaluation.design import POOL_WORDS
+from partnership_eval.evaluation.display import published
 from partnership_eval.evaluation.outcomes import OUTCOME_LABELS
 from partnership_eval.reporting import find_data_dir, save_results
+
+SMD_VISIBLE = 0.1  # a standardised mean difference above this is a visible imbalance
 
 data = read_tables(find_data_dir(data_dir))
 years = None
@@ -52,15 +56,32 @@ design = ev.impact_design(
     pool=pool,
     years=years,
 )
+main = ev.estimate_impact(
+    design,
+    outcome,
+    comparison=comparison,
+    covariates=covariates,
+    balanced=balanced,
+    n_boot=n_boot,
+    seed=seed,
+)
 label = OUTCOME_LABELS.get(outcome, outcome)
+kind_words = kind.replace("_", " ")
 span = f"{design.years[0]} to {design.years[-1]}"
+size_words = f"under {size_threshold} pupils" if size_threshold else "of any size"
+comparison_words = {
+    "never_treated": f"never-treated schools {size_words} from {POOL_WORDS[pool]}",
+    "not_yet_treated": f"schools {size_words} from {POOL_WORDS[pool]} not (yet) in a partnership",
+    "matched": f"never-treated schools {size_words} from {POOL_WORDS[pool]}, matched to the "
+    "treated schools on baseline attainment, Year 6 cohort size, FSM share and rurality",
+}[comparison]
 Markdown(
-    f"# Did {kind.replace('_', ' ')} partnerships in {design.area} raise attainment?\n\n"
-    f"This report estimates the effect of joining a {kind.replace('_', ' ')} partnership on "
-    f"{label}, comparing the {design.n_treated} schools of {design.area} that joined with "
-    f"{design.n_comparison} similar schools that never did, {span}. Results are estimates "
-    "with intervals, not verdicts: each rests on assumptions the report tests where it can "
-    "and names where it cannot."
+    f"# Did {kind_words} partnerships in {design.area} raise attainment?\n\n"
+    f"This report estimates the effect of joining a {kind_words} partnership on {label}, "
+    f"comparing the {design.n_treated} schools of {design.area} that joined with "
+    f"{design.n_comparison} {comparison_words}, {span}. Results are estimates with "
+    "intervals, not verdicts: each rests on assumptions the report tests where it can and "
+    "names where it cannot."
 )
 
 # %% [markdown]
@@ -69,37 +90,41 @@ Markdown(
 # Treated schools by the academic year they first belonged to a partnership, their size
 # and setting. The comparison schools never belonged to one; when a size threshold is set
 # they are under it too, because small rural schools were on a different path from other
-# schools before any partnership began.
+# schools before any partnership began. Size is pupils on roll as recorded in the
+# schools table, a single snapshot: on real data it may be measured after joining.
 
 # %%
 print(design.summary())
-suppress(design.joiners_table())  # counts of schools, not of pupils
+published(design.joiners_table())  # counts of schools, not of pupils
 
 # %%
-suppress(design.pool_table())  # counts of schools
-
-# %% [markdown]
-# Balance: how far the comparison schools differ from the treated ones before the start,
-# as means and standardised mean differences (SMD; above about 0.1 is a visible
-# imbalance), for all comparison schools and for the matched comparison group (the
-# nearest two for each treated school on these characteristics).
+published(design.pool_table())  # counts of schools
 
 # %%
-matched = ev.match_comparison(design, seed=seed)
+matched = main.matched or ev.match_comparison(design, sample=main.sample, seed=seed)
 balance = matched.balance_table()
 worst = balance["SMD before"].abs().max()
-suppress(balance.round(2))  # means of schools, not pupil counts
-
-# %%
+worst_after = balance["SMD after"].abs().max()
 Markdown(
+    "Balance of the schools in the estimate: how far the comparison schools differ from "
+    "the treated ones before the start, as means and standardised mean differences (SMD; "
+    f"above {SMD_VISIBLE} is a visible imbalance), for all comparison schools and for the "
+    "matched comparison group (the nearest two for each treated school on these "
+    "characteristics, chosen among the schools with usable results). Baseline values are "
+    "from the years before the area's first start; the FSM share and rurality are the "
+    "schools table's snapshot.\n\n"
     f"Largest imbalance before matching: SMD {worst:.2f}"
-    + (" — **the groups differ noticeably before the start**." if worst > 0.25 else ".")
+    + (" — **the groups differ visibly before the start**." if worst > SMD_VISIBLE else ".")
+    + f" After matching: {worst_after:.2f}."
     + (
         f" Not known for the treated schools, so not matched on: {', '.join(matched.dropped_covariates)}."
         if matched.dropped_covariates
         else ""
     )
 )
+
+# %%
+published(balance)  # means over schools, not pupil counts
 
 # %% [markdown]
 # ## 2. Raw trends
@@ -113,9 +138,13 @@ trends = ev.raw_trends(design, outcome)
 figures.trends_plot(trends, outcome, starts=design.cohorts, title=f"{label}, {design.area}")
 
 # %%
-suppress(
-    ev.trend_table(trends).round(1),
-    counts=[c for c in ev.trend_table(trends).columns if c.startswith("pupils")],
+trend_wide, trend_rates = ev.trend_table(trends)
+published(
+    trend_wide,
+    counts=[c for c in trend_wide.columns if c.startswith("pupils")],
+    rates=trend_rates,
+    decimals=1,
+    year="index",
 )
 
 # %% [markdown]
@@ -123,25 +152,18 @@ suppress(
 #
 # Staggered difference-in-differences (Callaway & Sant'Anna 2021): each start-year cohort
 # is compared with the comparison schools from the year before it started, so schools
-# that joined earlier never serve as controls for later ones. The figure averages those
-# effects by years since joining, with a uniform 95% band (it covers every year's effect
-# at once); years before 0 are checks, where the true effect is zero.
+# that joined earlier never serve as controls for later ones. By default every published
+# result is used: each comparison of two years uses the schools with a result in both
+# (results of 5 or fewer pupils are suppressed, so small schools have gaps). The figure
+# averages those effects by years since joining, with a uniform 95% band (it covers every
+# year's effect at once); years before 0 are checks, where the true effect is zero.
 
 # %%
-main = ev.estimate_impact(
-    design,
-    outcome,
-    comparison=comparison,
-    covariates=covariates,
-    balanced=balanced,
-    n_boot=n_boot,
-    seed=seed,
-)
 print(main.summary())
 main.plot(title=f"Effect by years since joining, {design.area}")
 
 # %%
-suppress(main.exclusions)  # numbers of school-years and schools left out, with the reason
+published(main.exclusions, whole=["rows", "schools"])  # school-years and schools left out
 
 # %%
 robust = ev.robustness_checks(design, main, seed=seed)
@@ -155,14 +177,12 @@ warning = (
 )
 dropped = design.n_treated - main.n_treated
 Markdown(
-    f"**Overall effect: {main.sentence()}**, from {main.n_treated} treated and "
-    f"{main.n_comparison} comparison schools.\n\n"
+    f"**Overall effect: {main.sentence()}**, for the {main.n_treated} {main.population}, "
+    f"against {main.n_comparison} {comparison_words}.\n\n"
     + (
         f"**{dropped} of the {design.n_treated} treated schools are not in this estimate**: "
-        f"they lack a usable {label} result in at least one year (mostly results suppressed "
-        "for 5 or fewer pupils, see the table above), so the estimate speaks for the larger "
-        "of the small schools. Setting `balanced=False` uses every published result instead; "
-        "section 4 shows that estimate too.\n\n"
+        f"they have no two years of {label} results to compare (see the table above), so "
+        "the estimate speaks for the schools with results.\n\n"
         if dropped
         else ""
     )
@@ -175,16 +195,22 @@ Markdown(
 # ## 4. Robustness
 #
 # The same question under different choices. If the estimates move a lot, the answer
-# depends on the choice, and the report says so rather than picking one. The naive row
-# compares with every never-treated school regardless of size; two-way fixed effects
-# (TWFE) is the regression many evaluations use, shown beside the staggered estimate; the
-# placebo pretends schools started a year early, where the right answer is zero.
+# depends on the choice, and the report says so rather than picking one. "Only schools
+# with a result every year" drops the schools with any suppressed year (mostly the
+# smallest); the naive row compares with every never-treated school regardless of size;
+# two-way fixed effects (TWFE) is the regression many evaluations use, on the same
+# schools as the main estimate; the placebo pretends the earliest start-year cohort
+# started a year early, in the years before anyone joined, where the right answer is zero
+# (later cohorts have no room for a pretend start there).
 
 # %%
 robust.plot(title=f"Overall effect under different choices, {design.area}")
 
 # %%
-suppress(robust.table.round(2))  # estimates and school counts
+published(robust.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
+
+# %%
+published(robust.placebo_exclusions, whole=["rows", "schools"])  # the placebo's sample
 
 # %%
 lines = []
@@ -200,9 +226,10 @@ Markdown("\n\n".join(lines))
 
 # %% [markdown]
 # TWFE beside the staggered estimate, by years since joining, and the Goodman-Bacon
-# decomposition of the TWFE coefficient: which two-group comparisons it averages, and
-# with what weight. Comparisons that use already-treated schools as controls are biased
-# when effects grow with time.
+# decomposition of the TWFE coefficient (on the schools with a result every year, as the
+# decomposition needs): which two-group comparisons it averages, and with what weight.
+# Comparisons that use already-treated schools as controls are biased when effects grow
+# with time.
 
 # %%
 twfe_table = robust.twfe.table if robust.twfe is not None else None
@@ -211,30 +238,43 @@ figures.event_study_plot(
 )
 
 # %%
-suppress(robust.bacon.by_type().round(3)) if robust.bacon is not None else Markdown(
-    "No Goodman-Bacon decomposition: " + robust.notes.get("twfe", "not computed")
+published(robust.bacon.by_type(), whole=["n_comparisons"], decimals=3) if robust.bacon is not None else Markdown(
+    "No Goodman-Bacon decomposition: "
+    + robust.notes.get("bacon", robust.notes.get("twfe", "not computed"))
 )
 
 # %% [markdown]
 # ## 5. For whom? Size, rurality, disadvantage
 #
 # The effect within subgroups, each compared with comparison schools of the same
-# subgroup. Subgroups are small: wide intervals, and differences between them are not
-# tested. Then the effect on disadvantaged and other pupils' results and on the gap
-# between them (every published result is used; group results are often suppressed).
+# subgroup, with the same comparison group, covariates and sample rule as the main
+# estimate. Subgroups are small: wide intervals, and differences between them are not
+# tested. A subgroup whose sample keeps fewer than 10 treated schools with results is
+# listed as not estimable. Then the effect on disadvantaged and other pupils' results and
+# on the gap between them (group results are suppressed far more often).
 
 # %%
 subgroups = ev.subgroup_effects(
-    design, outcome, comparison=comparison, balanced=balanced, seed=seed
+    design, outcome, comparison=comparison, covariates=covariates, balanced=balanced, seed=seed
 )
 subgroups.plot(title="Effect by subgroup")
 
 # %%
-suppress(subgroups.table.round(2))
+published(subgroups.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
 
 # %%
-gap = ev.outcome_effects(design, seed=seed)
-suppress(gap.table.round(2))
+gap = ev.outcome_effects(design, comparison=comparison, balanced=balanced, seed=seed)
+missing_gap = gap.table[gap.table["estimate"].isna()]
+Markdown(
+    "".join(
+        f"No estimate for {row.subgroup}: {row.note.removeprefix('not estimable: ')}. "
+        for row in missing_gap.itertuples()
+    )
+    or "Every pupil-group outcome could be estimated."
+)
+
+# %%
+published(gap.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
 
 # %% [markdown]
 # ## 6. Other outcomes the programme claimed
@@ -251,37 +291,40 @@ claims = ev.claimed_outcomes(design, data.inspections)
 claims.plot(title=f"Floor standard and Ofsted grades, {design.area}")
 
 # %%
-suppress(claims.before_after.round(1))  # shares of school-years; counts of schools
+published(claims.before_after, whole=["schools", "school_years"], decimals=1)  # shares of school-years
+
+# %%
+published(claims.changes, decimals=1)  # percentage points, after minus before
 
 # %% [markdown]
 # ## 7. Appendix: estimates against the planted truth
 #
 # Only on synthetic data, where the true effect of every partnership was planted: each
-# estimate beside the effect planted for exactly the schools it used. A good design's
-# intervals cover the truth; the naive comparison and TWFE show how far other choices
-# land from it.
+# estimate beside the effect planted for exactly the schools it used (each row its own
+# sample). A good design's intervals cover the truth; the naive comparison and TWFE show
+# how far other choices land from it.
 
 # %%
 truth = main.truth
 if data.synthetic and truth is not None:
     covered = main.simple.ci_low <= truth <= main.simple.ci_high
+    twfe_gap = robust.twfe.static.estimate - truth if robust.twfe is not None else None
     appendix = Markdown(
-        f"Planted overall effect: {truth:.2f}; estimate {main.simple.att:.2f} "
-        f"({main.simple.ci_low:.2f} to {main.simple.ci_high:.2f}) — the interval "
-        f"{'covers' if covered else '**does not cover**'} it. TWFE is "
-        + (
-            f"{robust.table.set_index('check').loc['two-way fixed effects (TWFE), same schools', 'estimate'] - truth:+.2f} "
-            "points from the truth."
-            if robust.twfe is not None
-            else "not available."
-        )
+        f"Planted overall effect for the schools of the main estimate: {truth:.2f}; estimate "
+        f"{main.simple.att:.2f} ({main.simple.ci_low:.2f} to {main.simple.ci_high:.2f}) — the "
+        f"interval {'covers' if covered else '**does not cover**'} it. TWFE, on the same "
+        "schools, is "
+        + (f"{twfe_gap:+.2f} points from it." if twfe_gap is not None else "not available.")
     )
 else:
     appendix = Markdown("Real data: there is no planted truth to compare with.")
 appendix
 
 # %%
-suppress(robust.table[["check", "estimate", "ci_low", "ci_high", "truth"]].round(2))
+truth_table = robust.table[["check", "estimate", "ci_low", "ci_high", "truth"]].assign(
+    covers=lambda t: (t["ci_low"] <= t["truth"]) & (t["truth"] <= t["ci_high"])
+)
+published(truth_table) if data.synthetic and truth is not None else None
 
 # %%
 save_results(
@@ -315,10 +358,12 @@ save_results(
     sentence=main.sentence(),
     pretest_p=pretest_p,
     mde=mde,
-    robustness=robust.table,
-    event_study=main.event_study(),
-    subgroups=subgroups.table,
-    disadvantaged_gap=gap.table,
-    claims=claims.before_after,
-    exclusions=main.exclusions,
+    population=main.population,
+    robustness=suppress(robust.table),  # estimates and counts of schools, no pupil counts
+    event_study=suppress(main.event_study()),
+    subgroups=suppress(subgroups.table),
+    disadvantaged_gap=suppress(gap.table),
+    claims=suppress(claims.before_after),
+    claims_changes=suppress(claims.changes),
+    exclusions=suppress(main.exclusions),
 )

@@ -22,7 +22,10 @@ from partnership_eval.evaluation import (
     robustness_checks,
 )
 from partnership_eval.evaluation.claims import ofsted_by_year
-from partnership_eval.evaluation.sample import estimation_sample
+from partnership_eval.evaluation.display import published
+from partnership_eval.evaluation.heterogeneity import subgroup_effects
+from partnership_eval.evaluation.sample import cell_members, cell_pairs, estimation_sample
+from partnership_eval.evaluation.trends import trend_table
 from partnership_eval.evaluation.truth import cells_with_truth, truth_by_cell, truth_simple
 
 
@@ -136,18 +139,43 @@ def test_balanced_sample_drops_schools_missing_a_year_and_says_why():
         + [(2, 2010, 0, 1.0), (2, 2011, 0, np.nan), (2, 2012, 0, 3.0)]
         + [(3, 2010, 0, 1.0), (3, 2011, 0, 1.0), (3, 2012, 0, 1.0)]
     )
-    sample, exclusions = estimation_sample(panel, "y")
+    sample, exclusions = estimation_sample(panel, "y", balanced=True)
     assert set(sample["urn"]) == {1, 101, 3}
     assert exclusions["schools"].tolist() == [1, 1]
     assert "every one of the 3 years" in exclusions["reason"].iloc[1]
 
 
-def test_unbalanced_sample_keeps_every_result():
+def test_unbalanced_sample_keeps_every_result_by_default():
     panel = _panel(
         [(1, 2010, 2011, 1.0), (1, 2011, 2011, 2.0), (2, 2010, 0, np.nan), (2, 2011, 0, 1.0)]
     )
-    sample, _ = estimation_sample(panel, "y", balanced=False)
+    sample, _ = estimation_sample(panel, "y")
     assert len(sample) == 5
+
+
+def test_cells_compare_post_years_with_the_last_year_before_the_start_across_gaps():
+    pairs = cell_pairs([2018, 2019, 2022], [2022])
+    assert pairs.values.tolist() == [[2022, 2019, 2018], [2022, 2022, 2019]]
+
+
+def test_cell_members_are_the_treated_schools_with_results_in_both_years():
+    panel = _panel(
+        [(1, 2010, 2012, 1.0), (1, 2011, 2012, 1.0), (1, 2012, 2012, 1.0)]
+        + [(2, 2010, 2012, 1.0), (2, 2012, 2012, 1.0), (3, 2011, 2012, 1.0)]
+        + [(4, 2010, 0, 1.0), (4, 2011, 0, 1.0), (4, 2012, 0, 1.0)]
+    )
+    members = cell_members(panel[~panel["urn"].isin([102, 103])])
+    post = members[members["time"] == 2012]
+    assert set(post["urn"]) == {1, 101}  # 2 lacks 2011 (the base), 3 lacks 2012
+
+
+def test_cohort_with_a_thin_comparison_is_left_out_and_counted():
+    panel = _panel(
+        [(1, 2010, 2012, 1.0), (1, 2011, 2012, 1.0), (1, 2012, 2012, 1.0)]
+        + [(4, 2010, 0, 1.0), (4, 2011, 0, 1.0), (4, 2012, 0, 1.0)]
+    )
+    with pytest.raises(PartnershipEvalError, match="no treated school"):
+        estimation_sample(panel, "y", min_cohort=3)
 
 
 def test_schools_starting_in_the_outcomes_first_year_are_dropped():
@@ -156,7 +184,7 @@ def test_schools_starting_in_the_outcomes_first_year_are_dropped():
         + [(2, 2016, 2017, 1.0), (2, 2017, 2017, 1.0)]
         + [(3, 2016, 0, 1.0), (3, 2017, 0, 1.0)]
     )
-    sample, exclusions = estimation_sample(panel, "y")
+    sample, exclusions = estimation_sample(panel, "y", balanced=True)
     assert not {1, 101} & set(sample["urn"])
     assert "first year" in exclusions["reason"].iloc[0]
 
@@ -192,9 +220,31 @@ def test_truth_uses_partnership_rows_weighted_by_schools_in_the_sample():
             "la_code": pd.array([None, None, None], dtype="Int64"),
         }
     )
-    treated = pd.DataFrame({"partnership_id": ["A", "B", "B", "B"], "la_code": 100})
-    cells = truth_by_cell(truth, ["cluster"], "ks2_rwm_exp", treated)
+    members = pd.DataFrame(
+        {"cohort": 2012, "time": 2012, "partnership_id": ["A", "B", "B", "B"], "la_code": 100}
+    )
+    cells = truth_by_cell(truth, ["cluster"], "ks2_rwm_exp", members)
     assert cells["truth"].iloc[0] == pytest.approx(2.5)
+
+
+def test_truth_of_a_cell_uses_only_the_schools_that_cell_compared():
+    truth = pd.DataFrame(
+        {
+            "programme": "small_school_clusters",
+            "cohort": 2012,
+            "year": [2012, 2013, 2012, 2013],
+            "effect": [1.0, 1.0, 5.0, 5.0],
+            "outcome": "ks2_rwm_exp",
+            "partnership_id": ["A", "A", "B", "B"],
+            "la_code": pd.array([None] * 4, dtype="Int64"),
+        }
+    )
+    members = pd.DataFrame(
+        {"cohort": 2012, "time": [2012, 2012, 2013], "partnership_id": ["A", "B", "A"]}
+    ).assign(la_code=100)
+    cells = truth_by_cell(truth, ["cluster"], "ks2_rwm_exp", members).set_index("time")
+    assert cells.loc[2012, "truth"] == pytest.approx(3.0)
+    assert cells.loc[2013, "truth"] == pytest.approx(1.0)
 
 
 def test_truth_simple_weights_post_cells_by_cohort_size():
@@ -203,17 +253,65 @@ def test_truth_simple_weights_post_cells_by_cohort_size():
             "cohort": [2012, 2012, 2013],
             "time": [2011, 2012, 2013],
             "event_time": [-1, 0, 0],
-            "n_treated": [10, 10, 30],
+            "n_treated": [10, 4, 30],  # per-cell counts differ from cohort sizes
             "post": [False, True, True],
         }
     )
-    truth = pd.DataFrame({"cohort": [2012, 2013], "year": [2012, 2013], "truth": [1.0, 3.0]})
-    assert truth_simple(cells_with_truth(att, truth)) == pytest.approx(2.5)
+    truth = pd.DataFrame({"cohort": [2012, 2013], "time": [2012, 2013], "truth": [1.0, 3.0]})
+    sizes = pd.Series({2012: 10, 2013: 30})
+    assert truth_simple(cells_with_truth(att, truth, sizes)) == pytest.approx(2.5)
 
 
-def test_no_truth_for_kinds_without_a_planted_effect(tables, devon):
-    treated = devon.schools[devon.schools["group"] == "treated"]
-    assert truth_by_cell(tables.truth, ["mat"], "ks2_rwm_exp", treated) is None
+def test_no_truth_for_kinds_without_a_planted_effect(tables, devon_estimate):
+    members = cell_members(devon_estimate.sample).merge(
+        devon_estimate.sample.drop_duplicates("urn")[["urn", "partnership_id", "la_code"]]
+    )
+    assert truth_by_cell(tables.truth, ["mat"], "ks2_rwm_exp", members) is None
+
+
+def test_headline_uses_every_result_by_default(devon, devon_estimate):
+    balanced = estimate_impact(devon, balanced=True, n_boot=0)
+    assert not devon_estimate.balanced
+    assert devon_estimate.did.spec.allow_unbalanced_panel
+    assert devon_estimate.n_treated > balanced.n_treated
+
+
+def test_schools_counted_in_the_estimate_are_those_in_some_cell(devon_estimate):
+    sample = devon_estimate.sample
+    in_sample = sample.loc[sample["group"] == "treated", "urn"].nunique()
+    assert devon_estimate.n_treated <= in_sample
+    assert devon_estimate.n_treated == cell_members(devon_estimate.sample)["urn"].nunique()
+
+
+def test_truth_cells_use_per_cell_membership(devon_estimate):
+    cells = devon_estimate.truth_cells
+    members = cell_members(devon_estimate.sample).groupby(["cohort", "time"]).size()
+    assert (cells.set_index(["cohort", "time"])["n_treated"] == members).all()
+
+
+def test_matching_happens_on_the_estimation_sample(devon):
+    est = estimate_impact(devon, comparison="matched", n_boot=0)
+    usable, _ = estimation_sample(devon.panel, "ks2_rwm_exp")
+    matched = set(est.matched.match.matched_units["urn"])
+    assert matched <= set(usable["urn"])
+    assert set(est.sample["urn"]) <= matched
+    assert est.sample["match_weight"].ne(1.0).any()
+
+
+def test_subgroup_with_few_used_schools_is_marked_not_estimable(devon):
+    result = subgroup_effects(devon, by=["size_band"], min_treated=60)
+    small = result.table.set_index("subgroup").loc["under 75"]
+    assert np.isnan(small["estimate"])
+    assert small["note"].startswith("not estimable: only ")
+    assert "treated schools with results" in small["note"]
+
+
+def test_engine_failures_are_reported_in_plain_words():
+    from partnership_eval.errors import EstimationError
+    from partnership_eval.evaluation.estimate import failed_row
+
+    row = failed_row("x", EstimationError("ATT for cohort 2014, period 2012 cannot be estimated"))
+    assert "cohort 2014" not in row["note"] and row["note"].startswith("not estimable")
 
 
 def test_unknown_comparison_is_a_clear_error(devon):
@@ -287,6 +385,31 @@ def test_ofsted_grade_is_the_latest_before_the_year_end(devon):
     assert np.isnan(grades[2012]) and grades[2013] == 3 and grades[2016] == 3 and grades[2017] == 2
 
 
+def test_claims_difference_in_change_is_one_row_per_measure(devon, tables):
+    claims = claimed_outcomes(devon, tables.inspections)
+    assert claims.changes["measure"].is_unique
+    assert "difference_in_change" not in claims.before_after.columns
+
+
+def test_trend_table_suppresses_means_resting_on_few_pupils_and_labels_no_test_years():
+    trends = pd.DataFrame(
+        {
+            "group": ["treated"] * 3,
+            "year": [2019, 2020, 2022],
+            "mean": [50.0, np.nan, 60.0],
+            "schools": [1, np.nan, 3],
+            "pupils": [4, np.nan, 40],
+        }
+    )
+    wide, rates = trend_table(trends)
+    shown = published(wide, counts=["pupils (treated)"], rates=rates, year="index").data
+    assert shown.loc[2019, "mean (treated)"] == "c"
+    assert shown.loc[2020, "mean (treated)"] == "no tests"
+    assert shown.loc[2022, "pupils (treated)"] == 40 and isinstance(
+        shown.loc[2022, "pupils (treated)"], int
+    )
+
+
 def test_claims_compare_before_and_after_for_both_groups(devon, tables):
     claims = claimed_outcomes(devon, tables.inspections)
     ofsted = claims.before_after[claims.before_after["measure"].str.contains("Ofsted")]
@@ -301,8 +424,21 @@ def test_robustness_set_has_every_check_and_twfe(devon, devon_estimate):
     for part in ("main", "not-yet-treated", "matched", "covariates", "naive", "TWFE", "placebo"):
         assert part in checks
     assert robust.bacon is not None and robust.mde is not None
+    assert "only schools with a result every year" in checks
+    assert "repeated cross-sections" not in checks
     placebo = robust.table[robust.table["check"].str.startswith("placebo")]
     assert placebo["truth"].iloc[0] == 0.0
+    assert "only" in placebo["note"].iloc[0]
+    assert (robust.placebo_exclusions["step"] == "placebo").any()
+
+
+def test_each_robustness_row_carries_the_truth_of_its_own_sample(devon, devon_estimate):
+    robust = robustness_checks(devon, devon_estimate)
+    rows = robust.table.set_index("check")
+    balanced = estimate_impact(devon, balanced=True, n_boot=0)
+    assert rows.loc["only schools with a result every year", "truth"] == pytest.approx(
+        balanced.truth
+    )
 
 
 def test_caveats_say_what_a_short_panel_cannot_show(tables):

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from partnership_eval.evaluation.design import TREATED, ImpactDesign
+from partnership_eval.evaluation.design import COMPARISON, TREATED, ImpactDesign
 
 GOOD = (1, 2)
 """Ofsted grades counted as good or better."""
@@ -68,11 +68,13 @@ def _shares(frame: pd.DataFrame, flag: str, by: list[str]) -> pd.DataFrame:
 
 @dataclass(frozen=True)
 class ClaimsResult:
-    """Floor-standard and Ofsted shares by group and year, and before vs after."""
+    """Floor-standard and Ofsted shares by group and year, before vs after, and per
+    measure the difference in changes (``changes``: one row per measure)."""
 
     floor_by_year: pd.DataFrame
     ofsted_by_year: pd.DataFrame
     before_after: pd.DataFrame
+    changes: pd.DataFrame
 
     def plot(self, *, title: str = "") -> ReportFigure:
         """Two panels: % below the floor standard and % good or better, by group and year."""
@@ -84,9 +86,10 @@ class ClaimsResult:
 def claimed_outcomes(design: ImpactDesign, inspections: pd.DataFrame) -> ClaimsResult:
     """Floor-standard and good-or-better shares, treated vs comparison, before vs after.
 
-    ``before_after`` has measure, group, period, schools, school_years, share and, per
-    measure, the descriptive difference in changes (treated minus comparison) where both
-    periods exist.
+    ``before_after`` has measure, group, period, schools, school_years, share;
+    ``changes`` has per measure the change (after minus before, percentage points) of each
+    group and the descriptive difference in changes (treated minus comparison), missing
+    where a period has no data.
     """
     panel = design.panel
     floor = _shares(panel, "below_floor", ["group", "year"])
@@ -101,15 +104,21 @@ def claimed_outcomes(design: ImpactDesign, inspections: pd.DataFrame) -> ClaimsR
         shares = _shares(frame[frame["period"] != "roll-out"], flag, ["group", "period"])
         parts.append(shares.assign(measure=measure))
     before_after = pd.concat(parts, ignore_index=True)
-    wide = before_after.pivot_table(index=["measure", "group"], columns="period", values="share")
-    change = (
-        (wide.get("after") - wide.get("before"))
-        if {"after", "before"} <= set(wide.columns)
-        else None
-    )
     before_after = before_after[["measure", "group", "period", "schools", "school_years", "share"]]
-    if change is not None:
-        diff = change.unstack("group")
-        did = (diff.get(TREATED) - diff.get("comparison")).rename("difference_in_change")
-        before_after = before_after.merge(did.reset_index(), on="measure", how="left")
-    return ClaimsResult(floor, good, before_after)
+    return ClaimsResult(floor, good, before_after, _changes(before_after))
+
+
+def _changes(before_after: pd.DataFrame) -> pd.DataFrame:
+    """One row per measure: each group's change and the difference in changes."""
+    wide = before_after.pivot_table(
+        index="measure", columns=["group", "period"], values="share", dropna=False
+    )
+    out = pd.DataFrame(index=before_after["measure"].unique())
+    out.index.name = "measure"
+    for group in (TREATED, COMPARISON):
+        after = wide.get((group, "after"))
+        before = wide.get((group, "before"))
+        change = after - before if after is not None and before is not None else np.nan
+        out[f"change ({group})"] = change
+    out["difference_in_change"] = out[f"change ({TREATED})"] - out[f"change ({COMPARISON})"]
+    return out.reset_index()

@@ -21,6 +21,7 @@ from partnership_eval.data.geography import la_table, resolve_las
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.evaluation.outcomes import add_derived_outcomes
+from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.matching import MatchResult, matched_controls
 from partnership_eval.panel import SIZE_BANDS, build_panel, first_treated
 
@@ -29,11 +30,16 @@ POOLS = ("england", "region", "area")
 
 TREATED, COMPARISON = "treated", "comparison"
 
-MATCH_COVARIATES = ("base_ks2_rwm_exp", "fsm_pct", "pupils", "rural")
-"""Baseline characteristics the matched comparison group is chosen on."""
+MATCH_COVARIATES = ("base_ks2_rwm_exp", "base_cohort_n", "fsm_pct", "rural")
+"""Characteristics the matched comparison group is chosen on: baseline attainment and
+Year 6 cohort size (years before the area's first start), FSM share and rurality (the
+schools table's current snapshot: no yearly values exist in the canonical tables)."""
+
+UNMATCHED = "not matched (unused comparison school, or a baseline covariate missing)"
 
 BALANCE_LABELS = {
     "base_ks2_rwm_exp": "baseline % meeting RWM standard",
+    "base_cohort_n": "baseline Year 6 cohort (pupils)",
     "base_trend": "baseline yearly trend (pp)",
     "fsm_pct": "% eligible for free school meals",
     "pupils": "pupils on roll",
@@ -85,6 +91,7 @@ class ImpactDesign:
             "fsm_pct",
             "base_ks2_rwm_exp",
             "base_trend",
+            "base_cohort_n",
             "match_weight",
         ]
         return self.panel.drop_duplicates("urn")[cols].reset_index(drop=True)
@@ -109,19 +116,6 @@ class ImpactDesign:
     def years(self) -> list[int]:
         """Academic years with results in the design."""
         return sorted(int(y) for y in self.panel["year"].unique())
-
-    def joiners(self) -> pd.DataFrame:
-        """Treated schools by start year, size band and setting (rural/urban): tidy counts."""
-        s = self.schools[self.schools["group"] == TREATED]
-        table = (
-            s.assign(setting=setting(s["rural"]))
-            .groupby(["first_treated", "size_band", "setting"], observed=False)
-            .size()
-            .rename("schools")
-            .reset_index()
-            .rename(columns={"first_treated": "start_year"})
-        )
-        return table[table["schools"] > 0].reset_index(drop=True)
 
     def joiners_table(self) -> pd.DataFrame:
         """Treated schools per start year (rows) by size band and setting (columns), with totals."""
@@ -166,7 +160,7 @@ class ImpactDesign:
     def subset(self, mask: pd.Series, step: str, reason: str) -> ImpactDesign:
         """The design restricted to rows where ``mask`` holds; the rest counted as excluded."""
         dropped = ~mask
-        entry = _exclusion(step, reason, self.panel, dropped)
+        entry = {"step": step, **exclusion(reason, self.panel, dropped)}
         exclusions = self.exclusions
         if entry["rows"]:
             exclusions = pd.concat([exclusions, pd.DataFrame([entry])], ignore_index=True)
@@ -187,15 +181,6 @@ def setting(rural: pd.Series) -> pd.Series:
         np.where(flag.isna(), "unknown", np.where(flag.fillna(False), "rural", "urban")),
         index=rural.index,
     )
-
-
-def _exclusion(step: str, reason: str, frame: pd.DataFrame, mask: pd.Series) -> dict:
-    return {
-        "step": step,
-        "reason": reason,
-        "rows": int(mask.sum()),
-        "schools": int(frame.loc[mask, "urn"].nunique()),
-    }
 
 
 def area_label(area: str | int | Sequence[str | int]) -> str:
@@ -239,7 +224,8 @@ def impact_design(
         Partnership kind(s) that count as treatment.
     size_threshold
         Keep only schools with fewer pupils, treated and comparison alike (the programme's
-        "small school"); ``None`` or 0 for schools of any size.
+        "small school"); ``None`` or 0 for schools of any size. Pupils on roll come from
+        the schools table, a single snapshot: on real data it may postdate joining.
     pool
         Where comparison schools come from: ``"england"`` (default), ``"region"`` (the
         area's regions) or ``"area"`` (the area itself).
@@ -263,39 +249,65 @@ def impact_design(
     kinds = (kind,) if isinstance(kind, str) else tuple(kind)
     items = [area] if isinstance(area, str | int) else list(area)
     la_codes = tuple(resolve_las(items))
-    label = area_label(area)
     outcome_years = data.outcomes["year"]
     span = years or (int(outcome_years.min()), int(outcome_years.max()))
-    panel = build_panel(
-        data, kinds, years=span, baseline_years=_baseline_years(data, kinds, la_codes, span)
+    panel, exclusions = _design_panel(data, kinds, la_codes, span)
+    keep, entries = _selection(panel, la_codes, size_threshold, pool, exclude_other_partnerships)
+    chosen = panel[keep].assign(
+        group=np.where(panel.loc[keep, "first_treated"] > 0, TREATED, COMPARISON)
     )
-    panel = add_derived_outcomes(panel)
-    panel["match_weight"] = 1.0
-    exclusions = pd.DataFrame(
-        [{"step": "panel", **e} for e in panel.attrs["exclusions"]],
-        columns=["step", "reason", "rows", "schools"],
+    design = ImpactDesign(
+        panel=chosen.reset_index(drop=True),
+        area=area_label(area),
+        la_codes=la_codes,
+        exclusions=pd.DataFrame([*exclusions, *entries], columns=EXCLUSION_COLUMNS),
+        options={
+            "kind": list(kinds),
+            "size_threshold": size_threshold or None,
+            "pool": pool,
+            "years": list(span),
+            "exclude_other_partnerships": exclude_other_partnerships,
+        },
+        synthetic=data.synthetic,
+        truth=data.truth,
+        source=panel,
     )
+    _require_both_groups(design)
+    return design
 
+
+EXCLUSION_COLUMNS = ["step", "reason", "rows", "schools"]
+
+
+def _design_panel(
+    data: DataTables, kinds: tuple[str, ...], la_codes: tuple[int, ...], span: tuple[int, int]
+) -> tuple[pd.DataFrame, list[dict]]:
+    """The school × year panel with derived outcomes, baseline cohort size and timing."""
+    baseline = _baseline_years(data, kinds, la_codes, span)
+    panel = add_derived_outcomes(build_panel(data, kinds, years=span, baseline_years=baseline))
+    window = panel[panel["year"].between(*baseline)]
+    base_n = window.groupby("urn")["cohort_n"].mean().astype("float64")
+    panel["base_cohort_n"] = panel["urn"].map(base_n)
+    panel["match_weight"] = 1.0
+    exclusions = [{"step": "panel", **e} for e in panel.attrs["exclusions"]]
     late = panel["first_treated"] > span[1]
     if late.any():
-        exclusions = pd.concat(
-            [
-                exclusions,
-                pd.DataFrame(
-                    [
-                        _exclusion(
-                            "timing",
-                            f"joined after {span[1]}: untreated in every year here, so counted "
-                            "as never treated",
-                            panel,
-                            late,
-                        )
-                    ]
-                ),
-            ],
-            ignore_index=True,
+        reason = (
+            f"joined after {span[1]}: untreated in every year here, so counted as never treated"
         )
+        exclusions.append({"step": "timing", **exclusion(reason, panel, late)})
         panel["first_treated"] = panel["first_treated"].where(~late, 0)
+    return panel, exclusions
+
+
+def _selection(
+    panel: pd.DataFrame,
+    la_codes: tuple[int, ...],
+    size_threshold: int | None,
+    pool: str,
+    exclude_other_partnerships: bool,
+) -> tuple[pd.Series, list[dict]]:
+    """Rows of treated schools of the area and of the comparison pool; what was left out."""
     in_area = panel["la_code"].isin(la_codes)
     treated = panel["first_treated"] > 0
     small = (
@@ -309,60 +321,39 @@ def impact_design(
     else:
         in_pool = pd.Series(True, index=panel.index)
     other = panel["in_other_partnership"] if exclude_other_partnerships else False
-
     steps = [
         ("treated", "joined outside the area", treated & ~in_area),
         ("treated", f"{size_threshold} or more pupils", treated & in_area & ~small),
         ("comparison", "outside the comparison pool's area", ~treated & ~in_pool),
         ("comparison", f"{size_threshold} or more pupils", ~treated & in_pool & ~small),
-        (
-            "comparison",
-            "in a partnership of another kind",
-            ~treated & in_pool & small & other,
-        ),
+        ("comparison", "in a partnership of another kind", ~treated & in_pool & small & other),
     ]
     keep = pd.Series(True, index=panel.index)
     entries = []
     for step, reason, mask in steps:
         mask = mask & keep
         if mask.any():
-            entries.append(_exclusion(step, reason, panel, mask))
+            entries.append({"step": step, **exclusion(reason, panel, mask)})
         keep &= ~mask
-    if entries:
-        exclusions = pd.concat([exclusions, pd.DataFrame(entries)], ignore_index=True)
-    chosen = panel[keep].assign(
-        group=np.where(panel.loc[keep, "first_treated"] > 0, TREATED, COMPARISON)
-    )
-    design = ImpactDesign(
-        panel=chosen.reset_index(drop=True),
-        area=label,
-        la_codes=la_codes,
-        exclusions=exclusions,
-        options={
-            "kind": list(kinds),
-            "size_threshold": size_threshold or None,
-            "pool": pool,
-            "years": list(span),
-            "exclude_other_partnerships": exclude_other_partnerships,
-        },
-        synthetic=data.synthetic,
-        truth=data.truth,
-        source=panel,
-    )
+    return keep, entries
+
+
+def _require_both_groups(design: ImpactDesign) -> None:
+    o = design.options
+    size_threshold, kinds, span = o["size_threshold"], o["kind"], o["years"]
     if design.n_treated == 0:
         raise PartnershipEvalError(
-            f"no schools in {label} joined a partnership of kind {', '.join(kinds)} between "
-            f"{span[0] + 1} and {span[1]}"
+            f"no schools in {design.area} joined a partnership of kind {', '.join(kinds)} "
+            f"between {span[0] + 1} and {span[1]}"
             + (f" with fewer than {size_threshold} pupils" if size_threshold else "")
             + "; choose another area or kind, or pass size_threshold=0"
         )
     if design.n_comparison == 0:
         raise PartnershipEvalError(
-            f"no comparison schools for {label}: no never-treated schools"
+            f"no comparison schools for {design.area}: no never-treated schools"
             + (f" under {size_threshold} pupils" if size_threshold else "")
-            + f" in {POOL_WORDS[pool]}; widen the pool (pool='england')"
+            + f" in {POOL_WORDS[o['pool']]}; widen the pool (pool='england')"
         )
-    return design
 
 
 def all_schools_design(design: ImpactDesign) -> ImpactDesign:
@@ -403,6 +394,7 @@ def match_comparison(
     design: ImpactDesign,
     covariates: Sequence[str] = MATCH_COVARIATES,
     *,
+    sample: pd.DataFrame | None = None,
     ratio: int = 2,
     seed: int = 0,
 ) -> MatchedDesign:
@@ -410,10 +402,17 @@ def match_comparison(
 
     Nearest-neighbour (Mahalanobis) matching with replacement, ``ratio`` comparison
     schools per treated school; repeated controls carry weight in ``match_weight``.
-    Covariates missing for every treated school are not used (listed in
-    ``dropped_covariates``); treated schools missing another covariate stay unmatched and
-    leave the design (counted in ``exclusions``).
+    With ``sample`` (an estimation sample), only its schools are matched, so the balance
+    shown is that of the schools estimated from. Covariates missing for every treated
+    school are not used (listed in ``dropped_covariates``); treated schools missing
+    another covariate stay unmatched and leave the design (counted in ``exclusions``).
     """
+    if sample is not None:
+        design = design.subset(
+            design.panel["urn"].isin(sample["urn"]),
+            "sample",
+            "not in the estimation sample (no usable results)",
+        )
     schools = design.schools.assign(
         is_treated=lambda d: d["group"] == TREATED,
         rural=lambda d: d["rural"].astype("boolean").astype("Float64").astype(float),
@@ -429,10 +428,7 @@ def match_comparison(
         schools, "urn", "is_treated", usable, ratio=ratio, replace=True, seed=seed
     )
     weights = match.matched_units.set_index("urn")["weight"]
-    in_match = design.panel["urn"].isin(weights.index)
-    matched = design.subset(
-        in_match, "matched", "not matched (unused comparison or missing covariate)"
-    )
+    matched = design.subset(design.panel["urn"].isin(weights.index), "matched", UNMATCHED)
     panel = matched.panel.assign(match_weight=matched.panel["urn"].map(weights).astype(float))
     dropped = tuple(c for c in covariates if c not in usable)
     return MatchedDesign(replace(matched, panel=panel), match, dropped)

@@ -18,20 +18,23 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.errors import EstimationError, PartnershipEvalError
 from partnership_eval.evaluation.design import (
     TREATED,
+    UNMATCHED,
     ImpactDesign,
+    MatchedDesign,
     match_comparison,
 )
 from partnership_eval.evaluation.outcomes import OUTCOME_LABELS, effect_sentence
-from partnership_eval.evaluation.sample import estimation_sample
+from partnership_eval.evaluation.sample import cell_members, estimation_sample, used_schools
 from partnership_eval.evaluation.truth import (
     cells_with_truth,
     truth_by_cell,
     truth_dynamic,
     truth_simple,
 )
+from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.did_results import AggregateResult, AttGtResult
 from partnership_eval.impact.staggered import staggered_did
 
@@ -53,8 +56,13 @@ class ImpactEstimate:
         Overall (simple) and by-event-time aggregates.
     sample
         The rows estimated from; ``exclusions`` what was left out on the way.
+    n_treated, n_comparison
+        Schools of each group that enter at least one start-year × year comparison.
     truth_cells
-        ``att_gt`` with the planted ``truth`` (synthetic data), else None.
+        ``att_gt`` with the planted ``truth`` for the schools each cell used (synthetic
+        data), else None.
+    matched
+        The matching behind ``comparison="matched"`` (done on the estimation sample).
     """
 
     did: AttGtResult
@@ -66,17 +74,20 @@ class ImpactEstimate:
     balanced: bool
     sample: pd.DataFrame
     exclusions: pd.DataFrame
+    n_treated: int
+    n_comparison: int
     truth_cells: pd.DataFrame | None
+    matched: MatchedDesign | None = None
 
     @property
-    def n_treated(self) -> int:
-        """Treated schools in the estimation sample."""
-        return int(self.sample.loc[self.sample["group"] == TREATED, "urn"].nunique())
-
-    @property
-    def n_comparison(self) -> int:
-        """Comparison schools in the estimation sample."""
-        return int(self.sample.loc[self.sample["group"] != TREATED, "urn"].nunique())
+    def population(self) -> str:
+        """Which treated schools the estimate speaks for, in words (after their count)."""
+        if self.balanced:
+            return "treated schools with a result in every year"
+        return (
+            "treated schools with results in both years of at least one comparison "
+            "(every published result used)"
+        )
 
     @property
     def truth(self) -> float | None:
@@ -129,7 +140,7 @@ class ImpactEstimate:
             f"Staggered DiD (Callaway & Sant'Anna) of {OUTCOME_LABELS.get(self.outcome, self.outcome)}: "
             f"{self.comparison.replace('_', '-')} comparison, covariates "
             f"{', '.join(self.covariates) or 'none'}, "
-            f"{'balanced panel' if self.balanced else 'repeated cross-sections'}",
+            f"{'only schools with a result every year' if self.balanced else 'every result (unbalanced panel)'}",
             f"{self.n_treated} treated and {self.n_comparison} comparison schools",
             f"Overall: {self.sentence()}",
             "Pre-trend test: " + (f"p = {p:.3f}" if p is not None else "not possible"),
@@ -151,7 +162,9 @@ def estimate_impact(
     *,
     comparison: str = "never_treated",
     covariates: Sequence[str] = (),
-    balanced: bool = True,
+    balanced: bool = False,
+    min_cohort: int | None = None,
+    min_treated: int = 1,
     method: str = "dr",
     n_boot: int = 199,
     seed: int = 0,
@@ -167,13 +180,20 @@ def estimate_impact(
         Outcome column, e.g. ``ks2_rwm_exp``, ``read_prog``, ``disadv_gap``.
     comparison
         ``"never_treated"``, ``"not_yet_treated"`` (later joiners until they join, and
-        the never treated) or ``"matched"`` (never-treated schools matched on baseline
-        characteristics, :func:`match_comparison`).
+        the never treated) or ``"matched"`` (never-treated schools of the estimation
+        sample matched on baseline characteristics, :func:`match_comparison`).
     covariates
         Baseline covariates for the doubly robust estimator (conditional parallel trends).
     balanced
-        Keep only schools with a result every year (a panel); ``False`` uses every result
-        as repeated cross-sections, standard errors clustered by school.
+        Keep only schools with a result every year; ``False`` (default) keeps every
+        result as an unbalanced panel, each comparison using the schools with results in
+        both of its years.
+    min_cohort
+        Fewest schools a start-year cohort needs in each of its comparisons
+        (:func:`~partnership_eval.evaluation.sample.estimation_sample`).
+    min_treated
+        Fewest treated schools the estimate may rest on; fewer raise
+        :class:`PartnershipEvalError` ("only N treated schools with results").
     method, n_boot, seed, alpha
         Passed to :func:`~partnership_eval.impact.staggered.staggered_did`.
 
@@ -187,9 +207,23 @@ def estimate_impact(
         raise PartnershipEvalError(
             f"comparison={comparison!r} is not one of {COMPARISONS}; use 'never_treated'"
         )
+    sample, exclusions = estimation_sample(
+        design.panel, outcome, covariates, balanced=balanced, min_cohort=min_cohort
+    )
+    matched = None
     if comparison == "matched":
-        design = match_comparison(design, seed=seed).design
-    sample, exclusions = estimation_sample(design.panel, outcome, covariates, balanced=balanced)
+        matched = match_comparison(design, sample=sample, seed=seed)
+        weights = matched.match.matched_units.set_index("urn")["weight"]
+        out = ~sample["urn"].isin(weights.index)
+        if out.any():
+            entry = {"step": "matched", **exclusion(UNMATCHED, sample, out)}
+            exclusions = pd.concat([exclusions, pd.DataFrame([entry])], ignore_index=True)
+        sample = sample[~out].assign(match_weight=lambda d: d["urn"].map(weights).astype(float))
+    n_treated, n_comparison = used_schools(sample)
+    if n_treated < min_treated:
+        raise PartnershipEvalError(
+            f"only {n_treated} treated schools with results (at least {min_treated} needed)"
+        )
     did = staggered_did(
         sample,
         outcome,
@@ -200,15 +234,11 @@ def estimate_impact(
         control_group="not_yet_treated" if comparison == "not_yet_treated" else "never_treated",
         method=method,
         weights="match_weight" if comparison == "matched" else None,
-        cluster=None if balanced else "urn",
-        panel=balanced,
+        allow_unbalanced_panel=not balanced,
         n_boot=n_boot,
         alpha=alpha,
         seed=seed,
     )
-    treated = sample[sample["group"] == TREATED].drop_duplicates("urn")
-    truth = truth_by_cell(design.truth, list(design.options["kind"]), outcome, treated)
-    cells = None if truth is None else cells_with_truth(did.att_gt, truth)
     return ImpactEstimate(
         did=did,
         simple=did.aggregate("simple"),
@@ -219,8 +249,37 @@ def estimate_impact(
         balanced=balanced,
         sample=sample,
         exclusions=pd.concat([design.exclusions, exclusions], ignore_index=True),
-        truth_cells=cells,
+        n_treated=n_treated,
+        n_comparison=n_comparison,
+        truth_cells=_truth_cells(design, outcome, sample, did),
+        matched=matched,
     )
+
+
+def _truth_cells(
+    design: ImpactDesign, outcome: str, sample: pd.DataFrame, did: AttGtResult
+) -> pd.DataFrame | None:
+    """``att_gt`` with the planted effect for the treated schools each cell used."""
+    if design.truth is None:
+        return None
+    members = cell_members(sample).merge(
+        sample.drop_duplicates("urn")[["urn", "partnership_id", "la_code"]], on="urn"
+    )
+    truth = truth_by_cell(design.truth, list(design.options["kind"]), outcome, members)
+    if truth is None:
+        return None
+    treated = sample[sample["group"] == TREATED].drop_duplicates("urn")
+    return cells_with_truth(did.att_gt, truth, treated.groupby("first_treated").size())
+
+
+def not_estimable(error: Exception) -> str:
+    """Why an estimate could not be made, in the report's words (no engine internals)."""
+    if isinstance(error, EstimationError):
+        return (
+            "not estimable: in some start year × year comparison too few schools have "
+            "results (or the groups do not overlap) for the estimator to fit"
+        )
+    return f"not estimable: {error}"
 
 
 def failed_row(check: str, error: Exception) -> dict[str, object]:
@@ -231,10 +290,10 @@ def failed_row(check: str, error: Exception) -> dict[str, object]:
         "se": np.nan,
         "ci_low": np.nan,
         "ci_high": np.nan,
-        "n_treated": 0,
-        "n_comparison": 0,
+        "n_treated": None,
+        "n_comparison": None,
         "truth": None,
-        "note": f"not estimable: {error}",
+        "note": not_estimable(error),
     }
 
 

@@ -10,7 +10,9 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
+from matplotlib.ticker import MaxNLocator
 
+from partnership_eval.disclosure import THRESHOLD
 from partnership_eval.evaluation.outcomes import OUTCOME_LABELS
 from partnership_eval.evaluation.trends import NO_TESTS
 from partnership_eval.plots import DPI, FIGSIZE, PALETTE, ReportFigure, report_style
@@ -37,10 +39,19 @@ def _shade_gap(ax: Axes, years: np.ndarray) -> None:
         ax.text(np.mean(gap), ax.get_ylim()[1], "no KS2 tests", ha="center", va="top", fontsize=8)
 
 
+def _whole_years(ax: Axes) -> None:
+    """Tick marks on whole years (or whole years since the start) only."""
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+
+
 def trends_plot(
     trends: pd.DataFrame, outcome: str, *, starts: list[int], title: str = ""
 ) -> ReportFigure:
-    """Yearly means of treated and comparison schools; lines break at the no-test years."""
+    """Yearly means of treated and comparison schools; lines break at the no-test years.
+
+    Means resting on 5 or fewer pupils are not drawn (they would be suppressed in a table).
+    """
+    trends = trends.assign(mean=trends["mean"].where(trends["pupils"] > THRESHOLD))
     colours = dict(zip(trends["group"].unique(), sns.color_palette(PALETTE), strict=False))
     colours.update({"treated": TREATED_COLOUR, "comparison": COMPARISON_COLOUR})
     with _figure() as (fig, (ax,)):
@@ -64,6 +75,7 @@ def trends_plot(
             title=title,
         )
         _shade_gap(ax, trends["year"].to_numpy())
+        _whole_years(ax)
         ax.legend(frameon=False, fontsize="small")
     return fig
 
@@ -97,6 +109,7 @@ def event_study_plot(
             ax.plot(x, table["truth"], color=TRUTH_COLOUR, linestyle="-.", label="planted effect")
         ax.axhline(0, color="black", linewidth=0.8)
         ax.axvline(-0.5, color="grey", linestyle=":", linewidth=1)
+        _whole_years(ax)
         ax.set(
             xlabel="years since the school joined (0 = first year)",
             ylabel=f"effect on {OUTCOME_LABELS.get(outcome, outcome)}",
@@ -164,6 +177,7 @@ def claims_plot(floor: pd.DataFrame, ofsted: pd.DataFrame, *, title: str = "") -
                     label=group,
                 )
             ax.set(xlabel="academic year", ylabel=ylabel)
+            _whole_years(ax)
             ax.legend(frameon=False, fontsize="small")
         if title:
             fig.suptitle(title)

@@ -64,6 +64,10 @@ class SubgroupResult:
         return forest_plot(labelled, "label", title=title)
 
 
+MIN_COHORT = 3
+"""Fewest schools a start-year cohort of a subgroup needs in each of its comparisons."""
+
+
 def subgroup_effects(
     design: ImpactDesign,
     outcome: str = "ks2_rwm_exp",
@@ -71,33 +75,25 @@ def subgroup_effects(
     by: Sequence[str] = DIMENSIONS,
     comparison: str = "never_treated",
     covariates: Sequence[str] = (),
-    balanced: bool = True,
+    balanced: bool = False,
     min_treated: int = 10,
+    min_cohort: int = MIN_COHORT,
     n_boot: int = 0,
     seed: int = 0,
 ) -> SubgroupResult:
     """Overall effect within each subgroup of ``by`` (size band, rurality, FSM band).
 
-    Subgroups with fewer than ``min_treated`` treated schools are listed without an
-    estimate.
+    A subgroup's estimate rests on the treated schools its sample actually uses: start
+    years with fewer than ``min_cohort`` schools in a comparison are left out, and a
+    subgroup with fewer than ``min_treated`` treated schools left is listed as "not
+    estimable: only N treated schools with results".
     """
     rows = []
     for dimension in by:
         groups = _groups(design, dimension)
-        treated_counts = (
-            design.panel.loc[design.panel["group"] == TREATED]
-            .groupby(groups[design.panel["group"] == TREATED])["urn"]
-            .nunique()
-        )
-        for value, n in treated_counts.items():
+        treated = design.panel["group"] == TREATED
+        for value in sorted(groups[treated].unique()):
             head = {"dimension": dimension.replace("_", " "), "subgroup": str(value)}
-            if n < min_treated:
-                rows.append(
-                    head
-                    | failed_row("", PartnershipEvalError(f"only {n} treated schools"))
-                    | {"n_treated": int(n)}
-                )
-                continue
             sub = design.subset(groups == value, "subgroup", f"not in {dimension} {value}")
             try:
                 est = estimate_impact(
@@ -106,6 +102,8 @@ def subgroup_effects(
                     comparison=comparison,
                     covariates=covariates,
                     balanced=balanced,
+                    min_cohort=max(min_cohort, len(covariates) + 2),
+                    min_treated=min_treated,
                     n_boot=n_boot,
                     seed=seed,
                 )
@@ -122,20 +120,29 @@ def outcome_effects(
     *,
     comparison: str = "never_treated",
     balanced: bool = False,
+    min_treated: int = 10,
     n_boot: int = 0,
     seed: int = 0,
 ) -> SubgroupResult:
     """Overall effect on each of ``outcomes`` (default: the disadvantaged gap and its parts).
 
-    Results for pupil groups are suppressed far more often than whole-cohort results, so
-    by default every published result is used (repeated cross-sections, ``balanced=False``).
+    Results for pupil groups are suppressed far more often than whole-cohort results;
+    start years with a comparison too few schools enter are left out, and an outcome
+    with fewer than ``min_treated`` treated schools left is listed as not estimable.
     """
     rows = []
     for outcome in outcomes:
         head = {"dimension": "outcome", "subgroup": OUTCOME_LABELS.get(outcome, outcome)}
         try:
             est = estimate_impact(
-                design, outcome, comparison=comparison, balanced=balanced, n_boot=n_boot, seed=seed
+                design,
+                outcome,
+                comparison=comparison,
+                balanced=balanced,
+                min_cohort=MIN_COHORT,
+                min_treated=min_treated,
+                n_boot=n_boot,
+                seed=seed,
             )
             rows.append(head | est.row(""))
         except PartnershipEvalError as error:

@@ -10,25 +10,37 @@ so that an interval including zero can be read as informative or not.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.evaluation.design import TREATED, ImpactDesign, all_schools_design
-from partnership_eval.evaluation.estimate import ImpactEstimate, estimate_impact, failed_row
-from partnership_eval.evaluation.sample import estimation_sample
+from partnership_eval.evaluation.estimate import (
+    COMPARISONS,
+    ImpactEstimate,
+    estimate_impact,
+    failed_row,
+    not_estimable,
+)
 from partnership_eval.evaluation.truth import PROGRAMME_OF_KIND
+from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.bacon import BaconResult, bacon_decomposition
 from partnership_eval.impact.did_inference import WaldTest
 from partnership_eval.impact.power import MdeResult, minimum_detectable_effect
-from partnership_eval.impact.staggered import staggered_did
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
 
-ROBUSTNESS_COVARIATES = ("fsm_pct", "pupils")
-"""Baseline covariates added when the main estimate has none."""
+ROBUSTNESS_COVARIATES = ("fsm_pct", "base_cohort_n")
+"""Covariates added when the main estimate has none (FSM share, baseline Year 6 cohort)."""
+
+SAMPLE_WORDS = {
+    True: "only schools with a result every year",
+    False: "every result (unbalanced panel)",
+}
+"""Robustness-row label of each sample choice (``balanced``)."""
 
 COMPARISON_WORDS = {
     "never_treated": "never-treated comparison schools",
@@ -45,8 +57,9 @@ class RobustnessResult:
     """The robustness set of one main estimate.
 
     ``table``: check, estimate, se, ci_low, ci_high, n_treated, n_comparison, truth, note
-    — the first row is the main estimate. ``twfe``/``bacon`` are None when they could not
-    be computed (``notes`` says why).
+    — the first row is the main estimate; each row's truth is the planted effect for the
+    schools that row used. ``twfe``/``bacon`` are None when they could not be computed
+    (``notes`` says why); ``placebo_exclusions`` what the placebo's sample left out.
     """
 
     table: pd.DataFrame
@@ -55,19 +68,7 @@ class RobustnessResult:
     bacon: BaconResult | None
     mde: MdeResult | None
     notes: dict[str, str]
-
-    def event_studies(self, main: ImpactEstimate) -> pd.DataFrame:
-        """Staggered DiD and TWFE effects by event time side by side (with truth if known)."""
-        cs = main.event_study().rename(
-            columns={"att": "staggered_did", "ci_low": "did_low", "ci_high": "did_high"}
-        )
-        cs = cs.drop(columns=["se"])
-        if self.twfe is None:
-            return cs
-        tw = self.twfe.table[["event_time", "estimate", "ci_low", "ci_high"]].rename(
-            columns={"estimate": "twfe", "ci_low": "twfe_low", "ci_high": "twfe_high"}
-        )
-        return cs.merge(tw, on="event_time", how="outer").sort_values("event_time")
+    placebo_exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     def summary(self) -> str:
         """The checks as text, with the pre-test, MDE and Bacon shares."""
@@ -100,20 +101,20 @@ def placebo_start(
     outcome: str,
     *,
     shift: int = 1,
-    balanced: bool = True,
+    balanced: bool = False,
     n_boot: int = 0,
     seed: int = 0,
-) -> dict[str, object]:
+) -> tuple[dict[str, object], pd.DataFrame]:
     """Pretend treated schools started ``shift`` years early, in the years before any start.
 
     Only years before the earliest real start are used, so no school is treated in
-    them; treated schools whose pretend start falls outside that window (or in its first
-    year, leaving nothing to compare with) are left out. The target is zero.
+    them; in practice only the earliest start-year cohort has a pretend start inside
+    that window with a year before it, so the placebo tests that cohort alone. The
+    others are left out and counted. Returns the table row (target zero) and the
+    placebo sample's exclusions.
     """
-    check = f"placebo: start {shift} year{'s' if shift > 1 else ''} early"
     panel = design.panel
-    treated = panel["group"] == TREATED
-    first_start = int(panel.loc[treated, "first_treated"].min())
+    first_start = int(panel.loc[panel["group"] == TREATED, "first_treated"].min())
     window = panel[panel["year"] < first_start]
     pretend = window["first_treated"].where(
         window["first_treated"] == 0, window["first_treated"] - shift
@@ -125,32 +126,33 @@ def placebo_start(
             "so there is no room for a placebo start"
         )
     usable = (pretend == 0) | ((pretend > years.min()) & (pretend <= years.max()))
-    sample, _ = estimation_sample(
-        window.assign(first_treated=pretend)[usable], outcome, balanced=balanced
-    )
-    did = staggered_did(
-        sample,
+    outside = {
+        "step": "placebo",
+        **exclusion(
+            f"started after {first_start}: the placebo uses only the years before "
+            f"{first_start}, leaving no room for their pretend start",
+            window,
+            ~usable,
+        ),
+    }
+    shifted = window.assign(first_treated=pretend)[usable]
+    est = estimate_impact(
+        replace(design, panel=shifted, truth=None),
         outcome,
-        "urn",
-        "year",
-        "first_treated",
-        cluster=None if balanced else "urn",
-        panel=balanced,
+        balanced=balanced,
         n_boot=n_boot,
         seed=seed,
     )
-    agg = did.aggregate("simple")
-    return {
-        "check": check,
-        "estimate": agg.att,
-        "se": agg.se,
-        "ci_low": agg.ci_low,
-        "ci_high": agg.ci_high,
-        "n_treated": int(sample.loc[sample["group"] == TREATED, "urn"].nunique()),
-        "n_comparison": int(sample.loc[sample["group"] != TREATED, "urn"].nunique()),
+    cohorts = ", ".join(
+        str(g + shift)
+        for g in sorted(shifted.loc[shifted["first_treated"] > 0, "first_treated"].unique())
+    )
+    row = est.row(f"placebo: start {shift} year{'s' if shift > 1 else ''} early") | {
         "truth": 0.0 if main_truth_known(design, outcome) else None,
-        "note": f"years before {first_start} only; target is zero",
+        "note": f"start year {cohorts} only, years before {first_start}; target is zero",
     }
+    exclusions = est.exclusions.iloc[len(design.exclusions) :]
+    return row, pd.DataFrame([outside, *exclusions.to_dict("records")]).query("rows > 0")
 
 
 def main_truth_known(design: ImpactDesign, outcome: str) -> bool:
@@ -164,10 +166,80 @@ def main_truth_known(design: ImpactDesign, outcome: str) -> bool:
     )
 
 
-def _balanced(main: ImpactEstimate, design: ImpactDesign) -> pd.DataFrame:
-    if main.balanced:
-        return main.sample
-    return estimation_sample(design.panel, main.outcome, balanced=True)[0]
+def _specification_rows(
+    design: ImpactDesign, main: ImpactEstimate, base: dict[str, object]
+) -> list[dict[str, object]]:
+    """The main estimate, then one row per other comparison group, covariate set and sample."""
+    rows = [main.row(f"main: {COMPARISON_WORDS[main.comparison]}")]
+    for c in COMPARISONS:
+        if c != main.comparison:
+            rows.append(
+                _attempt(
+                    COMPARISON_WORDS[c],
+                    lambda c=c: estimate_impact(design, **{**base, "comparison": c}).row(
+                        COMPARISON_WORDS[c]
+                    ),
+                )
+            )
+    other_cov = () if main.covariates else ROBUSTNESS_COVARIATES
+    label = f"covariates: {', '.join(other_cov) or 'none'}"
+    rows.append(
+        _attempt(
+            label, lambda: estimate_impact(design, **{**base, "covariates": other_cov}).row(label)
+        )
+    )
+    label = SAMPLE_WORDS[not main.balanced]
+    rows.append(
+        _attempt(
+            label,
+            lambda: estimate_impact(design, **{**base, "balanced": not main.balanced}).row(label),
+        )
+    )
+    if design.options["size_threshold"]:
+        label = "all never-treated schools of any size (naive)"
+        rows.append(
+            _attempt(
+                label,
+                lambda: (
+                    estimate_impact(all_schools_design(design), **base).row(label)
+                    | {"note": "ignores the small-school trend"}
+                ),
+            )
+        )
+    return rows
+
+
+def _twfe(
+    main: ImpactEstimate, notes: dict[str, str]
+) -> tuple[TwfeResult | None, BaconResult | None, list[dict[str, object]]]:
+    """TWFE on the main estimate's own sample (matching weights if matched); Bacon on
+    its schools with a result every year (the decomposition needs a balanced panel)."""
+    sample, outcome = main.sample, main.outcome
+    weights = "match_weight" if main.comparison == "matched" else None
+    try:
+        twfe = twfe_event_study(sample, outcome, "urn", "year", "first_treated", weights=weights)
+    except PartnershipEvalError as error:
+        notes["twfe"] = f"TWFE {not_estimable(error)}"
+        return None, None, []
+    s = twfe.static
+    row = {
+        "check": "two-way fixed effects (TWFE), same schools",
+        "estimate": s.estimate,
+        "se": s.se,
+        "ci_low": s.ci_low,
+        "ci_high": s.ci_high,
+        "n_treated": main.n_treated,
+        "n_comparison": main.n_comparison,
+        "truth": main.truth,
+        "note": "weights cells by treatment variance, not cohort size",
+    }
+    full = sample.groupby("urn")["year"].transform("size") == sample["year"].nunique()
+    try:
+        bacon = bacon_decomposition(sample[full], outcome, "urn", "year", "first_treated")
+    except PartnershipEvalError as error:
+        notes["bacon"] = f"Goodman-Bacon decomposition {not_estimable(error)}"
+        bacon = None
+    return twfe, bacon, [row]
 
 
 def robustness_checks(
@@ -191,106 +263,57 @@ def robustness_checks(
     n_boot, seed
         Inference for the re-estimates (0: analytic standard errors).
     """
-    outcome, base = (
-        main.outcome,
-        dict(
-            outcome=main.outcome,
-            comparison=main.comparison,
-            covariates=main.covariates,
+    base = dict(
+        outcome=main.outcome,
+        comparison=main.comparison,
+        covariates=main.covariates,
+        balanced=main.balanced,
+        n_boot=n_boot,
+        seed=seed,
+    )
+    rows = _specification_rows(design, main, base)
+    notes: dict[str, str] = {}
+    twfe, bacon, twfe_rows = _twfe(main, notes)
+    rows += twfe_rows
+    placebo_exclusions = pd.DataFrame()
+    try:
+        row, placebo_exclusions = placebo_start(
+            design,
+            main.outcome,
+            shift=placebo_shift,
             balanced=main.balanced,
             n_boot=n_boot,
             seed=seed,
-        ),
-    )
-    rows = [main.row(f"main: {COMPARISON_WORDS[main.comparison]}")]
-    for comparison in ("never_treated", "not_yet_treated", "matched"):
-        if comparison != main.comparison:
-            rows.append(
-                _attempt(
-                    COMPARISON_WORDS[comparison],
-                    lambda c=comparison: estimate_impact(design, **{**base, "comparison": c}).row(
-                        COMPARISON_WORDS[c]
-                    ),
-                )
-            )
-    other_cov = () if main.covariates else ROBUSTNESS_COVARIATES
-    label = f"covariates: {', '.join(other_cov) or 'none'}"
-    rows.append(
-        _attempt(
-            label,
-            lambda: estimate_impact(design, **{**base, "covariates": other_cov}).row(label),
         )
-    )
-    label = "every result (repeated cross-sections)" if main.balanced else "balanced panel only"
-    rows.append(
-        _attempt(
-            label,
-            lambda: estimate_impact(design, **{**base, "balanced": not main.balanced}).row(label),
-        )
-    )
-    if design.options["size_threshold"]:
-        label = "all never-treated schools of any size (naive)"
-        rows.append(
-            _attempt(
-                label,
-                lambda: (
-                    estimate_impact(all_schools_design(design), **base).row(label)
-                    | {"note": "ignores the small-school trend"}
-                ),
-            )
-        )
-    notes: dict[str, str] = {}
-    balanced = _balanced(main, design)
-    twfe = bacon = None
-    try:
-        twfe = twfe_event_study(balanced, outcome, "urn", "year", "first_treated")
-        s = twfe.static
-        rows.append(
-            {
-                "check": "two-way fixed effects (TWFE), same schools",
-                "estimate": s.estimate,
-                "se": s.se,
-                "ci_low": s.ci_low,
-                "ci_high": s.ci_high,
-                "n_treated": int(balanced.loc[balanced["group"] == TREATED, "urn"].nunique()),
-                "n_comparison": int(balanced.loc[balanced["group"] != TREATED, "urn"].nunique()),
-                "truth": main.truth if main.balanced else None,
-                "note": "weights cells by treatment variance, not cohort size",
-            }
-        )
-        bacon = bacon_decomposition(balanced, outcome, "urn", "year", "first_treated")
+        rows.append(row)
     except PartnershipEvalError as error:
-        notes["twfe"] = f"TWFE not estimable: {error}"
-    rows.append(
-        _attempt(
-            "placebo",
-            lambda: placebo_start(
-                design,
-                outcome,
-                shift=placebo_shift,
-                balanced=main.balanced,
-                n_boot=n_boot,
-                seed=seed,
-            ),
-        )
-    )
+        rows.append(failed_row("placebo", error))
     pretest = None
     try:
         pretest = main.did.pretest()
     except PartnershipEvalError as error:
         notes["pretest"] = f"pre-trend test not possible: {error}"
-    mde = None
-    try:
-        mde = minimum_detectable_effect(
-            main.sample,
-            outcome=outcome,
-            unit="urn",
-            time="year",
-            cohort="first_treated",
-            cohort_n="cohort_n",
-        )
-    except PartnershipEvalError as error:
-        notes["mde"] = f"minimum detectable effect not computed: {error}"
     table = pd.DataFrame(rows)
     table["truth"] = pd.to_numeric(table["truth"], errors="coerce")
-    return RobustnessResult(table, pretest, twfe, bacon, mde, notes)
+    return RobustnessResult(
+        table, pretest, twfe, bacon, _mde(main, notes), notes, placebo_exclusions
+    )
+
+
+def _mde(main: ImpactEstimate, notes: dict[str, str]) -> MdeResult | None:
+    try:
+        with warnings.catch_warnings():
+            # schools without a result in some years leave all-missing rows in the
+            # power calculation's wide table; their mean is missing, as intended
+            warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
+            return minimum_detectable_effect(
+                main.sample,
+                outcome=main.outcome,
+                unit="urn",
+                time="year",
+                cohort="first_treated",
+                cohort_n="cohort_n",
+            )
+    except PartnershipEvalError as error:
+        notes["mde"] = f"minimum detectable effect not computed: {error}"
+        return None

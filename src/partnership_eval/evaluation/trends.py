@@ -48,13 +48,13 @@ def raw_trends(design: ImpactDesign, outcome: str = "ks2_rwm_exp") -> pd.DataFra
             [(g, y) for g in table["group"].unique() for y in gaps], columns=["group", "year"]
         )
         table = pd.concat([table, filler], ignore_index=True)
-    table["schools"] = table["schools"].fillna(0).astype("int64")
-    table["pupils"] = table["pupils"].fillna(0).astype("int64")
     return table.sort_values(["group", "year"]).reset_index(drop=True)
 
 
-def trend_table(trends: pd.DataFrame) -> pd.DataFrame:
-    """Wide table for display: one row per year, mean and pupils per group."""
+def trend_table(trends: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Wide table for display, one row per year: mean and pupils per group, and the map
+    of each mean column to the pupil count it rests on (``rates`` for disclosure)."""
     wide = trends.pivot(index="year", columns="group", values=["mean", "pupils"])
     wide.columns = [f"{stat} ({group})" for stat, group in wide.columns]
-    return wide
+    groups = trends["group"].unique()
+    return wide, {f"mean ({g})": f"pupils ({g})" for g in groups}

@@ -2,9 +2,11 @@
 
 The truth table holds each programme's mean realised effect per cohort and year, per
 partnership (clusters), per LA and pooled. An estimate rests on the schools that
-survived the sample rules, so its target is rebuilt from the finest rows available:
-per partnership weighted by how many of the sample's schools each contributes, else per
-LA, else pooled. Aggregates then use the estimator's own weights (cohort sizes).
+survived the sample rules, and on an unbalanced panel each start-year × year comparison
+uses only the schools with results in both years it compares; so the target of each
+comparison is rebuilt from the finest rows available for exactly its schools: per
+partnership weighted by how many of them each contributes, else per LA, else pooled.
+Aggregates then use the estimator's own weights (cohort sizes among the sample's schools).
 """
 
 from __future__ import annotations
@@ -21,21 +23,28 @@ PROGRAMME_OF_KIND = {
 }
 """Synthetic programme whose planted effect a partnership kind carries."""
 
+CELL = ["cohort", "time"]
 
-def _weighted(rows: pd.DataFrame, key: str, counts: pd.Series) -> pd.DataFrame:
-    rows = rows[rows[key].isin(counts.index)].assign(w=lambda d: d[key].map(counts))
-    rows = rows.assign(we=rows["w"] * rows["effect"])
-    out = rows.groupby(["cohort", "year"])[["we", "w"]].sum()
-    return (out["we"] / out["w"]).rename("truth").reset_index()
+
+def _weighted(rows: pd.DataFrame, members: pd.DataFrame, key: str) -> pd.DataFrame:
+    counts = members.groupby([*CELL, key]).size().rename("w").reset_index()
+    effects = rows.rename(columns={"year": "time"})[[*CELL, key, "effect"]]
+    both = counts.merge(effects, on=[*CELL, key], how="left")
+    both["we"] = both["w"] * both["effect"]
+    out = both.groupby(CELL)[["we", "w"]].sum()
+    # a cell with any school lacking a planted row has no known truth
+    known = both.groupby(CELL)["effect"].apply(lambda e: e.notna().all())
+    return (out["we"] / out["w"]).where(known).rename("truth").reset_index()
 
 
 def truth_by_cell(
-    truth: pd.DataFrame | None, kind: list[str], outcome: str, treated: pd.DataFrame
+    truth: pd.DataFrame | None, kind: list[str], outcome: str, members: pd.DataFrame
 ) -> pd.DataFrame | None:
-    """Planted ATT(g, t) for the treated schools of a sample: cohort, year, truth.
+    """Planted ATT(g, t) for the treated schools each comparison used: cohort, time, truth.
 
-    ``treated`` has one row per treated school used, with partnership_id and la_code.
-    None when the data carry no planted effect of this kind on this outcome.
+    ``members`` has one row per comparison and treated school used (cohort, time, urn,
+    partnership_id, la_code). None when the data carry no planted effect of this kind on
+    this outcome.
     """
     if truth is None or len(kind) != 1 or kind[0] not in PROGRAMME_OF_KIND:
         return None
@@ -43,27 +52,31 @@ def truth_by_cell(
         (truth["programme"] == PROGRAMME_OF_KIND[kind[0]])
         & (truth["outcome"].fillna("ks2_rwm_exp") == outcome)
     ]
-    if rows.empty or treated.empty:
+    if rows.empty or members.empty:
         return None
     by_pid = rows[rows["partnership_id"].notna()]
-    pid_counts = treated["partnership_id"].value_counts()
-    if not by_pid.empty and pid_counts.index.isin(by_pid["partnership_id"]).all():
-        return _weighted(by_pid, "partnership_id", pid_counts)
+    if not by_pid.empty and members["partnership_id"].isin(by_pid["partnership_id"]).all():
+        return _weighted(by_pid, members, "partnership_id")
     by_la = rows[rows["partnership_id"].isna() & rows["la_code"].notna()]
-    la_counts = treated["la_code"].value_counts()
-    if not by_la.empty and la_counts.index.isin(by_la["la_code"]).all():
-        return _weighted(by_la, "la_code", la_counts)
+    if not by_la.empty and members["la_code"].isin(by_la["la_code"]).all():
+        return _weighted(by_la, members, "la_code")
     pooled = rows[rows["partnership_id"].isna() & rows["la_code"].isna()]
     if pooled.empty:
         return None
-    return pooled.groupby(["cohort", "year"])["effect"].mean().rename("truth").reset_index()
+    return (
+        pooled.rename(columns={"year": "time"}).groupby(CELL)["effect"].mean().rename("truth")
+    ).reset_index()
 
 
-def cells_with_truth(att_gt: pd.DataFrame, truth: pd.DataFrame | None) -> pd.DataFrame:
-    """``att_gt`` with a ``truth`` column (0 before the start, missing where unknown)."""
+def cells_with_truth(
+    att_gt: pd.DataFrame, truth: pd.DataFrame | None, cohort_size: pd.Series
+) -> pd.DataFrame:
+    """``att_gt`` with ``truth`` (0 before the start, missing where unknown) and
+    ``cohort_size`` (the cohort's schools in the sample: the aggregation weight)."""
+    out = att_gt.assign(cohort_size=att_gt["cohort"].map(cohort_size).astype("float64"))
     if truth is None:
-        return att_gt.assign(truth=np.nan)
-    out = att_gt.merge(truth.rename(columns={"year": "time"}), on=["cohort", "time"], how="left")
+        return out.assign(truth=np.nan)
+    out = out.merge(truth, on=CELL, how="left")
     out.loc[~out["post"], "truth"] = 0.0
     return out
 
@@ -73,11 +86,11 @@ def truth_simple(cells: pd.DataFrame) -> float | None:
     post = cells[cells["post"]]
     if post.empty or post["truth"].isna().any():
         return None
-    return float(np.average(post["truth"], weights=post["n_treated"]))
+    return float(np.average(post["truth"], weights=post["cohort_size"]))
 
 
 def truth_dynamic(cells: pd.DataFrame) -> pd.DataFrame:
     """Planted effect by event time: cohorts weighted by size; event_time, truth."""
-    grouped = cells.assign(w=cells["n_treated"], wt=cells["n_treated"] * cells["truth"])
+    grouped = cells.assign(w=cells["cohort_size"], wt=cells["cohort_size"] * cells["truth"])
     out = grouped.groupby("event_time")[["wt", "w"]].sum(min_count=1)
     return (out["wt"] / out["w"]).rename("truth").reset_index()
