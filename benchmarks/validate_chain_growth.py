@@ -4,13 +4,14 @@ For each seed: build full-scale synthetic England, then compare
 
 - schools added a year by chain age with the generator's planted expected joiners
   (``mat_growth`` truth rows): does each 95% interval cover the planted mean?
-- the pace classes with the planted ones (a confusion table), and whether every planted
-  aggressive chain is flagged;
-- the intake-dip estimate (event time 0) with the planted dip. The generator plants
-  ``-min(DIP_CAP, DIP_PER_INTAKE * joiners / schools at start)`` on every existing school
-  of a chain in every year it takes joiners; its truth table pools that over chains, so
-  here the per-chain truth is rebuilt from those constants and the chain sizes, and
-  :func:`partnership_eval.intake_dip.intake_dip_truth` turns it into the planted dip in
+- the pace classes with the planted ones (``mat_growth`` rows carry each chain's class in
+  ``description``): the confusion table, and precision and recall of each class — above
+  all of "aggressive", whichever years are shown (all, and 2016–2024, which cuts into
+  the early chains' growth);
+- the intake-dip estimate (event time 0) with the planted dip: the generator plants
+  ``-min(3, 3 * joiners / schools at start)`` on every existing school of a chain in
+  every year it takes joiners (truth rows per partnership), and
+  :func:`partnership_eval.intake_dip.intake_dip_truth` turns them into the planted dip in
   the surge year and the study's target (the same event study run on the planted
   effects: the dip net of planted dips in the base year and on comparison schools).
 
@@ -25,26 +26,24 @@ import argparse
 import tempfile
 import time
 
+import numpy as np
 import pandas as pd
 
 from partnership_eval.data.store import read_tables
 from partnership_eval.data.synthetic import write_demo_data
-from partnership_eval.data.synthetic.chains import DIP_CAP, DIP_PER_INTAKE
-from partnership_eval.growth import chain_growth, chain_memberships, chain_sizes
-from partnership_eval.intake_dip import intake_dip, intake_dip_truth
+from partnership_eval.growth import PACE_CLASSES, chain_growth, pace_confusion
+from partnership_eval.intake_dip import intake_dip
 
 
-def planted_dip_rows(tables) -> pd.DataFrame:
-    """Per chain × joining cohort × year truth rows of the generator's intake dip."""
-    sizes = chain_sizes(tables.memberships, tables.partnerships)
-    dip = sizes.assign(effect=-(DIP_PER_INTAKE * sizes["dose"].fillna(0.0)).clip(upper=DIP_CAP))
-    members = chain_memberships(tables.memberships, tables.partnerships)
-    cohorts = members.groupby(["partnership_id", "join_year"]).size().rename("n_schools")
-    rows = cohorts.reset_index().merge(
-        dip[["partnership_id", "year", "effect"]], on="partnership_id"
-    )
-    rows = rows[rows["year"] > rows["join_year"]].rename(columns={"join_year": "cohort"})
-    return rows.assign(programme="mat_intake_dip")
+def precision_recall(confusion: pd.DataFrame) -> pd.DataFrame:
+    """Precision and recall of each pace class from a planted × classified table."""
+    hits = pd.Series({c: confusion.loc[c, c] for c in PACE_CLASSES})
+    flagged = confusion[list(PACE_CLASSES)].sum(axis=0)
+    planted = confusion.loc[list(PACE_CLASSES)].sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pd.DataFrame(
+            {"precision": hits / flagged, "recall": hits / planted, "planted": planted}
+        )
 
 
 def validate(seed: int, scale: str) -> dict:
@@ -52,9 +51,10 @@ def validate(seed: int, scale: str) -> dict:
         write_demo_data(out, scale=scale, seed=seed, progress=lambda message: None)
         tables = read_tables(out)
     start = time.perf_counter()
-    growth = chain_growth(tables, min_size=1)
+    growth = chain_growth(tables)
     dip = intake_dip(tables)
     seconds = time.perf_counter() - start
+    late = chain_growth(tables, years=(2016, 2024))
 
     planted = tables.truth[tables.truth["programme"] == "mat_growth"]
     expected = (
@@ -64,21 +64,17 @@ def validate(seed: int, scale: str) -> dict:
     )
     by_age = growth.by_age.set_index("chain_age").join(expected.rename("planted"))
     covered = (by_age["ci_low"] <= by_age["planted"]) & (by_age["planted"] <= by_age["ci_high"])
-    pace = growth.pace.assign(
-        planted=growth.pace["partnership_id"].map(
-            planted.drop_duplicates("partnership_id").set_index("partnership_id")["description"]
-        )
-    )
-    confusion = pd.crosstab(pace["planted"], pace["pace"])
-    aggressive = pace[pace["planted"] == "aggressive"]
-    truth = intake_dip_truth(planted_dip_rows(tables), dip.stacks)
-    head = dip.headline
+    confusion = pace_confusion(growth.pace, tables.truth)
+    confusion_late = pace_confusion(late.pace, tables.truth)
+    head, truth = dip.headline, dip.truth
     return {
         "seed": seed,
         "by_age": by_age[["n_chains", "mean", "ci_low", "ci_high", "planted"]],
         "ages_covered": f"{int(covered.sum())}/{len(covered)}",
         "confusion": confusion,
-        "aggressive_flagged": f"{int((aggressive['pace'] == 'aggressive').sum())}/{len(aggressive)}",
+        "scores": precision_recall(confusion),
+        "confusion_late": confusion_late,
+        "scores_late": precision_recall(confusion_late),
         "estimate": head["estimate"],
         "ci": (head["ci_low"], head["ci_high"]),
         "planted_dip": truth["planted_dip"],
@@ -101,8 +97,10 @@ def main() -> int:
         print(f"\n=== seed {r['seed']} ({args.scale}) ===")
         print(r["by_age"].round(2).to_string())
         print(f"planted joiners inside the 95% interval at {r['ages_covered']} ages")
-        print(r["confusion"].to_string())
-        print(f"planted aggressive chains flagged aggressive: {r['aggressive_flagged']}")
+        print("pace, all years:\n" + r["confusion"].to_string())
+        print(r["scores"].round(2).to_string())
+        print("pace, 2016-2024 shown:\n" + r["confusion_late"].to_string())
+        print(r["scores_late"].round(2).to_string())
         low, high = r["ci"]
         print(
             f"intake dip: estimate {r['estimate']:+.2f} (95% CI {low:+.2f} to {high:+.2f}); "
@@ -114,6 +112,10 @@ def main() -> int:
         [
             {
                 "seed": r["seed"],
+                "aggressive_precision": r["scores"].loc["aggressive", "precision"],
+                "aggressive_recall": r["scores"].loc["aggressive", "recall"],
+                "accuracy": np.trace(r["confusion"][list(PACE_CLASSES)].to_numpy())
+                / r["confusion"].to_numpy().sum(),
                 "estimate": r["estimate"],
                 "ci_low": r["ci"][0],
                 "ci_high": r["ci"][1],

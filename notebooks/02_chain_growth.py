@@ -17,23 +17,25 @@
 area: str = "England"  # LA name, three-digit LA code or region; "England" for every chain
 data_dir: str = ""  # canonical tables (empty: $PARTNERSHIP_EVAL_DATA, else the nearest data/processed)
 kind: str = "mat"  # partnership kind counted as a chain: mat, the multi-academy trust
-min_size: int = 2  # keep chains that reached at least this many schools
+min_size: int = 1  # keep chains founded with at least this many schools (never a later size)
 phase: str = ""  # phase of the schools whose results are used, e.g. Primary ("" for every phase)
 first_year: int = 2010  # first academic year shown, named by the year it ends
 last_year: int = 2024  # last academic year shown
-steady_from: float = 1.5  # new schools a year from which growth counts as steady
-aggressive_from: float = 3.0  # new schools a year from which growth counts as aggressive
-pace_window: int = 3  # years over which a chain's fastest growth spell is averaged
+steady_share: float = 0.8  # steady: at least this share of the US charter chains' pace
+aggressive_from: float = 3.0  # aggressive: at least this many new schools a year (with confidence)
+pace_window: int = 3  # years of the spell over which a chain's fastest growth is measured
+pace_confidence: float = 0.95  # confidence with which the spell must reach aggressive_from
 min_dose: float = 0.5  # heavy intake: joiners per school already in the chain
 min_joiners: int = 3  # heavy intake: at least this many joiners in one year
 
 # %%
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
 from partnership_eval.errors import EstimationError
-from partnership_eval.growth import chain_growth, chain_performance
+from partnership_eval.exclusions import exclusion_table
+from partnership_eval.growth import chain_growth, chain_performance, pace_confusion
 from partnership_eval.intake_dip import intake_dip
 from partnership_eval.reporting import find_data_dir, save_results
 
@@ -46,14 +48,16 @@ growth = chain_growth(
     area=where,
     min_size=min_size,
     years=years,
-    steady_from=steady_from,
+    steady_share=steady_share,
     aggressive_from=aggressive_from,
     window=pace_window,
+    confidence=pace_confidence,
 )
+founded = "" if min_size <= 1 else f" founded with at least {min_size} schools"
 Markdown(
     f"# How fast do academy chains grow, and does fast growth hurt? ({area})\n\n"
-    f"{len(growth.pace):,} chains with at least {min_size} schools"
-    f"{'' if where is None else f' and a school in {area}'}, {first_year} to {last_year}. "
+    f"{len(growth.pace):,} chains{founded}"
+    f"{'' if where is None else f' with a school in {area}'}, {first_year} to {last_year}. "
     "The programme documents compare English chains with US charter management "
     "organisations, which opened about one school a year for their first six years, about "
     "two a year after seven, and had about 13 schools after ten; some English chains went "
@@ -68,6 +72,8 @@ Markdown(
 # the US charter-chain path (dashed). Right: schools added in each year of a chain's
 # life, with 95% intervals; the dotted line marks the "aggressive" pace. A chain's
 # first year counts its founding schools; young chains inform only the early years.
+# Chains are chosen by their founding size only, never by how big they later became,
+# so the curves do not favour the chains that went on to grow.
 
 # %%
 growth.plot();
@@ -76,31 +82,45 @@ growth.plot();
 Markdown(growth.summary())
 
 # %%
-growth.by_age.round(2)
+suppress(growth.by_age.set_index("chain_age").round(2))  # counts of chains and schools
 
 # %% [markdown]
 # ## How big the chains are
 #
-# Chains by their number of schools in the last year shown.
+# Chains by their number of schools in the last year shown (0: every school has left).
 
 # %%
-growth.size_distribution()
+suppress(growth.size_distribution())  # counts of chains
 
 # %% [markdown]
-# ## The fastest growers
+# ## Growth pace and the fastest growers
 #
-# Pace is the average number of new schools a year over a chain's fastest
-# `pace_window`-year spell after its founding year; `n_las` counts the local
-# authorities its schools are in.
+# Each year's joiners are read as a chance count around a chain's underlying pace, so
+# that one lucky spell among many does not make a chain aggressive. *Aggressive*: over
+# its fastest `pace_window`-year spell after founding, a chain's pace is at least
+# `aggressive_from` new schools a year with `pace_confidence` confidence (`rate_low` is
+# that lower bound; `rate` the spell's joiners a year). *Steady*: otherwise, it added at
+# least `steady_share` of what US charter chains added at the same ages (`vs_benchmark`).
+# *Measured*: slower. `n_las` counts the local authorities its schools are in.
 
 # %%
-growth.pace_counts()
+suppress(growth.pace_counts().round(3))  # counts of chains
+
+# %%
+if data.synthetic:
+    display(Markdown("Synthetic data: planted pace (rows) against the class found (columns)."))
+    display(suppress(pace_confusion(growth.pace, data.truth)))  # counts of chains
 
 # %%
 growth.plot_fastest(10);
 
 # %%
-growth.fastest(10).round(2)
+fastest_columns = ["name", "first_year", "size", "peak_year", "spell_joiners", "rate", "rate_low"]
+suppress(  # counts of schools
+    growth.fastest(10)
+    .set_index("partnership_id")[[*fastest_columns, "vs_benchmark", "pace", "n_las"]]
+    .round(2)
+)
 
 # %% [markdown]
 # ## Does a heavy intake set existing schools back?
@@ -110,9 +130,10 @@ growth.fastest(10).round(2)
 # of the schools that were already in a surging chain (for at least a year) with those
 # of schools already in chains that never surged, in the years around the surge: a
 # stacked event study with school and stack-by-year fixed effects, standard errors
-# clustered by school. The estimate at event time 0 is the change in the surge year
-# relative to the year before; earlier event times are placebo checks and should be
-# near zero.
+# clustered by school. Schools stay in the study if they leave their chain after the
+# surge (intention to treat), so leavers cannot flatter the chain. The estimate at event
+# time 0 is the change in the surge year relative to the year before; earlier event
+# times are placebo checks and should be near zero.
 
 # %%
 try:
@@ -137,7 +158,18 @@ if dip is not None:
     dip.plot()
 
 # %%
-dip.by_dose.round(2) if dip is not None else None
+estimates = ["estimate", "se", "ci_low", "ci_high"]
+by_dose = (
+    suppress(  # estimates rest on the pupils of the treated schools in the surge year
+        dip.by_dose,
+        counts=["n_pupils"],
+        rates={column: "n_pupils" for column in [*estimates, "mean_dose"]},
+        decimals=2,
+    )
+    if dip is not None
+    else None
+)
+by_dose
 
 # %% [markdown]
 # ## Chain results in the DfE trust-measure format
@@ -152,7 +184,8 @@ dip.by_dose.round(2) if dip is not None else None
 # %%
 results = data.outcomes[data.outcomes["year"].between(*years)]
 if phase:
-    results = results[results["urn"].isin(data.schools.loc[data.schools["phase"] == phase, "urn"])]
+    in_phase = data.schools["phase"].str.lower() == phase.lower()
+    results = results[results["urn"].isin(data.schools.loc[in_phase, "urn"])]
 performance = chain_performance(data.memberships, data.partnerships, results, kind)
 latest = performance[performance["year"] == performance["year"].max()]
 latest = latest[latest["partnership_id"].isin(growth.pace["partnership_id"])]
@@ -164,6 +197,18 @@ suppress(
     counts=["n_pupils"],
     rates={m: "n_pupils" for m in measures},
 )
+
+# %% [markdown]
+# ## What was left out
+#
+# Every set of rows the analyses above left out, and why (rows are memberships,
+# school-years or chains, as the reason says).
+
+# %%
+exclusions = growth.exclusions + performance.attrs["exclusions"]
+exclusions += dip.exclusions if dip is not None else []
+left_out = exclusion_table(exclusions).set_index("reason")
+suppress(left_out) if len(left_out) else Markdown("Nothing was left out.")  # counts of rows and schools
 
 # %%
 headline = (
@@ -181,20 +226,22 @@ save_results(
         "phase": phase,
         "first_year": first_year,
         "last_year": last_year,
-        "steady_from": steady_from,
+        "steady_share": steady_share,
         "aggressive_from": aggressive_from,
         "pace_window": pace_window,
+        "pace_confidence": pace_confidence,
         "min_dose": min_dose,
         "min_joiners": min_joiners,
     },
     synthetic=data.synthetic,
     headline=headline,
-    growth_by_age=growth.by_age,
-    pace=growth.pace_counts(),
-    size_distribution=growth.size_distribution(),
+    growth_by_age=suppress(growth.by_age.set_index("chain_age")),
+    pace=suppress(growth.pace_counts()),
+    pace_confusion=suppress(pace_confusion(growth.pace, data.truth)) if data.synthetic else None,
+    size_distribution=suppress(growth.size_distribution()),
     n_chains=len(growth.pace),
     intake_dip=dip.details if dip is not None else None,
-    intake_dip_by_dose=dip.by_dose if dip is not None else None,
-    exclusions=growth.exclusions + (dip.exclusions if dip is not None else []),
+    intake_dip_by_dose=by_dose,
+    exclusions=suppress(exclusion_table(exclusions)),
 )
 Markdown(f"**{message.splitlines()[1] if dip is not None else message}**")

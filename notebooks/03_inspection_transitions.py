@@ -25,6 +25,8 @@ match_prior: bool = True  # reweight comparison schools to the partnership schoo
 from IPython.display import Markdown
 
 from partnership_eval.data.store import read_tables
+from partnership_eval.disclosure import suppress
+from partnership_eval.exclusions import exclusion_table
 from partnership_eval.inspections import GRADES, grade_transitions
 from partnership_eval.reporting import find_data_dir, save_results
 
@@ -40,9 +42,30 @@ Markdown(
     "the earlier grade to the later one (1 outstanding, 2 good, 3 requires improvement — "
     "before 2012 'satisfactory' —, 4 inadequate). A transition counts for the "
     f"partnership group when the school belonged to a {kind} partnership on the day of "
-    "the later inspection. The comparison describes; it does not say what the "
-    "partnership caused, because schools do not join partnerships at random."
+    "the later inspection. Inspection grades are published school by school and rest on "
+    "no pupil counts, so the tables below need no small-number suppression."
 )
+
+# %% [markdown]
+# ## What this comparison can and cannot say
+#
+# It describes; it does not say what the partnership caused, because schools do not join
+# partnerships at random, and two selections work in the partnership group's favour or
+# against it:
+#
+# - **Mean reversion.** The group is membership at the *later* inspection. Sponsored
+#   academies join a chain *because* of a poor grade, so the partnership group holds many
+#   schools whose earlier grade was unusually low; their next grade tends to be better
+#   whatever the chain does (regression to the mean). Matching on the earlier grade
+#   compares like with like on that grade, but not on why the school had it.
+# - **Who was re-inspected.** From 2012 to 2020 schools judged outstanding were exempt
+#   from routine inspection: the outstanding schools that do have a later inspection
+#   were mostly re-inspected because of concerns, so their moves down are not typical of
+#   outstanding schools.
+#
+# A school is inspected several times and can be in both groups (before and after it
+# joined), so its inspections are not independent: every interval and test below is
+# clustered by school.
 
 # %% [markdown]
 # ## Transition matrices
@@ -54,17 +77,20 @@ Markdown(
 result.plot();
 
 # %%
-result.counts.assign(
+counts = result.counts.assign(
     prior_grade=result.counts["prior_grade"].map(GRADES), grade=result.counts["grade"].map(GRADES)
-).round(3)
+)
+suppress(counts.set_index(["group", "prior_grade", "grade"]).round(3))  # counts of inspections
 
 # %% [markdown]
 # ## Moved up, stayed, moved down
 #
 # Schools already outstanding cannot move up and inadequate schools cannot move down, so
 # the summary compares like with like: with `match_prior`, comparison schools are
-# reweighted to the partnership schools' mix of earlier grades. The test asks whether
-# the two groups' movements differ at all (a permutation test where counts are small).
+# reweighted to the partnership schools' mix of earlier grades. The difference in each
+# share is what a linear probability model on the group gives, with standard errors
+# clustered by school; the test asks whether the two groups' movements differ at all
+# (a Wald test on the shares moving up and down, clustered by school).
 
 # %%
 Markdown(result.summary())
@@ -73,7 +99,7 @@ Markdown(result.summary())
 result.plot_movement();
 
 # %%
-result.difference.round(3)
+suppress(result.difference.set_index("movement").round(3))  # counts of inspections and schools
 
 # %% [markdown]
 # ## Time to improvement
@@ -81,13 +107,24 @@ result.difference.round(3)
 # From an inspection that found a school below good (requires improvement or
 # inadequate), how long until an inspection found it good or better — a Kaplan–Meier
 # curve, so schools not yet re-inspected (or not yet improved) count for as long as we
-# observe them. The group is membership when the school fell below good.
+# observe them: until the school closed, or else the end of the inspection data. The
+# group is membership when the school fell below good.
 
 # %%
 result.plot_time_to_good();
 
 # %%
-result.improvement.round(2)
+suppress(result.improvement.set_index("group").round(2))  # counts of spells (schools)
+
+# %% [markdown]
+# ## What was left out
+#
+# Every set of inspections or spells left out, and why.
+
+# %%
+exclusions = result.exclusions + result.spells.attrs["exclusions"]
+left_out = exclusion_table(exclusions).set_index("reason")
+suppress(left_out) if len(left_out) else Markdown("Nothing was left out.")  # counts of rows and schools
 
 # %%
 up = result.headline
@@ -104,7 +141,7 @@ save_results(
     synthetic=data.synthetic,
     headline={
         "label": "difference in the share of inspections improving the grade "
-        "(partnership minus comparison)",
+        "(partnership minus comparison; interval clustered by school)",
         "estimate": up["difference"],
         "se": up["se"],
         "ci_low": up["ci_low"],
@@ -113,15 +150,17 @@ save_results(
         "n_treated": int(up["n_partnership"]),
         "n_comparison": int(up["n_comparison"]),
     },
-    movement=result.movement,
-    difference=result.difference,
+    n_schools=int(up["n_schools"]),
+    movement=suppress(result.movement),
+    difference=suppress(result.difference),
     test=result.test,
-    time_to_good=result.improvement,
+    time_to_good=suppress(result.improvement),
     logrank=result.logrank,
-    exclusions=result.exclusions,
+    exclusions=suppress(exclusion_table(exclusions)),
 )
 Markdown(
     f"**Partnership schools' grades improved in {up['partnership']:.0%} of inspections "
     f"against {up['comparison']:.0%} for comparison schools: a difference of "
-    f"{up['difference']:+.1%} (95% CI {up['ci_low']:+.1%} to {up['ci_high']:+.1%}).**"
+    f"{up['difference'] * 100:+.1f} percentage points (95% CI {up['ci_low'] * 100:+.1f} to "
+    f"{up['ci_high'] * 100:+.1f}, clustered by school; {int(up['n_schools']):,} schools).**"
 )

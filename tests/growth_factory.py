@@ -258,3 +258,59 @@ def inspection_tables() -> DataTables:
         {"urn": pd.Series([], dtype="int64"), "year": pd.Series([], dtype="int64")}
     )
     return DataTables(_schools(places), outcomes, memberships, _partnerships(["m"]), inspections)
+
+
+def paced_sizes(joiners: dict[str, list[int]], first_year: int = 2010) -> pd.DataFrame:
+    """A :func:`~partnership_eval.growth.chain_sizes`-shaped table from each chain's
+    joiners by year (the first entry is its founders, in ``first_year``), no leavers."""
+    frames = []
+    for chain, counts in joiners.items():
+        added = np.asarray(counts)
+        size = np.cumsum(added)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "partnership_id": chain,
+                    "year": first_year + np.arange(len(added)),
+                    "chain_age": 1 + np.arange(len(added)),
+                    "joiners": added,
+                    "leavers": 0,
+                    "size_start": size - added,
+                    "size": size,
+                }
+            )
+        )
+    sizes = pd.concat(frames, ignore_index=True)
+    return sizes.assign(
+        dose=(sizes["joiners"] / sizes["size_start"]).where(sizes["size_start"] > 0)
+    )
+
+
+def poisson_chains(n_chains: int, n_aggressive: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
+    """Chains growing like synthetic England's (its planted paces and Poisson joiners),
+    observed 2010–2024: their sizes and each chain's planted pace class."""
+    from partnership_eval.data.synthetic.chains import planted_joiners
+    from partnership_eval.data.synthetic.spec import YEARS
+
+    rng = np.random.default_rng(seed)
+    pace = np.concatenate(
+        [np.where(rng.random(n_chains) < 0.45, "measured", "steady"), ["aggressive"] * n_aggressive]
+    )
+    founded = np.concatenate(
+        [rng.integers(2011, 2019, n_chains), rng.integers(2012, 2016, n_aggressive)]
+    )
+    founding_size = np.where(pace == "aggressive", rng.integers(10, 13, len(pace)), 1)
+    planted = planted_joiners(pace, founded, founding_size)
+    k = YEARS[None, :] - founded[:, None]
+    fixed = (k == 0) | ((pace == "aggressive")[:, None] & (k <= 3))
+    joiners = np.where(fixed, planted, rng.poisson(planted)).astype(int)
+    ids = [f"C{i:04d}" for i in range(len(pace))]
+    sizes = paced_sizes(
+        {
+            chain: list(row[year - YEARS[0] :])
+            for chain, row, year in zip(ids, joiners, founded, strict=True)
+        },
+        first_year=0,
+    )
+    sizes["year"] += sizes["partnership_id"].map(dict(zip(ids, founded, strict=True)))
+    return sizes, pd.Series(pace, index=ids, name="planted")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
-from growth_factory import chain_tables
+from growth_factory import chain_tables, paced_sizes, poisson_chains
+from scipy import stats
 
 from partnership_eval.data.store import read_tables
 from partnership_eval.errors import PartnershipEvalError
@@ -20,6 +23,7 @@ from partnership_eval.growth import (
     geographic_spread,
     growth_by_age,
     heavy_intakes,
+    pace_confusion,
 )
 
 
@@ -87,17 +91,61 @@ def test_growth_by_age_averages_joiners_over_chains_of_that_age(sizes):
     assert table.loc[3, "cmo_size"] == 3
 
 
-def test_fast_chain_is_aggressive_and_slow_chain_measured(sizes):
-    pace = classify_pace(sizes).set_index("partnership_id")
-    assert pace.loc["fast", "pace"] == "aggressive"
-    assert pace.loc["fast", "rate"] == pytest.approx(4.0)
+def _pace(joiners: dict[str, list[int]], **options) -> pd.DataFrame:
+    return classify_pace(paced_sizes(joiners), **options).set_index("partnership_id")
+
+
+def test_a_spell_confidently_above_three_a_year_is_aggressive():
+    pace = _pace({"spree": [10, 7, 7, 7, 2]}).loc["spree"]
+    assert pace["pace"] == "aggressive"
+    assert (pace["spell_joiners"], pace["rate"]) == (21, 7.0)
+    assert pace["rate_low"] == pytest.approx(stats.chi2.ppf(0.05, 42) / 2 / 3)
+
+
+def test_twelve_joiners_in_three_years_is_not_enough_evidence_of_aggressive_pace():
+    pace = _pace({"busy": [1, 4, 4, 4]}).loc["busy"]
+    assert pace["rate"] == 4.0
+    assert pace["rate_low"] < 3.0
+    assert pace["pace"] == "steady"
+
+
+def test_keeping_up_with_the_us_path_is_steady_and_slower_is_measured():
+    pace = _pace({"us": [1, 1, 1, 1, 1, 1, 1, 2, 2], "slow": [1, 1, 0, 1, 0, 0, 1, 1, 1]})
+    assert pace.loc["us", "vs_benchmark"] == pytest.approx(1.0)
+    assert pace.loc["us", "pace"] == "steady"
+    assert pace.loc["slow", "vs_benchmark"] == pytest.approx(5 / 10)
     assert pace.loc["slow", "pace"] == "measured"
 
 
-def test_pace_thresholds_are_parameters(sizes):
-    pace = classify_pace(sizes, steady_from=1.0, aggressive_from=5.0).set_index("partnership_id")
-    assert pace.loc["fast", "pace"] == "steady"
-    assert pace.loc["slow", "pace"] == "steady"
+def test_pace_thresholds_are_parameters():
+    pace = _pace({"busy": [1, 4, 4, 4]}, aggressive_from=2.0)
+    assert pace.loc["busy", "pace"] == "aggressive"
+    pace = _pace({"busy": [1, 4, 4, 4]}, steady_share=5.0)
+    assert pace.loc["busy", "pace"] == "measured"
+
+
+def test_a_spell_cut_short_by_the_first_year_shown_does_not_count():
+    sizes = paced_sizes({"early": [10, 7, 7, 7, 1, 1, 1, 1]})
+    pace = classify_pace(sizes[sizes["year"] >= 2013]).set_index("partnership_id")
+    assert pace.loc["early", "spell_joiners"] == 9  # 2013-2015, not 2011-2013
+    assert pace.loc["early", "pace"] != "aggressive"
+
+
+def test_a_chain_younger_than_the_window_is_judged_on_all_its_years():
+    pace = _pace({"young": [1, 12, 11]}).loc["young"]
+    assert (pace["spell_years"], pace["spell_joiners"]) == (2, 23)
+    assert pace["pace"] == "aggressive"
+
+
+def test_pace_classes_recover_planted_paces_of_poisson_growing_chains():
+    sizes, planted = poisson_chains(400, 20, seed=3)
+    pace = classify_pace(sizes).set_index("partnership_id")["pace"]
+    flagged = pace == "aggressive"
+    aggressive = planted == "aggressive"
+    assert (flagged & aggressive).sum() / flagged.sum() >= 0.9  # precision
+    assert (flagged & aggressive).sum() / aggressive.sum() >= 0.95  # recall
+    regular = ~aggressive
+    assert (pace[regular] == planted[regular]).mean() >= 0.7
 
 
 def test_pace_uses_the_fastest_spell_of_the_window(sizes):
@@ -118,9 +166,9 @@ def test_chain_with_no_year_after_founding_is_too_new(tables):
     assert pace.loc["fast", "pace"] == "too new"
 
 
-def test_inconsistent_pace_thresholds_are_a_clear_error(sizes):
-    with pytest.raises(PartnershipEvalError, match="steady_from <= aggressive_from"):
-        classify_pace(sizes, steady_from=4, aggressive_from=3)
+def test_non_positive_pace_thresholds_are_a_clear_error(sizes):
+    with pytest.raises(PartnershipEvalError, match="pace thresholds must be positive"):
+        classify_pace(sizes, aggressive_from=0)
 
 
 def test_spread_counts_las_and_main_la(tables):
@@ -175,12 +223,22 @@ def test_unknown_measure_is_a_clear_error(tables):
         )
 
 
-def test_chains_below_minimum_size_are_left_out_and_counted(tables):
+def test_min_size_keeps_chains_by_founding_size_not_later_growth(tables):
     growth = chain_growth(tables, min_size=2)
-    assert set(growth.pace["partnership_id"]) == {"slow", "fast"}
-    assert {"reason": "chain never reached 2 schools (rows = chains)", "rows": 1, "schools": 1} in (
-        growth.exclusions
-    )
+    # slow was founded with 2 schools; fast (1 founder, 13 schools later) and lone are out.
+    assert set(growth.pace["partnership_id"]) == {"slow"}
+    assert {
+        "reason": "chain founded with fewer than 2 schools (rows = chains)",
+        "rows": 2,
+        "schools": 14,
+    } in growth.exclusions
+
+
+def test_a_chain_whose_schools_all_left_counts_with_size_zero(tables):
+    emptied = tables.memberships.copy()
+    emptied.loc[emptied["partnership_id"] == "lone", "left"] = pd.Timestamp("2014-01-01")
+    growth = chain_growth(replace(tables, memberships=emptied))
+    assert growth.size_distribution().loc["0", "n_chains"] == 1
 
 
 def test_area_keeps_chains_with_a_school_there(tables):
@@ -203,7 +261,7 @@ def test_heavy_intake_needs_enough_joiners_and_dose(sizes):
 
 def test_summary_and_plots_describe_the_growth(tables):
     growth = chain_growth(tables)
-    assert "2 chains (mat)" in growth.summary()
+    assert "3 chains (mat)" in growth.summary()
     assert len(growth.plot().axes) == 2
     assert len(growth.plot_fastest(2).axes) == 1
 
@@ -227,10 +285,27 @@ def test_growth_by_age_recovers_the_planted_joiners_on_synthetic_data(small_grow
     assert covered.mean() >= 0.8
 
 
-def test_planted_aggressive_chains_are_flagged_on_synthetic_data(small_growth):
+def test_planted_aggressive_chains_and_only_they_are_flagged_on_synthetic_data(small_growth):
     tables, growth = small_growth
-    planted = tables.truth[tables.truth["programme"] == "mat_growth"]
-    aggressive = set(planted.loc[planted["description"] == "aggressive", "partnership_id"])
-    flagged = set(growth.pace.loc[growth.pace["pace"] == "aggressive", "partnership_id"])
-    assert aggressive
-    assert aggressive <= flagged
+    confusion = pace_confusion(growth.pace, tables.truth)
+    assert confusion.loc["aggressive", "aggressive"] >= 1
+    assert confusion["aggressive"].sum() == confusion.loc["aggressive", "aggressive"]
+    assert confusion.loc["aggressive"].sum() == confusion.loc["aggressive", "aggressive"]
+
+
+def test_pace_confusion_crosses_planted_and_classified_classes():
+    pace = pd.DataFrame(
+        {"partnership_id": ["a", "b", "c"], "pace": ["steady", "steady", "measured"]}
+    )
+    truth = pd.DataFrame(
+        {
+            "programme": "mat_growth",
+            "partnership_id": ["a", "b", "c", "c"],
+            "description": ["steady", "measured", "measured", "measured"],
+        }
+    )
+    confusion = pace_confusion(pace, truth)
+    assert confusion.loc["measured", "steady"] == 1
+    assert confusion.loc["steady", "steady"] == 1
+    assert confusion.loc["measured", "measured"] == 1
+    assert confusion.to_numpy().sum() == 3

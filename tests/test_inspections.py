@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import statsmodels.api as sm
 from growth_factory import INSPECTED, inspection_tables
 
 from partnership_eval.data.store import read_tables
@@ -17,6 +18,7 @@ from partnership_eval.inspections import (
     member_on,
     movement_difference,
     movement_shares,
+    pair_weights,
     spells_below_good,
     transition_counts,
 )
@@ -104,7 +106,12 @@ def _synthetic_pairs(p_up_partnership: float, n: int, seed: int) -> pd.DataFrame
         rng.random(2 * n) < p_up, "up", np.where(rng.random(2 * n) < 0.5, "same", "down")
     )
     return pd.DataFrame(
-        {"group": group, "movement": movement, "prior_grade": rng.integers(2, 4, 2 * n)}
+        {
+            "urn": np.arange(2 * n),
+            "group": group,
+            "movement": movement,
+            "prior_grade": rng.integers(2, 4, 2 * n),
+        }
     )
 
 
@@ -115,13 +122,41 @@ def test_distribution_test_detects_a_real_difference():
 def test_distribution_test_does_not_reject_equal_groups():
     result = distribution_test(_synthetic_pairs(0.3, 400, 2), match_prior=True)
     assert result["p_value"] > 0.05
-    assert result["method"] == "chi-square, stratified by prior grade"
+    assert result["method"].startswith("Wald test of the up and down shares, clustered by school")
 
 
-def test_small_tables_use_a_permutation_test(pairs):
-    result = distribution_test(pairs, n_permutations=199)
-    assert result["method"] == "permutation (199 draws)"
-    assert 0 < result["p_value"] <= 1
+def test_repeated_pairs_of_one_school_are_not_independent_evidence():
+    once = _synthetic_pairs(0.4, 300, 4)
+    four_times = pd.concat([once] * 4, ignore_index=True)
+    single = movement_difference(once).set_index("movement").loc["up"]
+    repeated = movement_difference(four_times).set_index("movement").loc["up"]
+    assert repeated["difference"] == pytest.approx(single["difference"])
+    assert repeated["se"] == pytest.approx(single["se"], rel=0.01)  # not halved
+    assert distribution_test(four_times)["statistic"] == pytest.approx(
+        distribution_test(once)["statistic"], rel=0.01
+    )
+
+
+def test_difference_matches_a_linear_probability_model_with_school_clustered_errors():
+    pairs = _synthetic_pairs(0.45, 200, 5)
+    pairs["urn"] = pairs["urn"] // 3  # three pairs a school, some schools in both groups
+    mine = movement_difference(pairs, match_prior=True).set_index("movement").loc["up"]
+    weights = pair_weights(pairs, match_prior=True)
+    design = sm.add_constant((pairs["group"] == "partnership").astype(float).to_numpy())
+    fit = sm.WLS((pairs["movement"] == "up").astype(float).to_numpy(), design, weights=weights)
+    fit = fit.fit(cov_type="cluster", cov_kwds={"groups": pairs["urn"].to_numpy()})
+    assert mine["difference"] == pytest.approx(fit.params[1])
+    n = len(pairs)
+    assert mine["se"] == pytest.approx(fit.bse[1] * np.sqrt((n - 2) / (n - 1)), rel=1e-6)
+
+
+def test_repeating_every_pair_of_a_school_does_not_narrow_cell_intervals(pairs):
+    repeated = pd.concat([pairs] * 3, ignore_index=True)
+    base = transition_counts(pairs).set_index(["group", "prior_grade", "grade"])
+    wide = transition_counts(repeated).set_index(["group", "prior_grade", "grade"])
+    for cell in [("partnership", 3, 2), ("comparison", 3, 3)]:
+        assert wide.loc[cell, "share"] == base.loc[cell, "share"]
+        assert wide.loc[cell, "ci_low"] == pytest.approx(base.loc[cell, "ci_low"])
 
 
 def test_spells_run_from_the_fall_below_good_to_the_next_good_grade(tables):
@@ -131,6 +166,18 @@ def test_spells_run_from_the_fall_below_good_to_the_next_good_grade(tables):
     assert c["end"] == pd.Timestamp("2017-01-15")
     d = _school(spells, "D").iloc[0]
     assert (d["improved"], d["end"]) == (False, pd.Timestamp("2019-01-15"))
+
+
+def test_open_spell_is_censored_when_the_school_closed(tables):
+    schools = tables.schools.copy()
+    schools.loc[schools["urn"] == INSPECTED["E"], "close_date"] = pd.Timestamp("2017-08-31")
+    spells = spells_below_good(
+        tables.inspections, tables.memberships, tables.partnerships, schools=schools
+    )
+    e = _school(spells, "E").iloc[0]
+    assert (e["improved"], e["end"]) == (False, pd.Timestamp("2017-08-31"))
+    d = _school(spells, "D").iloc[0]
+    assert d["end"] == pd.Timestamp("2019-01-15")  # open: the end of the data
 
 
 def test_spell_group_is_membership_when_the_spell_starts(tables):

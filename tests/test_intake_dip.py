@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
+import pandas as pd
 import pytest
 from growth_factory import DIP, dip_tables, dip_truth
 
@@ -52,13 +55,34 @@ def test_rows_are_member_years_inside_the_event_window(tables):
     assert (stacks["year"] >= stacks["join_year"]).all()
 
 
+def test_existing_schools_that_leave_at_the_surge_stay_in_the_study(tables):
+    leavers = tables.memberships.copy()
+    # One existing school of the surging chain and one of a calm chain leave in 2015.
+    for urn in (700000, 700008):
+        leavers.loc[leavers["urn"] == urn, "left"] = pd.Timestamp("2015-01-05")
+    result = intake_dip(replace(tables, memberships=leavers))
+    kept = result.stacks[result.stacks["urn"].isin([700000, 700008])]
+    assert set(kept["event_time"]) == {-2, -1, 0}  # 2016 (event time 1) has no results
+    assert result.headline["n_treated"] == 4
+    assert result.headline["n_comparison"] == 18
+    assert result.details["n_treated_leavers"] == 1
+
+
+def test_a_school_that_left_before_the_base_year_is_not_existing(tables):
+    leavers = tables.memberships.copy()
+    leavers.loc[leavers["urn"] == 700000, "left"] = pd.Timestamp("2013-10-01")
+    result = intake_dip(replace(tables, memberships=leavers))
+    assert 700000 not in set(result.stacks["urn"])
+    assert result.headline["n_treated"] == 3
+
+
 def test_no_pre_placebo_effect_where_none_was_planted(dip):
     placebo = dip.event_study.table.set_index("event_time").loc[-2]
     assert placebo["ci_low"] <= 0 <= placebo["ci_high"]
 
 
 def test_estimate_by_dose_band_counts_its_chains(dip):
-    bands = dip.by_dose.set_index("dose_band")
+    bands = dip.by_dose
     assert bands.loc["1+", "n_chains"] == 1
     assert bands.loc["0.5-1", "n_chains"] == 0
     assert np.isnan(bands.loc["0.5-1", "estimate"])

@@ -10,6 +10,12 @@ measured on the joiners of later years.
 The benchmark is the path the programme documents give for US charter management
 organisations: about one new school a year for the first six or seven years, about two a
 year after that, about 13 schools after ten years.
+
+Pace classes (see :func:`classify_pace`) treat each year's joiners as a Poisson count
+around the chain's underlying pace, so one lucky spell does not make a chain aggressive:
+*aggressive* needs the 95% lower confidence bound of the fastest spell's pace to reach
+three new schools a year; *steady* keeps up with the US charter chains over the same
+years of life; *measured* is slower.
 """
 
 from __future__ import annotations
@@ -21,18 +27,27 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from partnership_eval.data.schema import PARTNERSHIP_KINDS
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.exclusions import exclusion
 from partnership_eval.panel import Area, academic_year, area_schools
 
 PACE_CLASSES = ("measured", "steady", "aggressive")
 """Growth pace classes, slowest first; chains with no year after founding are "too new"."""
 
 
-def _kinds(kind: str | Sequence[str]) -> list[str]:
+def memberships_of_kind(
+    memberships: pd.DataFrame, partnerships: pd.DataFrame, kind: str | Sequence[str]
+) -> pd.DataFrame:
+    """Membership rows of partnerships of ``kind`` (one kind or several).
+
+    Raises :class:`~partnership_eval.errors.PartnershipEvalError` naming the parameter
+    when a kind is not one of ``PARTNERSHIP_KINDS``.
+    """
     kinds = [kind] if isinstance(kind, str) else list(kind)
     unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
     if unknown:
@@ -40,7 +55,19 @@ def _kinds(kind: str | Sequence[str]) -> list[str]:
             f"unknown partnership kind(s) {unknown} (parameter kind); "
             f"choose from {', '.join(PARTNERSHIP_KINDS)}"
         )
-    return kinds
+    ids = partnerships.loc[partnerships["kind"].isin(kinds), "partnership_id"]
+    return memberships[memberships["partnership_id"].isin(ids)]
+
+
+def is_member(start: pd.Series, end: pd.Series, at: pd.Series | int) -> pd.Series:
+    """Whether a membership running from ``start`` until ``end`` (missing: still a member)
+    holds at ``at``: started at or before it and not ended by then.
+
+    Works on dates (member from the joining day until the day before leaving) and on
+    academic years (member at the end of the year).
+    """
+    ended = (end <= at).fillna(False).astype(bool)
+    return (start <= at).fillna(False).astype(bool) & ~ended
 
 
 def chain_memberships(
@@ -54,20 +81,13 @@ def chain_memberships(
     member). Rows whose leaving date is before their joining date cannot be placed in
     time; they are dropped and counted in ``attrs["exclusions"]``.
     """
-    ids = partnerships.loc[partnerships["kind"].isin(_kinds(kind)), "partnership_id"]
-    rows = memberships[memberships["partnership_id"].isin(ids)].copy()
+    rows = memberships_of_kind(memberships, partnerships, kind).copy()
     rows["join_year"] = academic_year(rows["joined"])
     rows["leave_year"] = academic_year(rows["left"])
     backwards = (rows["left"] < rows["joined"]).fillna(False).astype(bool)
     exclusions = []
     if backwards.any():
-        exclusions.append(
-            {
-                "reason": "membership left before it joined",
-                "rows": int(backwards.sum()),
-                "schools": int(rows.loc[backwards, "urn"].nunique()),
-            }
-        )
+        exclusions.append(exclusion("membership left before it joined", rows, backwards))
     rows = rows[~backwards].reset_index(drop=True)
     rows.attrs["exclusions"] = exclusions
     return rows
@@ -185,41 +205,67 @@ def growth_by_age(sizes: pd.DataFrame, *, max_age: int = 10, alpha: float = 0.05
     return table.merge(bench, on="chain_age", how="left")
 
 
+def _poisson_lower(count: pd.Series, confidence: float) -> pd.Series:
+    """One-sided lower confidence bound of a Poisson mean from an observed count (exact)."""
+    bound = stats.chi2.ppf(1 - confidence, 2 * count.to_numpy(dtype="float64")) / 2
+    return pd.Series(np.nan_to_num(bound, nan=0.0), index=count.index)
+
+
 def classify_pace(
     sizes: pd.DataFrame,
     *,
-    steady_from: float = 1.5,
+    steady_share: float = 0.8,
     aggressive_from: float = 3.0,
     window: int | None = 3,
+    confidence: float = 0.95,
 ) -> pd.DataFrame:
-    """Each chain's growth pace: new schools a year in its fastest spell, and its class.
+    """Each chain's growth pace: its fastest spell, its pace against the US path, its class.
+
+    A chain's yearly joiners are read as Poisson counts around its underlying pace, so
+    the class rests on evidence, not on the luckiest of many spells:
+
+    - *aggressive*: over its fastest spell of ``window`` years after founding, the
+      one-sided ``confidence`` lower bound of its pace is at least ``aggressive_from``
+      new schools a year (with the defaults, 15 or more joiners in three years; 12 in
+      three years is what a chain growing two a year reaches in some spell often enough);
+    - *steady*: otherwise, when its joiners after founding are at least ``steady_share``
+      of what the US charter chains added at the same ages (:func:`cmo_benchmark`);
+    - *measured*: slower than that; "too new" with no year after founding.
 
     Parameters
     ----------
     sizes
-        Output of :func:`chain_sizes`.
-    steady_from, aggressive_from
-        New schools a year at which pace counts as steady and aggressive; below
-        ``steady_from`` it is measured. The default follows the programme documents:
-        about one a year is the US benchmark, three to five a year is aggressive.
+        Output of :func:`chain_sizes` (possibly starting after some chains' founding).
+    steady_share
+        Share of the US charter chains' pace from which growth counts as steady.
+    aggressive_from
+        New schools a year from which growth counts as aggressive; the programme
+        documents call three to five a year aggressive.
     window
-        Length in years of the spell over which the rate is averaged (the fastest
-        such spell after the founding year counts); ``None`` averages over all years
-        after founding. Chains with fewer years than ``window`` use all they have.
+        Length in years of a spell; only spells whose years all lie in ``sizes`` count
+        (chains with fewer years after founding are judged on all they have). ``None``
+        judges every chain on all its years after founding.
+    confidence
+        Confidence of the lower bound that must reach ``aggressive_from``.
 
     Returns
     -------
     DataFrame
-        One row per chain: partnership_id, first_year, years_observed (after founding),
-        founders, size (latest), peak_year (last year of the fastest spell), rate,
-        mean_rate (over all years after founding) and pace (a categorical of
-        :data:`PACE_CLASSES`, or "too new" for chains with no year after founding).
+        One row per chain: partnership_id, first_year (first year in ``sizes``),
+        years_observed (after founding), founders (missing when the founding year is not
+        in ``sizes``), size (latest), peak_year (last year of the fastest spell),
+        spell_years, spell_joiners, rate (joiners a year in that spell), rate_low (its
+        lower bound), mean_rate (over all years after founding), vs_benchmark (joiners
+        after founding / the US chains' at the same ages) and pace (a categorical of
+        :data:`PACE_CLASSES` plus "too new").
     """
-    if not 0 < steady_from <= aggressive_from:
+    if steady_share <= 0 or aggressive_from <= 0:
         raise PartnershipEvalError(
-            f"pace thresholds must satisfy 0 < steady_from <= aggressive_from; got "
-            f"steady_from={steady_from}, aggressive_from={aggressive_from}"
+            f"pace thresholds must be positive; got steady_share={steady_share}, "
+            f"aggressive_from={aggressive_from}"
         )
+    if not 0 < confidence < 1:
+        raise PartnershipEvalError(f"confidence must lie between 0 and 1, got {confidence}")
     if window is not None and window < 1:
         raise PartnershipEvalError(f"window must be a positive number of years, got {window}")
     sizes = sizes.sort_values(["partnership_id", "year"])
@@ -232,51 +278,84 @@ def classify_pace(
         }
     )
     growth = sizes[sizes["chain_age"] >= 2]
-    by_chain = growth.groupby("partnership_id")["joiners"]
+    bench = cmo_benchmark(max(int(sizes["chain_age"].max()), 1)).set_index("chain_age")["added"]
+    by_chain = growth.groupby("partnership_id")
     out["years_observed"] = by_chain.size().reindex(out.index, fill_value=0)
-    out["mean_rate"] = by_chain.mean()
+    out["mean_rate"] = by_chain["joiners"].mean()
+    out["vs_benchmark"] = (
+        by_chain["joiners"].sum()
+        / growth["chain_age"].map(bench).groupby(growth["partnership_id"]).sum()
+    )
     span = window or max(int(out["years_observed"].max()), 1)
-    rate = by_chain.rolling(span, min_periods=1).mean().reset_index(level=0, drop=True)
-    spells = growth.assign(rate=rate)
-    complete = spells["chain_age"] - 1 >= span
-    # A chain younger than the window is judged on all the years it has (its last row).
-    young_last = (spells["partnership_id"].map(out["years_observed"]) < span) & (
-        spells["year"] == spells["partnership_id"].map(chains["year"].max())
+    rolling = by_chain["joiners"].rolling(span, min_periods=1)
+    spells = growth.assign(
+        spell_joiners=rolling.sum().reset_index(level=0, drop=True),
+        spell_years=rolling.count().reset_index(level=0, drop=True),
     )
-    spells = spells[complete | young_last]
+    # A spell counts only when all its years are observed: the chain's full window, or
+    # every year it has when it has fewer (a start year cutting into it does not count).
+    needed = spells["partnership_id"].map(out["years_observed"]).clip(upper=span)
+    spells = spells[spells["spell_years"] == needed]
     fastest = (
-        spells.sort_values(["partnership_id", "rate", "year"]).groupby("partnership_id").last()
+        spells.sort_values(["partnership_id", "spell_joiners", "year"])
+        .groupby("partnership_id")
+        .last()
     )
-    out["rate"] = fastest["rate"]
     out["peak_year"] = fastest["year"].astype("Int64")
-    out["pace"] = pd.cut(
-        out["rate"],
-        bins=[-np.inf, steady_from, aggressive_from, np.inf],
-        right=False,
-        labels=list(PACE_CLASSES),
-    )
-    out["pace"] = out["pace"].cat.add_categories("too new").fillna("too new")
-    return out.reset_index()[
+    out["spell_years"] = fastest["spell_years"].astype("Int64")
+    out["spell_joiners"] = fastest["spell_joiners"].astype("Int64")
+    out["rate"] = fastest["spell_joiners"] / fastest["spell_years"]
+    out["rate_low"] = _poisson_lower(fastest["spell_joiners"], confidence) / fastest["spell_years"]
+    pace = np.select(
         [
-            "partnership_id",
-            "first_year",
-            "years_observed",
-            "founders",
-            "size",
-            "peak_year",
-            "rate",
-            "mean_rate",
-            "pace",
-        ]
+            out["years_observed"] == 0,
+            out["rate_low"] >= aggressive_from,
+            out["vs_benchmark"] >= steady_share,
+        ],
+        ["too new", "aggressive", "steady"],
+        "measured",
+    )
+    out["pace"] = pd.Categorical(pace, categories=[*PACE_CLASSES, "too new"])
+    out["founders"] = out["founders"].astype("Int64")
+    columns = [
+        "partnership_id",
+        "first_year",
+        "years_observed",
+        "founders",
+        "size",
+        "peak_year",
+        "spell_years",
+        "spell_joiners",
+        "rate",
+        "rate_low",
+        "mean_rate",
+        "vs_benchmark",
+        "pace",
     ]
+    return out.reset_index()[columns]
+
+
+def pace_confusion(pace: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
+    """Planted (rows) against classified (columns) pace classes on synthetic data.
+
+    ``truth`` is the synthetic truth table: its ``mat_growth`` rows carry each chain's
+    planted pace class in ``description``. Only chains with a planted class count.
+    """
+    planted = truth[truth["programme"] == "mat_growth"].drop_duplicates("partnership_id")
+    planted = planted.set_index("partnership_id")["description"]
+    chains = pace[pace["partnership_id"].isin(planted.index)]
+    return pd.crosstab(
+        pd.Categorical(chains["partnership_id"].map(planted), categories=PACE_CLASSES),
+        chains["pace"],
+        rownames=["planted"],
+        colnames=["classified"],
+        dropna=False,
+    )
 
 
 def members_in_year(chain_rows: pd.DataFrame, year: int) -> pd.DataFrame:
     """Memberships (from :func:`chain_memberships`) active at the end of academic ``year``."""
-    active = (chain_rows["join_year"] <= year) & ~(chain_rows["leave_year"] <= year).fillna(
-        False
-    ).astype(bool)
-    return chain_rows[active]
+    return chain_rows[is_member(chain_rows["join_year"], chain_rows["leave_year"], year)]
 
 
 def geographic_spread(
@@ -302,11 +381,7 @@ def geographic_spread(
     exclusions = list(rows.attrs["exclusions"])
     if unknown.any():
         exclusions.append(
-            {
-                "reason": "member school with no school record (LA unknown)",
-                "rows": int(unknown.sum()),
-                "schools": int(located.loc[unknown, "urn"].nunique()),
-            }
+            exclusion("member school with no school record (LA unknown)", located, unknown)
         )
     located = located[~unknown]
     chains = located.groupby("partnership_id")
@@ -374,10 +449,7 @@ def chain_performance(
     linked = outcomes[["urn", "year", "cohort_n", *measures]].merge(
         rows[["urn", "partnership_id", "joined", "join_year", "leave_year"]], on="urn"
     )
-    active = (linked["join_year"] <= linked["year"]) & ~(
-        linked["leave_year"] <= linked["year"]
-    ).fillna(False).astype(bool)
-    linked = linked[active].copy()
+    linked = linked[is_member(linked["join_year"], linked["leave_year"], linked["year"])].copy()
     linked["years_in_chain"] = full_years_in_chain(linked["joined"], linked["year"])
     exclusions = list(rows.attrs["exclusions"])
     checks = [
@@ -389,13 +461,7 @@ def chain_performance(
     for mask, reason in checks:
         drop = keep & mask
         if drop.any():
-            exclusions.append(
-                {
-                    "reason": f"school-year {reason}",
-                    "rows": int(drop.sum()),
-                    "schools": int(linked.loc[drop, "urn"].nunique()),
-                }
-            )
+            exclusions.append(exclusion(f"school-year {reason}", linked, drop))
         keep &= ~mask
     eligible = linked[keep].copy()
     eligible["weight"] = eligible["cohort_n"] * eligible["years_in_chain"].clip(
@@ -441,34 +507,36 @@ class ChainGrowth:
     parameters: dict = field(default_factory=dict)
 
     def fastest(self, n: int = 10) -> pd.DataFrame:
-        """The ``n`` chains with the fastest growth spell, fastest first."""
-        return self.pace.sort_values(["rate", "size"], ascending=False).head(n)
+        """The ``n`` chains with the fastest growth spell (by its lower bound), fastest first."""
+        return self.pace.sort_values(["rate_low", "rate", "size"], ascending=False).head(n)
 
     def pace_counts(self) -> pd.DataFrame:
-        """Number and share of chains in each pace class."""
+        """Number and share of chains in each pace class, indexed by pace."""
         counts = self.pace["pace"].value_counts(sort=False).rename("n_chains").to_frame()
         counts["share"] = counts["n_chains"] / counts["n_chains"].sum()
-        return counts.reset_index()
+        return counts.rename_axis("pace")
 
-    def size_distribution(self, bins: Sequence[int] = (1, 2, 3, 6, 11, 21, 51)) -> pd.DataFrame:
-        """Chains by latest size band: lower bounds ``bins`` (the last band is open)."""
+    def size_distribution(self, bins: Sequence[int] = (0, 1, 2, 3, 6, 11, 21, 51)) -> pd.DataFrame:
+        """Chains by latest size band (lower bounds ``bins``, the last band open), indexed
+        by band; a chain whose schools have all left has size 0."""
         edges = [*bins, np.inf]
         labels = [
             f"{lo}" if hi - lo == 1 else (f"{lo}+" if hi == np.inf else f"{lo}-{hi - 1}")
             for lo, hi in zip(edges[:-1], edges[1:], strict=True)
         ]
         band = pd.cut(self.pace["size"], bins=edges, right=False, labels=labels)
-        counts = band.value_counts(sort=False).rename("n_chains").rename_axis("size")
-        return counts.reset_index()
+        return band.value_counts(sort=False).rename("n_chains").rename_axis("size").to_frame()
 
     def summary(self) -> str:
         """The growth findings in plain words."""
         p = self.parameters
         by_age = self.by_age.set_index("chain_age")
+        chosen = (
+            "" if p.get("min_size", 1) <= 1 else f" founded with at least {p['min_size']} schools"
+        )
         lines = [
-            f"{len(self.pace)} chains ({p.get('kind')}) with at least {p.get('min_size')} "
-            f"schools; median latest size {self.pace['size'].median():.0f}, "
-            f"largest {self.pace['size'].max()}.",
+            f"{len(self.pace)} chains ({p.get('kind')}){chosen}; median latest size "
+            f"{self.pace['size'].median():.0f}, largest {self.pace['size'].max()}.",
         ]
         for age in (2, 5, 10):
             if age in by_age.index and by_age.loc[age, "n_chains"] > 1:
@@ -479,12 +547,16 @@ class ChainGrowth:
                     f"chains) against {row['cmo_added']:.0f} for US charter chains; mean size "
                     f"{row['mean_size']:.1f} against {row['cmo_size']:.0f}."
                 )
-        counts = self.pace_counts().set_index("pace")["n_chains"]
+        counts = self.pace_counts()["n_chains"]
+        window = p.get("window")
+        spell = f"{window}-year spell" if window else "life after founding"
         lines.append(
             "Pace: "
             + ", ".join(f"{n} {name}" for name, n in counts.items())
-            + f" (aggressive = at least {p.get('aggressive_from')} new schools a year over "
-            f"the fastest {p.get('window') or 'whole'}-year spell)."
+            + f". Aggressive = with {p.get('confidence', 0.95):.0%} confidence at least "
+            f"{p.get('aggressive_from')} new schools a year over the fastest {spell}; "
+            f"steady = at least {p.get('steady_share', 0.8):.0%} of the US charter chains' "
+            "pace at the same ages; measured = slower."
         )
         return "\n".join(lines)
 
@@ -538,6 +610,8 @@ class ChainGrowth:
         right.axhline(self.parameters.get("aggressive_from", 3.0), color="C3", lw=0.8, ls=":")
         right.set(xlabel="chain age (years)", ylabel="schools added", title="Schools added a year")
         right.legend()
+        for ax in (left, right):
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         fig.tight_layout()
         return fig
 
@@ -550,6 +624,7 @@ class ChainGrowth:
         fig, ax = plt.subplots(figsize=(8, 4.2))
         sns.lineplot(data=rows, x="year", y="size", hue="chain", marker="o", ax=ax)
         ax.set(xlabel="academic year", ylabel="schools", title=f"The {len(top)} fastest growers")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
         fig.tight_layout()
         return fig
@@ -560,12 +635,13 @@ def chain_growth(
     kind: str | Sequence[str] = "mat",
     *,
     area: Area = None,
-    min_size: int = 2,
+    min_size: int = 1,
     years: tuple[int, int] | None = None,
     max_age: int = 10,
-    steady_from: float = 1.5,
+    steady_share: float = 0.8,
     aggressive_from: float = 3.0,
     window: int | None = 3,
+    confidence: float = 0.95,
     alpha: float = 0.05,
 ) -> ChainGrowth:
     """Chain sizes over time, growth by age with the US benchmark, pace and spread.
@@ -580,22 +656,26 @@ def chain_growth(
         Keep chains with at least one school in these LAs/regions (their whole size is
         still counted); all of England when None.
     min_size
-        Keep chains that reached at least this many schools.
+        Keep chains founded with at least this many schools (their size at the end of
+        their first year). Only the founding size counts, never a later one, so the
+        growth curves do not favour chains that went on to grow.
     years
         First and last academic year shown; growth before ``years[0]`` still sets sizes
         and ages. Default: all years in the membership history.
     max_age
         Oldest chain age in the growth-by-age table.
-    steady_from, aggressive_from, window
-        Pace thresholds (new schools a year) and spell length; see :func:`classify_pace`.
+    steady_share, aggressive_from, window, confidence
+        Pace classes; see :func:`classify_pace`.
     alpha
-        1 - confidence level of the intervals.
+        1 - confidence level of the intervals of the growth-by-age table.
 
     Examples
     --------
     >>> growth = chain_growth(read_tables("data/processed"), area="Surrey")  # doctest: +SKIP
     >>> print(growth.summary())  # doctest: +SKIP
     """
+    if min_size < 1:
+        raise PartnershipEvalError(f"min_size must be at least 1 school, got {min_size}")
     sizes = chain_sizes(
         data.memberships, data.partnerships, kind, last_year=None if years is None else years[1]
     )
@@ -604,28 +684,32 @@ def chain_growth(
         local = area_schools(data.schools, area)["urn"]
         ids = data.memberships.loc[data.memberships["urn"].isin(local), "partnership_id"]
         sizes = sizes[sizes["partnership_id"].isin(ids)]
-    peak = sizes.groupby("partnership_id")["size"].max()
-    small = peak[peak < min_size].index
+    founding = sizes.loc[sizes["chain_age"] == 1].set_index("partnership_id")["size"]
+    small = founding[founding < min_size].index
     if len(small):
-        members = data.memberships.loc[data.memberships["partnership_id"].isin(small), "urn"]
+        members = data.memberships[data.memberships["partnership_id"].isin(small)]
         exclusions.append(
             {
-                "reason": f"chain never reached {min_size} schools (rows = chains)",
+                "reason": f"chain founded with fewer than {min_size} schools (rows = chains)",
                 "rows": len(small),
-                "schools": int(members.nunique()),
+                "schools": int(members["urn"].nunique()),
             }
         )
     sizes = sizes[~sizes["partnership_id"].isin(small)]
-    if sizes.empty:
-        raise PartnershipEvalError(
-            f"no chains of kind {kind!r} with at least {min_size} schools for area {area!r}; "
-            "lower min_size or widen the area"
-        )
     if years is not None:
         sizes = sizes[sizes["year"] >= years[0]]
+    if sizes.empty:
+        raise PartnershipEvalError(
+            f"no chains of kind {kind!r} founded with at least {min_size} schools for area "
+            f"{area!r} and years {years!r}; lower min_size or widen the area or years"
+        )
     sizes = sizes.reset_index(drop=True)
     pace = classify_pace(
-        sizes, steady_from=steady_from, aggressive_from=aggressive_from, window=window
+        sizes,
+        steady_share=steady_share,
+        aggressive_from=aggressive_from,
+        window=window,
+        confidence=confidence,
     )
     spread = geographic_spread(
         data.memberships,
@@ -641,6 +725,7 @@ def chain_growth(
         on="partnership_id",
         how="left",
     )
+    pace[["n_las", "n_regions"]] = pace[["n_las", "n_regions"]].astype("Int64")
     pace.insert(1, "name", pace["partnership_id"].map(names))
     parameters = {
         "kind": kind,
@@ -648,9 +733,10 @@ def chain_growth(
         "min_size": min_size,
         "years": years,
         "max_age": max_age,
-        "steady_from": steady_from,
+        "steady_share": steady_share,
         "aggressive_from": aggressive_from,
         "window": window,
+        "confidence": confidence,
         "alpha": alpha,
     }
     return ChainGrowth(

@@ -10,13 +10,24 @@ Transition rows condition on the prior grade already; the summary shares do not,
 group with more outstanding schools can only stay or move down. With
 ``match_prior=True`` comparison pairs are reweighted to the partnership pairs' mix of
 prior grades, so the difference in shares compares like with like on the prior grade.
-This is a descriptive comparison: schools join partnerships for reasons that may also
-move their grades.
+
+A school is inspected several times and can be in both groups (before and after
+joining), so pairs are not independent: every interval and test is clustered by school
+(cluster-robust variances of the shares and their differences, as a linear probability
+model with standard errors clustered by school gives them; Wilson intervals of cell
+shares use the effective number of pairs after the design effect of clustering).
+
+This is a descriptive comparison. Schools join partnerships for reasons that also move
+their grades: sponsored schools join *because* of a poor grade, so the partnership group
+holds more schools whose next grade regresses towards the mean; and from 2012 to 2020
+outstanding schools were exempt from routine inspection, so the outstanding schools that
+were re-inspected were those giving cause for concern.
 
 Time to improvement follows spells below good: a spell starts at an inspection graded
 requires improvement or inadequate that follows a good-or-better grade (or no grade) and
-ends at the next inspection graded good or better; spells still open are censored at the
-last inspection date in the data. The group is membership when the spell starts.
+ends at the next inspection graded good or better; spells still open are censored when
+the school closed (``close_date`` of the schools table) or else at the end of the
+inspection data. The group is membership when the spell starts.
 """
 
 from __future__ import annotations
@@ -30,25 +41,18 @@ import pandas as pd
 import seaborn as sns
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
-from statsmodels.stats.proportion import confint_proportions_2indep, proportion_confint
+from statsmodels.stats.proportion import proportion_confint
 
-from partnership_eval.data.schema import PARTNERSHIP_KINDS
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.exclusions import exclusion
+from partnership_eval.growth import is_member, memberships_of_kind
 from partnership_eval.panel import Area, academic_year, area_schools
 
 GRADES = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}
 GROUPS = ("partnership", "comparison")
 MOVEMENTS = ("up", "same", "down")
 MOVEMENT_WORDS = {"up": "moved up", "same": "stayed the same", "down": "moved down"}
-
-
-def _exclusion(reason: str, frame: pd.DataFrame, mask: pd.Series) -> dict:
-    return {
-        "reason": reason,
-        "rows": int(mask.sum()),
-        "schools": int(frame.loc[mask, "urn"].nunique()),
-    }
 
 
 def member_on(
@@ -63,25 +67,18 @@ def member_on(
     A school is a member from its joining date until the day before it left. Where a
     school belonged to several, the one it joined first is given.
     """
-    kinds = [kind] if isinstance(kind, str) else list(kind)
-    unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
-    if unknown:
-        raise PartnershipEvalError(
-            f"unknown partnership kind(s) {unknown} (parameter kind); "
-            f"choose from {', '.join(PARTNERSHIP_KINDS)}"
-        )
-    ids = partnerships.loc[partnerships["kind"].isin(kinds), "partnership_id"]
-    spans = memberships.loc[
-        memberships["partnership_id"].isin(ids), ["urn", "partnership_id", "joined", "left"]
+    spans = memberships_of_kind(memberships, partnerships, kind)[
+        ["urn", "partnership_id", "joined", "left"]
     ]
     events = pd.DataFrame(
         {"urn": urns.to_numpy(), "date": dates.to_numpy(), "row": np.arange(len(urns))}
     )
     hits = events.merge(spans, on="urn")
-    active = (hits["joined"] <= hits["date"]) & ~(hits["left"] <= hits["date"]).fillna(
-        False
-    ).astype(bool)
-    first = hits[active].sort_values(["row", "joined"]).drop_duplicates("row")
+    first = (
+        hits[is_member(hits["joined"], hits["left"], hits["date"])]
+        .sort_values(["row", "joined"])
+        .drop_duplicates("row")
+    )
     out = pd.Series(pd.NA, index=range(len(urns)), dtype="str")
     out.iloc[first["row"].to_numpy()] = first["partnership_id"].to_numpy()
     return out.set_axis(urns.index)
@@ -90,7 +87,7 @@ def member_on(
 def _graded(inspections: pd.DataFrame, exclusions: list[dict]) -> pd.DataFrame:
     ungraded = inspections["grade"].isna()
     if ungraded.any():
-        exclusions.append(_exclusion("inspection without a grade", inspections, ungraded))
+        exclusions.append(exclusion("inspection without a grade", inspections, ungraded))
     graded = inspections[~ungraded]
     # Two graded inspections of one school on one day (e.g. two kinds): keep the worse.
     same_day = graded.duplicated(["urn", "date"], keep=False)
@@ -98,7 +95,7 @@ def _graded(inspections: pd.DataFrame, exclusions: list[dict]) -> pd.DataFrame:
     dup = ordered.duplicated(["urn", "date"], keep="last")
     if same_day.any():
         exclusions.append(
-            _exclusion("second graded inspection on the same day (worse grade kept)", ordered, dup)
+            exclusion("second graded inspection on the same day (worse grade kept)", ordered, dup)
         )
     return ordered[~dup].astype({"grade": "int64"}).reset_index(drop=True)
 
@@ -162,19 +159,48 @@ def inspection_pairs(
     return out
 
 
-def _wilson(count: pd.Series, nobs: pd.Series, alpha: float) -> tuple[np.ndarray, np.ndarray]:
+def _wilson(
+    share: np.ndarray, n_effective: np.ndarray, alpha: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Wilson interval of ``share`` on ``n_effective`` pairs (missing where there are none)."""
+    n = np.asarray(n_effective, dtype="float64")
+    safe = np.where(n > 0, n, 1.0)
     low, high = proportion_confint(
-        count.to_numpy(), np.maximum(nobs.to_numpy(), 1), alpha=alpha, method="wilson"
+        np.asarray(share, dtype="float64") * safe, safe, alpha=alpha, method="wilson"
     )
-    empty = nobs.to_numpy() == 0
-    return np.where(empty, np.nan, low), np.where(empty, np.nan, high)
+    return np.where(n > 0, low, np.nan), np.where(n > 0, high, np.nan)
+
+
+def _effective_n(
+    share: np.ndarray, var: np.ndarray, n: np.ndarray, schools: np.ndarray
+) -> np.ndarray:
+    """Pairs divided by the design effect of clustering (never more than the pairs).
+
+    Where the design effect cannot be estimated (a share of 0 or 1, no spread between
+    schools, a single school) each school counts as one observation.
+    """
+    independent = share * (1 - share)
+    estimable = (independent > 0) & (var > 0) & (schools > 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        n_eff = np.where(estimable, independent / var, schools)
+    return np.minimum(n_eff, n)
+
+
+def _cluster_variance(scores: np.ndarray, clusters: np.ndarray) -> np.ndarray:
+    """Cluster-robust variance (CR1) of estimates whose influence scores are ``scores``
+    (pairs × estimates): the sum over schools of the squared per-school score sums."""
+    sums = pd.DataFrame(scores).groupby(clusters).sum().to_numpy()
+    g = len(sums)
+    return np.einsum("ci,cj->ij", sums, sums) * (g / (g - 1) if g > 1 else np.nan)
 
 
 def transition_counts(pairs: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
-    """Transition counts and row shares with Wilson intervals, by group.
+    """Transition counts and row shares with school-clustered Wilson intervals, by group.
 
     Returns every group × prior grade × later grade cell (zeros included): group,
-    prior_grade, grade, n, row_n, share, ci_low, ci_high.
+    prior_grade, grade, n, row_n, share, ci_low, ci_high. The intervals are Wilson
+    intervals on the row's pairs divided by the design effect of repeated inspections of
+    the same school.
     """
     full = pd.MultiIndex.from_product(
         [GROUPS, list(GRADES), list(GRADES)], names=["group", "prior_grade", "grade"]
@@ -183,8 +209,79 @@ def transition_counts(pairs: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFra
     table = counts.rename("n").reset_index()
     table["row_n"] = table.groupby(["group", "prior_grade"])["n"].transform("sum")
     table["share"] = (table["n"] / table["row_n"]).where(table["row_n"] > 0)
-    table["ci_low"], table["ci_high"] = _wilson(table["n"], table["row_n"], alpha)
-    return table
+    # Per school and row: its pairs (m) and those in each cell (a); the cell share's
+    # clustered variance is sum_c (a_c - p m_c)^2 / row_n^2 times G / (G - 1).
+    row = ["group", "prior_grade"]
+    per_school = pairs.groupby([*row, "urn", "grade"]).size().rename("a").reset_index()
+    per_school["m"] = per_school.groupby([*row, "urn"])["a"].transform("sum")
+    m2 = (
+        per_school.drop_duplicates([*row, "urn"])
+        .groupby(row)["m"]
+        .agg(m2=lambda m: (m**2).sum(), schools="size")
+    )
+    cells = per_school.assign(a2=per_school["a"] ** 2, am=per_school["a"] * per_school["m"])
+    cells = cells.groupby([*row, "grade"])[["a2", "am"]].sum()
+    table = table.merge(cells, on=[*row, "grade"], how="left").merge(m2, on=row, how="left")
+    table[["a2", "am"]] = table[["a2", "am"]].fillna(0.0)
+    p, n = table["share"].to_numpy(), table["row_n"].to_numpy(dtype="float64")
+    g = table["schools"].to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        var = (table["a2"] - 2 * p * table["am"] + p**2 * table["m2"]).to_numpy() / n**2
+        var = var * g / (g - 1)
+    table["ci_low"], table["ci_high"] = _wilson(p, _effective_n(p, var, n, g), alpha)
+    return table.drop(columns=["a2", "am", "m2", "schools"])
+
+
+def _strata(pairs: pd.DataFrame) -> pd.DataFrame:
+    """Per prior grade: each group's pairs and the partnership share of the shared grades."""
+    counts = pd.crosstab(pairs["prior_grade"], pairs["group"]).reindex(
+        columns=list(GROUPS), fill_value=0
+    )
+    out = counts.rename(columns={g: f"n_{g}" for g in GROUPS})
+    shared = out[(out["n_partnership"] > 0) & (out["n_comparison"] > 0)]
+    out["weight"] = (shared["n_partnership"] / shared["n_partnership"].sum()).reindex(
+        out.index, fill_value=0.0
+    )
+    return out
+
+
+def pair_weights(pairs: pd.DataFrame, *, match_prior: bool = False) -> np.ndarray:
+    """Weight of each pair in the movement shares.
+
+    Unmatched: 1. Matched on prior grade: pairs whose prior grade one group lacks weigh
+    0; partnership pairs weigh 1; comparison pairs are reweighted so that their prior
+    grades have the partnership pairs' mix.
+    """
+    if not match_prior:
+        return np.ones(len(pairs))
+    strata = _strata(pairs)
+    used = strata[strata["weight"] > 0]
+    scale = used["weight"] * used["n_comparison"].sum() / used["n_comparison"]
+    grade_weight = pairs["prior_grade"].map(scale).fillna(0.0).to_numpy()
+    partnership = (pairs["group"] == GROUPS[0]).to_numpy()
+    return np.where(partnership, (grade_weight > 0).astype(float), grade_weight)
+
+
+def _movement_estimates(
+    pairs: pd.DataFrame, weights: np.ndarray
+) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Weighted up/same/down shares of each group and of their difference, with
+    school-clustered covariance matrices (keys: the groups and "difference")."""
+    moves = (pairs["movement"].to_numpy()[:, None] == np.array(MOVEMENTS)[None, :]).astype(float)
+    clusters = pairs["urn"].to_numpy()
+    shares, scores = {}, {}
+    for group in GROUPS:
+        w = weights * (pairs["group"].to_numpy() == group)
+        total = w.sum()
+        shares[group] = (w @ moves) / total if total > 0 else np.full(len(MOVEMENTS), np.nan)
+        scores[group] = w[:, None] * (moves - shares[group]) / (total if total > 0 else 1.0)
+    shares["difference"] = shares[GROUPS[0]] - shares[GROUPS[1]]
+    scores["difference"] = scores[GROUPS[0]] - scores[GROUPS[1]]
+    used = weights > 0
+    variances = {
+        key: _cluster_variance(score[used], clusters[used]) for key, score in scores.items()
+    }
+    return shares, variances
 
 
 def movement_shares(
@@ -192,58 +289,39 @@ def movement_shares(
 ) -> pd.DataFrame:
     """Share of pairs that moved up, stayed and moved down, by group, with intervals.
 
-    Shares use Wilson intervals. With ``match_prior`` only prior grades both groups have
-    count, and the comparison shares are the partnership prior-grade mix applied to the
-    comparison's shares within each prior grade, with a normal interval (clipped to
-    [0, 1]) from the stratified variance.
+    Wilson intervals on the effective number of pairs (school-clustered). With
+    ``match_prior`` only prior grades both groups have count and comparison pairs are
+    reweighted to the partnership pairs' prior grades (see :func:`pair_weights`).
+    Returns group, movement, count (pairs; missing for the reweighted comparison), n,
+    share, ci_low, ci_high, matched.
     """
-    rows = []
-    strata = _strata(pairs)
-    used = strata[strata["weight"] > 0]
-    z = stats.norm.ppf(1 - alpha / 2)
+    weights = pair_weights(pairs, match_prior=match_prior)
+    shares, variances = _movement_estimates(pairs, weights)
+    parts = []
     for group in GROUPS:
-        for movement in MOVEMENTS:
-            if match_prior and group == GROUPS[1]:
-                share, se = _matched_share(strata, movement)
-                n = int(used["n_comparison"].sum())
-                low, high = max(share - z * se, 0.0), min(share + z * se, 1.0)
-                rows.append((group, movement, np.nan, n, share, low, high))
-                continue
-            source = used if match_prior else strata
-            count = int(source[f"{group}_{movement}"].sum())
-            n = int(source[f"n_{group}"].sum())
-            ci = _wilson(pd.Series([count]), pd.Series([n]), alpha)
-            rows.append((group, movement, count, n, count / n if n else np.nan, ci[0][0], ci[1][0]))
-    table = pd.DataFrame(
-        rows, columns=["group", "movement", "count", "n", "share", "ci_low", "ci_high"]
-    )
-    table["matched"] = match_prior & (table["group"] == GROUPS[1])
-    return table
-
-
-def _strata(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Per prior grade: group sizes, partnership weight and each group's movement counts."""
-    counts = pd.crosstab([pairs["prior_grade"]], [pairs["group"], pairs["movement"]]).reindex(
-        columns=pd.MultiIndex.from_product([GROUPS, MOVEMENTS]), fill_value=0
-    )
-    out = pd.DataFrame(index=counts.index)
-    for group in GROUPS:
-        out[f"n_{group}"] = counts[group].sum(axis=1)
-        for movement in MOVEMENTS:
-            out[f"{group}_{movement}"] = counts[(group, movement)]
-    matched = out[(out["n_partnership"] > 0) & (out["n_comparison"] > 0)]
-    out["weight"] = (matched["n_partnership"] / matched["n_partnership"].sum()).reindex(
-        out.index, fill_value=0.0
-    )
-    return out
-
-
-def _matched_share(strata: pd.DataFrame, movement: str) -> tuple[float, float]:
-    used = strata[strata["weight"] > 0]
-    p = used[f"comparison_{movement}"] / used["n_comparison"]
-    share = float((used["weight"] * p).sum())
-    var = float((used["weight"] ** 2 * p * (1 - p) / used["n_comparison"]).sum())
-    return share, np.sqrt(var)
+        mine = (pairs["group"] == group).to_numpy() & (weights > 0)
+        n = int(mine.sum())
+        share = shares[group]
+        schools = pairs.loc[mine, "urn"].nunique()
+        n_eff = _effective_n(share, np.diag(variances[group]), n, schools)
+        low, high = _wilson(share, n_eff, alpha)
+        reweighted = match_prior and group == GROUPS[1]
+        counts = pairs.loc[mine, "movement"].value_counts().reindex(list(MOVEMENTS), fill_value=0)
+        parts.append(
+            pd.DataFrame(
+                {
+                    "group": group,
+                    "movement": list(MOVEMENTS),
+                    "count": pd.array([pd.NA] * 3 if reweighted else counts.to_numpy(), "Int64"),
+                    "n": n,
+                    "share": share,
+                    "ci_low": low,
+                    "ci_high": high,
+                    "matched": reweighted,
+                }
+            )
+        )
+    return pd.concat(parts, ignore_index=True)
 
 
 def movement_difference(
@@ -251,136 +329,87 @@ def movement_difference(
 ) -> pd.DataFrame:
     """Partnership minus comparison share for moved up, stayed and moved down.
 
-    Unmatched: Newcombe's hybrid score interval. Matched on prior grade: both shares are
-    taken over the prior grades that both groups have (partnership mix), with a normal
-    interval from the stratified variances; partnership pairs whose prior grade has no
-    comparison pair are left out and counted in ``attrs["unmatched"]``.
+    The difference of (weighted) shares, as the coefficient of a linear probability
+    model on the group, with standard errors clustered by school (a school's pairs are
+    not independent, and a school can be in both groups) and normal intervals. Matched
+    on prior grade: comparison pairs reweighted to the partnership prior-grade mix
+    (see :func:`pair_weights`); partnership pairs whose prior grade has no comparison
+    pair are left out and counted in ``attrs["unmatched"]``.
 
     Returns movement, partnership, comparison, difference, se, ci_low, ci_high,
-    n_partnership, n_comparison.
+    n_partnership, n_comparison (pairs) and n_schools (clusters).
     """
+    groups = pairs["group"].value_counts()
+    if any(groups.get(group, 0) == 0 for group in GROUPS):
+        raise PartnershipEvalError(
+            f"cannot compare grade movements: {groups.get(GROUPS[0], 0)} partnership and "
+            f"{groups.get(GROUPS[1], 0)} comparison inspection pairs; widen the area or "
+            "years, or choose another kind"
+        )
+    weights = pair_weights(pairs, match_prior=match_prior)
+    shares, variances = _movement_estimates(pairs, weights)
+    used = weights > 0
     z = stats.norm.ppf(1 - alpha / 2)
-    strata = _strata(pairs)
-    unmatched = int(strata.loc[strata["n_comparison"] == 0, "n_partnership"].sum())
-    rows = []
-    for movement in MOVEMENTS:
-        if match_prior:
-            used = strata[strata["weight"] > 0]
-            n_t = int(used["n_partnership"].sum())
-            p_t = float(used[f"partnership_{movement}"].sum() / n_t) if n_t else np.nan
-            p_c, se_c = _matched_share(strata, movement)
-            se = float(np.sqrt(p_t * (1 - p_t) / n_t + se_c**2)) if n_t else np.nan
-            diff = p_t - p_c
-            low, high = max(diff - z * se, -1.0), min(diff + z * se, 1.0)
-            n_c = int(used["n_comparison"].sum())
-        else:
-            n_t = int(strata["n_partnership"].sum())
-            n_c = int(strata["n_comparison"].sum())
-            c_t = int(strata[f"partnership_{movement}"].sum())
-            c_c = int(strata[f"comparison_{movement}"].sum())
-            if n_t == 0 or n_c == 0:
-                raise PartnershipEvalError(
-                    f"cannot compare grade movements: {n_t} partnership and {n_c} comparison "
-                    "inspection pairs; widen the area or years, or choose another kind"
-                )
-            p_t, p_c = c_t / n_t, c_c / n_c
-            diff = p_t - p_c
-            se = float(np.sqrt(p_t * (1 - p_t) / n_t + p_c * (1 - p_c) / n_c))
-            low, high = confint_proportions_2indep(
-                c_t, n_t, c_c, n_c, method="newcomb", compare="diff", alpha=alpha
-            )
-        rows.append((movement, p_t, p_c, diff, se, float(low), float(high), n_t, n_c))
+    se = np.sqrt(np.diag(variances["difference"]))
+    diff = shares["difference"]
     table = pd.DataFrame(
-        rows,
-        columns=[
-            "movement",
-            "partnership",
-            "comparison",
-            "difference",
-            "se",
-            "ci_low",
-            "ci_high",
-            "n_partnership",
-            "n_comparison",
-        ],
+        {
+            "movement": list(MOVEMENTS),
+            "partnership": shares[GROUPS[0]],
+            "comparison": shares[GROUPS[1]],
+            "difference": diff,
+            "se": se,
+            "ci_low": np.maximum(diff - z * se, -1.0),
+            "ci_high": np.minimum(diff + z * se, 1.0),
+            "n_partnership": int((used & (pairs["group"] == GROUPS[0]).to_numpy()).sum()),
+            "n_comparison": int((used & (pairs["group"] == GROUPS[1]).to_numpy()).sum()),
+            "n_schools": int(pairs.loc[used, "urn"].nunique()),
+        }
     )
-    table.attrs["unmatched"] = unmatched if match_prior else 0
+    unmatched = (pairs["group"] == GROUPS[0]).to_numpy() & ~used
+    table.attrs["unmatched"] = int(unmatched.sum())
     return table
 
 
-def _chi_square(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Pearson statistic of stacked 2-D tables (..., rows, cols) over non-empty margins."""
-    total = table.sum(axis=(-2, -1), keepdims=True)
-    expected = table.sum(axis=-1, keepdims=True) * table.sum(axis=-2, keepdims=True)
-    expected = np.divide(expected, total, out=np.zeros_like(expected), where=total > 0)
-    cells = np.divide(
-        (table - expected) ** 2, expected, out=np.zeros_like(expected), where=expected > 0
-    )
-    return cells.sum(axis=(-2, -1)), expected
-
-
-def distribution_test(
-    pairs: pd.DataFrame,
-    *,
-    match_prior: bool = False,
-    n_permutations: int = 1999,
-    seed: int = 0,
-    max_exact_n: int = 20_000,
-) -> dict:
+def distribution_test(pairs: pd.DataFrame, *, match_prior: bool = False) -> dict:
     """Test whether grade movements (up/same/down) differ between the groups.
 
-    Unmatched: Pearson chi-square on the group × movement table. Matched on prior grade:
-    the sum of the chi-squares within prior grades (degrees of freedom add up). When an
-    expected count is below 5 and there are at most ``max_exact_n`` pairs, the p-value is
-    a permutation p-value (group labels shuffled within prior grades).
+    A Wald test that the shares moving up and moving down (hence also staying) are the
+    same in both groups, with the school-clustered covariance of the differences (see
+    :func:`movement_difference`); with ``match_prior`` the comparison is reweighted to
+    the partnership prior grades. Chi-square on 2 degrees of freedom (fewer when a
+    movement never occurs).
 
-    Returns statistic, df, p_value, method, n.
+    Returns statistic, df, p_value, method, n (pairs), n_schools.
     """
-    strata = pairs["prior_grade"].to_numpy() if match_prior else np.zeros(len(pairs), int)
-    s_codes, s_index = np.unique(strata, return_inverse=True)
-    g_index = (pairs["group"].to_numpy() == GROUPS[1]).astype(int)
-    m_index = pd.Categorical(pairs["movement"], categories=MOVEMENTS).codes.astype(int)
-    n_s = len(s_codes)
-
-    def tables(groups: np.ndarray) -> np.ndarray:
-        flat = (s_index * 2 + groups) * 3 + m_index
-        if groups.ndim == 1:
-            return np.bincount(flat, minlength=n_s * 6).reshape(n_s, 2, 3).astype(float)
-        offset = np.arange(groups.shape[0])[:, None] * n_s * 6
-        counts = np.bincount((flat + offset).ravel(), minlength=groups.shape[0] * n_s * 6)
-        return counts.reshape(groups.shape[0], n_s, 2, 3).astype(float)
-
-    observed = tables(g_index)
-    per_stratum, expected = _chi_square(observed)
-    statistic = float(per_stratum.sum())
-    rows = (observed.sum(axis=2) > 0).sum(axis=1)
-    cols = (observed.sum(axis=1) > 0).sum(axis=1)
-    df = int(np.clip((rows - 1) * (cols - 1), 0, None).sum())
-    small = bool(((expected > 0) & (expected < 5)).any())
+    weights = pair_weights(pairs, match_prior=match_prior)
+    shares, variances = _movement_estimates(pairs, weights)
+    keep = [MOVEMENTS.index("up"), MOVEMENTS.index("down")]
+    diff = shares["difference"][keep]
+    cov = variances["difference"][np.ix_(keep, keep)]
+    n_schools = int(pairs.loc[weights > 0, "urn"].nunique())
+    method = "Wald test of the up and down shares, clustered by school"
+    if match_prior:
+        method += ", comparison reweighted to partnership prior grades"
+    df = int(np.linalg.matrix_rank(cov)) if np.isfinite(cov).all() else 0
     if df == 0:
         return {
-            "statistic": statistic,
+            "statistic": np.nan,
             "df": 0,
             "p_value": np.nan,
             "method": "none",
             "n": len(pairs),
+            "n_schools": n_schools,
         }
-    if small and len(pairs) <= max_exact_n:
-        rng = np.random.default_rng(seed)
-        keys = s_index[None, :] + rng.random((n_permutations, len(pairs)))
-        order = np.argsort(keys, axis=1)
-        base = np.argsort(s_index, kind="stable")
-        shuffled = np.empty_like(order)
-        np.put_along_axis(shuffled, base[None, :].repeat(n_permutations, 0), order, axis=1)
-        drawn = _chi_square(tables(g_index[shuffled]))[0].sum(axis=1)
-        p_value = float((1 + (drawn >= statistic - 1e-9).sum()) / (n_permutations + 1))
-        method = f"permutation ({n_permutations} draws)"
-    else:
-        p_value = float(stats.chi2.sf(statistic, df))
-        method = "chi-square"
-    if match_prior:
-        method += ", stratified by prior grade"
-    return {"statistic": statistic, "df": df, "p_value": p_value, "method": method, "n": len(pairs)}
+    statistic = float(diff @ np.linalg.pinv(cov) @ diff)
+    return {
+        "statistic": statistic,
+        "df": df,
+        "p_value": float(stats.chi2.sf(statistic, df)),
+        "method": method,
+        "n": len(pairs),
+        "n_schools": n_schools,
+    }
 
 
 def spells_below_good(
@@ -396,10 +425,12 @@ def spells_below_good(
 ) -> pd.DataFrame:
     """Spells below good and how long each took to reach good or better.
 
-    Returns urn, start, start_grade, end (the good-or-better inspection or the censoring
-    date), years, improved (bool), partnership_id and group (membership at the start).
-    ``years`` keeps spells starting in those academic years; ``censor_date`` defaults to
-    the last inspection date in the data.
+    A spell still open is censored at the school's ``close_date`` (from ``schools``) when
+    it closed, else at ``censor_date``, the end of follow-up (default: the last inspection
+    date in the data). Returns urn, start, start_grade, end (the good-or-better
+    inspection or the censoring date), years, improved (bool), partnership_id and group
+    (membership at the start). ``years`` keeps spells starting in those academic years.
+    Spells starting after their censoring date are dropped and counted.
     """
     exclusions: list[dict] = []
     graded = _graded(inspections, exclusions)
@@ -417,9 +448,25 @@ def spells_below_good(
     spells = graded.loc[starts, ["urn", "date", "grade"]].rename(
         columns={"date": "start", "grade": "start_grade"}
     )
-    spells["improved"] = next_good[starts].notna().to_numpy()
-    spells["end"] = next_good[starts].fillna(censor_date).to_numpy()
-    spells = spells[spells["start"] <= censor_date]
+    closed = (
+        spells["urn"].map(schools.drop_duplicates("urn").set_index("urn")["close_date"])
+        if schools is not None
+        else pd.Series(pd.NaT, index=spells.index)
+    )
+    censor = pd.to_datetime(closed).where(closed < censor_date, censor_date)
+    good = next_good[starts]
+    spells["improved"] = (good.notna() & (good <= censor)).to_numpy()
+    spells["end"] = good.where(spells["improved"], censor).to_numpy()
+    late = spells["start"] > censor
+    if late.any():
+        exclusions.append(
+            exclusion(
+                "spell below good starting after the school closed or the end of follow-up",
+                spells,
+                late,
+            )
+        )
+    spells = spells[~late]
     if years is not None:
         spells = spells[academic_year(spells["start"]).between(*years)]
     spells["years"] = (spells["end"] - spells["start"]).dt.days / 365.25
@@ -559,10 +606,10 @@ class GradeTransitions:
             lines.append(f"Of {n[group]} {group} inspections{weighted}: {words}.")
         up = self.headline
         lines.append(
-            f"Partnership schools moved up {abs(up['difference']):.1%} "
+            f"Partnership schools moved up {abs(up['difference']) * 100:.1f} percentage points "
             f"{'more' if up['difference'] >= 0 else 'less'} often than comparison schools "
             f"(difference {up['difference']:+.1%}, 95% CI {up['ci_low']:+.1%} to "
-            f"{up['ci_high']:+.1%})."
+            f"{up['ci_high']:+.1%}, clustered by school: {int(up['n_schools']):,} schools)."
         )
         test = self.test
         lines.append(
@@ -657,7 +704,6 @@ def grade_transitions(
     years: tuple[int, int] | None = None,
     match_prior: bool = True,
     alpha: float = 0.05,
-    seed: int = 0,
 ) -> GradeTransitions:
     """Grade transitions, movement shares and time to good for partnership vs comparison.
 
@@ -675,8 +721,6 @@ def grade_transitions(
         Reweight comparison schools to the partnership schools' mix of prior grades.
     alpha
         1 - confidence level of intervals.
-    seed
-        Seed of the permutation test (used when expected counts are small).
 
     Examples
     --------
@@ -711,7 +755,7 @@ def grade_transitions(
             )
         if lost.any():
             exclusions.append(
-                _exclusion(
+                exclusion(
                     "partnership pair whose prior grade no comparison pair has "
                     "(left out of the matched comparison)",
                     pairs,
@@ -723,7 +767,7 @@ def grade_transitions(
         counts=transition_counts(pairs, alpha=alpha),
         movement=movement_shares(pairs, match_prior=match_prior, alpha=alpha),
         difference=difference,
-        test=distribution_test(pairs, match_prior=match_prior, seed=seed),
+        test=distribution_test(pairs, match_prior=match_prior),
         spells=spells,
         curves=curves,
         improvement=improvement_summary(spells, curves),
@@ -735,6 +779,5 @@ def grade_transitions(
             "years": years,
             "match_prior": match_prior,
             "alpha": alpha,
-            "seed": seed,
         },
     )

@@ -2,14 +2,21 @@
 
 Design: a stacked event study (Cengiz et al. 2019). A chain's *surge* is its first year
 of heavy intake (see :func:`partnership_eval.growth.heavy_intakes`). For every surge
-year g there is one stack: the schools that were already members at the end of g − 1
-("existing" schools, in the chain at least a year by g), observed while they are members
-in the years g − ``pre`` … g + ``post``. Treated are the existing schools of chains whose
-surge is in g; comparison are the existing schools of chains that never had a heavy
-intake. Surges whose year before (the base year) has no results cannot be placed and are
-left out. The event study is the impact engine's two-way fixed-effects event study on the
-stacked data with one fixed effect per stack × school and per stack × year, standard
-errors clustered by school (a school can appear in several stacks).
+year g there is one stack: the schools that were members at the end of g − 1
+("existing" schools, in the chain at least a year by g), followed in the years
+g − ``pre`` … g + ``post`` whatever happens to their membership afterwards (intention to
+treat: a school that leaves at or after the surge stays in, so leavers cannot flatter
+the chains they leave). Years before a school joined are left out: sponsored schools
+are chosen on those very results, which would put their selection into the placebo. Treated are the existing schools of chains whose surge is in g;
+comparison are the existing schools of chains that never had a heavy intake. Surges
+whose year before (the base year) has no results cannot be placed and are left out.
+
+The event study is the impact engine's two-way fixed-effects event study on the stacked
+data with stack × year fixed effects and school fixed effects: a treated school belongs
+to one stack only, so its effect is in effect stack × school; a comparison school keeps
+one fixed effect across all the stacks it appears in (one per stack would be collinear
+with the stack × year effects). Standard errors are clustered by school, since a
+comparison school appears in several stacks.
 
 Estimand: the average change in existing schools' outcome in the surge year (event time
 0) relative to the year before, beyond the change in comparison chains' existing schools
@@ -17,7 +24,7 @@ over the same years. Identifying assumption: without the surge, existing schools
 surging chains would have moved like those of chains that did not surge (parallel
 trends, checked by event time −``pre``…−2). Restricting both groups to existing members
 keeps schools selected into a chain on one unusual year (which then regresses to the
-mean) out of the comparison.
+mean) out of the surge-year comparison.
 """
 
 from __future__ import annotations
@@ -28,18 +35,185 @@ from dataclasses import dataclass, field
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, PartnershipEvalError
-from partnership_eval.growth import chain_memberships, chain_sizes, heavy_intakes
+from partnership_eval.exclusions import exclusion
+from partnership_eval.growth import chain_memberships, chain_sizes, heavy_intakes, is_member
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
 from partnership_eval.panel import Area, area_schools
 
 _STACK = 10_000  # stack-coded period = stack * _STACK + year, so event time = year - stack
 
 
-def _count(reason: str, rows: int, schools: int) -> dict:
-    return {"reason": reason, "rows": int(rows), "schools": int(schools)}
+def _chain_rows(
+    data: DataTables, kind: str | Sequence[str], area: Area
+) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
+    """Chain sizes and memberships of chains with a school in ``area``."""
+    sizes = chain_sizes(data.memberships, data.partnerships, kind)
+    members = chain_memberships(data.memberships, data.partnerships, kind)
+    if area is not None:
+        local = area_schools(data.schools, area)["urn"]
+        chains = members.loc[members["urn"].isin(local), "partnership_id"].unique()
+        members = members[members["partnership_id"].isin(chains)]
+        sizes = sizes[sizes["partnership_id"].isin(chains)]
+    return sizes, members, list(members.attrs["exclusions"])
+
+
+def _outcome_rows(
+    data: DataTables,
+    outcome: str,
+    phase: str | None,
+    years: tuple[int, int] | None,
+    exclusions: list[dict],
+) -> pd.DataFrame:
+    """Outcome rows in ``years`` of schools of ``phase``; other phases counted as dropped."""
+    outcomes = data.outcomes[["urn", "year", "cohort_n", outcome]]
+    if years is not None:
+        outcomes = outcomes[outcomes["year"].between(*years)]
+    if phase is not None:
+        in_phase = data.schools.loc[data.schools["phase"].str.lower() == phase.lower(), "urn"]
+        other = ~outcomes["urn"].isin(in_phase)
+        if other.any():
+            exclusions.append(
+                exclusion(
+                    f"outcome row of a school whose phase is not {phase!r} or unknown",
+                    outcomes,
+                    other,
+                )
+            )
+        outcomes = outcomes[~other]
+    return outcomes
+
+
+def _surges(
+    sizes: pd.DataFrame,
+    members: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    outcome: str,
+    min_dose: float,
+    min_joiners: int,
+    exclusions: list[dict],
+) -> pd.DataFrame:
+    """Each chain's first heavy intake, ``used`` when it and its base year have results."""
+    heavy = heavy_intakes(sizes, min_dose=min_dose, min_joiners=min_joiners)
+    surges = heavy[heavy["first"]].drop(columns="first").reset_index(drop=True)
+    result_years = set(outcomes.loc[outcomes[outcome].notna(), "year"].unique())
+    surges["used"] = (surges["year"] - 1).isin(result_years) & surges["year"].isin(result_years)
+    unplaced = surges.loc[~surges["used"], "partnership_id"]
+    if len(unplaced):
+        lost = members["partnership_id"].isin(unplaced)
+        exclusions.append(
+            {
+                "reason": "chain whose first heavy intake has no results in that year or the "
+                "year before (rows = chains)",
+                "rows": len(unplaced),
+                "schools": int(members.loc[lost, "urn"].nunique()),
+            }
+        )
+    if not surges["used"].any():
+        raise EstimationError(
+            f"no chain has a heavy intake (at least {min_joiners} joiners and a dose of at "
+            f"least {min_dose}) in a year with results before and after; lower min_dose or "
+            "min_joiners, or widen the area"
+        )
+    return surges
+
+
+def _existing_schools(
+    members: pd.DataFrame, surges: pd.DataFrame, exclusions: list[dict]
+) -> pd.DataFrame:
+    """Per stack (surge year): the members at the end of the year before, of the chain
+    surging then (treated) or of chains that never surge (comparison)."""
+    first_heavy = surges.set_index("partnership_id")["year"]
+    members = members.assign(surge=members["partnership_id"].map(first_heavy))
+    late = members["surge"].notna() & (members["join_year"] >= members["surge"])
+    if late.any():
+        exclusions.append(
+            exclusion(
+                "school that joined a surging chain in or after its surge (not existing)",
+                members,
+                late,
+            )
+        )
+    stacks = pd.DataFrame({"stack": np.unique(surges.loc[surges["used"], "year"])})
+    candidates = members[~late].merge(stacks, how="cross")
+    own_stack = candidates["surge"].isna() | (candidates["surge"] == candidates["stack"])
+    existing = is_member(candidates["join_year"], candidates["leave_year"], candidates["stack"] - 1)
+    return candidates[own_stack & existing]
+
+
+def _window_rows(
+    candidates: pd.DataFrame,
+    outcomes: pd.DataFrame,
+    outcome: str,
+    pre: int,
+    post: int,
+    exclusions: list[dict],
+) -> pd.DataFrame:
+    """Every year of the event window from each existing school's joining year on,
+    whether or not it later left (intention to treat), with a result in ``outcome``."""
+    rows = candidates.merge(outcomes, on="urn")
+    in_window = rows["year"].between(rows["stack"] - pre, rows["stack"] + post)
+    rows = rows[in_window & (rows["year"] >= rows["join_year"])]
+    twice = rows.duplicated(["stack", "urn", "year"])
+    if twice.any():
+        exclusions.append(
+            exclusion("school in two chains at once (first membership kept)", rows, twice)
+        )
+        rows = rows[~twice]
+    no_result = rows[outcome].isna()
+    if no_result.any():
+        exclusions.append(exclusion(f"school-year without {outcome}", rows, no_result))
+        rows = rows[~no_result]
+    rows = rows.assign(
+        treated=rows["surge"].notna(),
+        left_by_end=(rows["leave_year"] <= rows["stack"] + post).fillna(False).astype(bool),
+    )
+    # A stack-year needs comparison schools: without them its year effect absorbs the
+    # treated schools and nothing is learnt from it. A stack needs treated schools.
+    cells = rows.groupby(["stack", "year"])["treated"].transform("all")
+    stacks_with_treated = rows.groupby("stack")["treated"].transform("any")
+    unusable = cells | ~stacks_with_treated
+    if unusable.any():
+        exclusions.append(
+            exclusion(
+                "stack-year without comparison schools, or stack without treated schools",
+                rows,
+                unusable,
+            )
+        )
+        rows = rows[~unusable]
+    return rows
+
+
+def _coded_for_estimator(rows: pd.DataFrame, surges: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Event time, dose and the unit, period and cohort codes of the stacked event study."""
+    rows = rows.assign(
+        event_time=rows["year"] - rows["stack"],
+        dose=rows["partnership_id"].map(surges.set_index("partnership_id")["dose"]),
+        # A treated school is in one stack only; comparison schools keep one fixed effect
+        # across stacks (nesting them in stacks would make the stack-year effects collinear).
+        unit=rows["urn"] + 1_000_000 * rows["treated"],
+        period=rows["stack"] * _STACK + rows["year"],
+    )
+    rows["cohort"] = np.where(rows["treated"], rows["stack"] * _STACK + rows["stack"], 0)
+    columns = [
+        "stack",
+        "urn",
+        "partnership_id",
+        "join_year",
+        "year",
+        "event_time",
+        outcome,
+        "cohort_n",
+        "treated",
+        "left_by_end",
+        "dose",
+    ]
+    stacks = rows[[*columns, "unit", "period", "cohort"]].sort_values(["stack", "urn", "year"])
+    return stacks.reset_index(drop=True)
 
 
 def intake_dip_stacks(
@@ -60,10 +234,11 @@ def intake_dip_stacks(
     Returns
     -------
     stacks
-        One row per stack, school and member year in the window: stack (surge year),
-        urn, partnership_id, join_year, year, event_time, the outcome, treated, dose (the surging
-        chain's dose; missing for comparison rows) and the coded columns unit, period and
-        cohort used by the estimator.
+        One row per stack, existing school and year in the window: stack (surge year),
+        urn, partnership_id, join_year, year, event_time, the outcome, cohort_n, treated,
+        left_by_end (the school had left its chain by the end of the window; kept),
+        dose (the surging chain's dose; missing for comparison rows) and the coded
+        columns unit, period and cohort used by the estimator.
     surges
         One row per surging chain: partnership_id, year (first heavy intake), chain_age,
         joiners, size_start, dose and used (False when its base year has no results).
@@ -78,132 +253,12 @@ def intake_dip_stacks(
         raise PartnershipEvalError(
             f"outcome {outcome!r} is not a column of the outcomes table (parameter outcome)"
         )
-    sizes = chain_sizes(data.memberships, data.partnerships, kind)
-    members = chain_memberships(data.memberships, data.partnerships, kind)
-    exclusions = list(members.attrs["exclusions"])
-    if area is not None:
-        local = area_schools(data.schools, area)["urn"]
-        chains = members.loc[members["urn"].isin(local), "partnership_id"].unique()
-        members = members[members["partnership_id"].isin(chains)]
-        sizes = sizes[sizes["partnership_id"].isin(chains)]
-    outcomes = data.outcomes[["urn", "year", outcome]]
-    if years is not None:
-        outcomes = outcomes[outcomes["year"].between(*years)]
-    if phase is not None:
-        in_phase = data.schools.loc[data.schools["phase"].str.lower() == phase.lower(), "urn"]
-        other = ~outcomes["urn"].isin(in_phase)
-        if other.any():
-            exclusions.append(
-                _count(
-                    f"outcome row of a school whose phase is not {phase!r} or unknown",
-                    other.sum(),
-                    outcomes.loc[other, "urn"].nunique(),
-                )
-            )
-        outcomes = outcomes[~other]
-
-    heavy = heavy_intakes(sizes, min_dose=min_dose, min_joiners=min_joiners)
-    surges = heavy[heavy["first"]].drop(columns="first").reset_index(drop=True)
-    result_years = set(outcomes.loc[outcomes[outcome].notna(), "year"].unique())
-    surges["used"] = (surges["year"] - 1).isin(result_years) & surges["year"].isin(result_years)
-    unplaced = surges.loc[~surges["used"], "partnership_id"]
-    if len(unplaced):
-        lost = members[members["partnership_id"].isin(unplaced)]
-        exclusions.append(
-            _count(
-                "chain whose first heavy intake has no results in that year or the year before "
-                "(rows = chains)",
-                len(unplaced),
-                lost["urn"].nunique(),
-            )
-        )
-    first_heavy = surges.set_index("partnership_id")["year"]
-    members = members.assign(surge=members["partnership_id"].map(first_heavy))
-    late = members["surge"].notna() & (members["join_year"] >= members["surge"])
-    if late.any():
-        exclusions.append(
-            _count(
-                "school that joined a surging chain in or after its surge (not existing)",
-                late.sum(),
-                members.loc[late, "urn"].nunique(),
-            )
-        )
-    used_years = surges.loc[surges["used"], "year"].to_numpy()
-    if len(used_years) == 0:
-        raise EstimationError(
-            f"no chain has a heavy intake (at least {min_joiners} joiners and a dose of at "
-            f"least {min_dose}) in a year with results before and after; lower min_dose or "
-            "min_joiners, or widen the area"
-        )
-    candidates = members[~late].merge(pd.DataFrame({"stack": np.unique(used_years)}), how="cross")
-    own_stack = candidates["surge"].isna() | (candidates["surge"] == candidates["stack"])
-    existing = (candidates["join_year"] <= candidates["stack"] - 1) & ~(
-        candidates["leave_year"] <= candidates["stack"] - 1
-    ).fillna(False).astype(bool)
-    candidates = candidates[own_stack & existing]
-    rows = candidates.merge(outcomes, on="urn")
-    in_window = rows["year"].between(rows["stack"] - pre, rows["stack"] + post)
-    member_year = (rows["year"] >= rows["join_year"]) & ~(
-        rows["leave_year"] <= rows["year"]
-    ).fillna(False).astype(bool)
-    rows = rows[in_window & member_year]
-    twice = rows.duplicated(["stack", "urn", "year"])
-    if twice.any():
-        exclusions.append(
-            _count(
-                "school in two chains at once (first membership kept)",
-                twice.sum(),
-                rows.loc[twice, "urn"].nunique(),
-            )
-        )
-        rows = rows[~twice]
-    no_result = rows[outcome].isna()
-    if no_result.any():
-        exclusions.append(
-            _count(
-                f"school-year without {outcome}",
-                no_result.sum(),
-                rows.loc[no_result, "urn"].nunique(),
-            )
-        )
-        rows = rows[~no_result]
-    rows = rows.assign(treated=rows["surge"].notna())
-    # A stack-year needs comparison schools: without them its year effect absorbs the
-    # treated schools and nothing is learnt from it. A stack needs treated schools.
-    cells = rows.groupby(["stack", "year"])["treated"].transform("all")
-    stacks_with_treated = rows.groupby("stack")["treated"].transform("any")
-    unusable = cells | ~stacks_with_treated
-    if unusable.any():
-        exclusions.append(
-            _count(
-                "stack-year without comparison schools, or stack without treated schools",
-                unusable.sum(),
-                rows.loc[unusable, "urn"].nunique(),
-            )
-        )
-        rows = rows[~unusable]
-    rows = rows.assign(
-        event_time=rows["year"] - rows["stack"],
-        dose=rows["partnership_id"].map(surges.set_index("partnership_id")["dose"]),
-        # A treated school is in one stack only; comparison schools keep one fixed effect
-        # across stacks (nesting them in stacks would make the stack-year effects collinear).
-        unit=rows["urn"] + 1_000_000 * rows["treated"],
-        period=rows["stack"] * _STACK + rows["year"],
-    )
-    rows["cohort"] = np.where(rows["treated"], rows["stack"] * _STACK + rows["stack"], 0)
-    columns = [
-        "stack",
-        "urn",
-        "partnership_id",
-        "join_year",
-        "year",
-        "event_time",
-        outcome,
-        "treated",
-        "dose",
-    ]
-    stacks = rows[[*columns, "unit", "period", "cohort"]].sort_values(["stack", "urn", "year"])
-    return stacks.reset_index(drop=True), surges, exclusions
+    sizes, members, exclusions = _chain_rows(data, kind, area)
+    outcomes = _outcome_rows(data, outcome, phase, years, exclusions)
+    surges = _surges(sizes, members, outcomes, outcome, min_dose, min_joiners, exclusions)
+    candidates = _existing_schools(members, surges, exclusions)
+    rows = _window_rows(candidates, outcomes, outcome, pre, post, exclusions)
+    return _coded_for_estimator(rows, surges, outcome), surges, exclusions
 
 
 def _event_study(
@@ -262,12 +317,15 @@ class IntakeDip:
 
     @property
     def details(self) -> dict:
-        """Surging chains with results in the surge year, their mean dose and (synthetic
-        data) the planted dip."""
+        """Surging chains with results in the surge year, their mean dose, how many treated
+        schools left their chain by the end of the window (kept) and (synthetic data) the
+        planted dip."""
         at_zero = self.stacks[(self.stacks["event_time"] == 0) & self.stacks["treated"]]
+        leavers = self.stacks.loc[self.stacks["treated"] & self.stacks["left_by_end"], "urn"]
         return {
             "n_chains": int(at_zero["partnership_id"].nunique()),
             "mean_dose": float(at_zero["dose"].mean()),
+            "n_treated_leavers": int(leavers.nunique()),
             "planted_dip": None if self.truth is None else self.truth["planted_dip"],
         }
 
@@ -281,7 +339,9 @@ class IntakeDip:
             f"{h['mean_dose']:.2f}).",
             f"In that year their {h['n_treated']} existing schools changed by "
             f"{h['estimate']:+.2f} points (95% CI {h['ci_low']:+.2f} to {h['ci_high']:+.2f}) "
-            f"relative to {h['n_comparison']} existing schools of chains that did not surge.",
+            f"relative to {h['n_comparison']} existing schools of chains that did not surge "
+            f"({h['n_treated_leavers']} of the treated schools left their chain by the end of "
+            "the window and stay in the estimate: intention to treat).",
         ]
         if self.truth is not None:
             lines.append(
@@ -301,12 +361,13 @@ class IntakeDip:
         """Event study around the surge and the estimate by dose band."""
         fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
         self.event_study.plot(ax=left, title="Existing schools around a heavy intake")
+        left.xaxis.set_major_locator(MaxNLocator(integer=True))
         if self.truth is not None:
             left.axhline(self.truth["target"], color="C3", ls=":", label="planted (target)")
             left.legend(frameon=False)
         table = self.by_dose.dropna(subset=["estimate"])
         right.errorbar(
-            table["dose_band"].astype(str),
+            table.index.astype(str),
             table["estimate"],
             yerr=[table["estimate"] - table["ci_low"], table["ci_high"] - table["estimate"]],
             fmt="o",
@@ -338,6 +399,7 @@ def _by_dose(
             else f"{interval.left:g}-{interval.right:g}",
             "n_chains": treated["partnership_id"].nunique(),
             "n_treated": treated["urn"].nunique(),
+            "n_pupils": int(treated["cohort_n"].sum()),
             "mean_dose": treated["dose"].mean(),
             "estimate": np.nan,
             "se": np.nan,
@@ -350,7 +412,7 @@ def _by_dose(
         except (EstimationError, KeyError):
             pass  # too few surges in this band to estimate; reported as missing
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows).set_index("dose_band")
 
 
 def intake_dip_truth(
@@ -404,6 +466,9 @@ def intake_dip(
     alpha: float = 0.05,
 ) -> IntakeDip:
     """Event study of a chain's existing schools around its first heavy intake.
+
+    ``by_dose`` (indexed by dose band) gives the surge-year estimate for surging chains
+    in each band, with n_pupils, the pupils of their treated schools in the surge year.
 
     Parameters
     ----------
