@@ -17,7 +17,7 @@
 area: str = "Cumbria"  # LA name, three-digit LA code or region (e.g. "South West")
 data_dir: str = ""  # canonical tables (empty: $PARTNERSHIP_EVAL_DATA, else the nearest data/processed)
 first_year: int = 2010  # first academic year shown, named by the year it ends
-last_year: int = 2024  # last academic year shown
+last_year: int = 0  # last academic year shown (0: the last year with KS2 results in the data)
 kinds: list[str] = ["cluster", "federation", "umbrella_trust", "mat", "collaborative", "triad"]  # partnership kinds counted
 
 # %%
@@ -30,10 +30,11 @@ from partnership_eval.reporting import find_data_dir, save_results
 
 data = read_tables(find_data_dir(data_dir))
 schools = overview.schools_in_area(data, area)
-years = range(first_year, last_year + 1)
+name = overview.area_name(area)
+years = overview.years_shown(data.outcomes, first_year, last_year)
 Markdown(
-    f"# {area}: schools, partnerships and KS2 results, {first_year} to {last_year}\n\n"
-    f"An overview of the {len(schools):,} schools in {area}: how big and how rural they "
+    f"# {name}: schools, partnerships and KS2 results, {years[0]} to {years[-1]}\n\n"
+    f"An overview of the {len(schools):,} schools in {name}: how big and how rural they "
     "are, how many belong to school-to-school partnerships, and how their KS2 results "
     "moved compared with schools outside partnerships. It describes; it does not "
     "estimate what the partnerships caused — the impact reports do that."
@@ -48,7 +49,7 @@ Markdown(
 
 # %%
 by_size = overview.schools_by_size_and_setting(schools)
-plots.schools_by_size_plot(by_size, title=f"Schools in {area} by size")
+plots.schools_by_size_plot(by_size, title=f"Schools in {name} by size")
 
 # %%
 suppress(
@@ -68,7 +69,7 @@ suppress(
 coverage = overview.partnership_coverage(
     schools, data.memberships, data.partnerships, years, kinds=kinds
 )
-plots.coverage_plot(coverage, title=f"Schools in partnerships, {area}")
+plots.coverage_plot(coverage, title=f"Schools in partnerships, {name}")
 
 # %%
 suppress(overview.coverage_table(coverage))  # counts of schools, not of pupils
@@ -86,7 +87,7 @@ suppress(overview.coverage_table(coverage))  # counts of schools, not of pupils
 trends = overview.ks2_trends(
     schools, data.outcomes, data.memberships, data.partnerships, years, kinds=kinds
 )
-plots.ks2_trend_plot(trends, title=f"KS2 reading, writing and maths, {area}")
+plots.ks2_trend_plot(trends, title=f"KS2 reading, writing and maths, {name}")
 
 # %%
 suppress(
@@ -100,14 +101,14 @@ headline = overview.coverage_headline(coverage)
 save_results(
     report="00_overview",
     area=area,
-    parameters={"area": area, "first_year": first_year, "last_year": last_year, "kinds": kinds},
+    parameters={"area": area, "first_year": years[0], "last_year": years[-1], "kinds": kinds},
     synthetic=data.synthetic,
     headline=headline,
-    coverage=coverage,
-    ks2_trends=trends,
+    coverage=suppress(coverage),  # counts of schools
+    ks2_trends=suppress(trends, counts=["pupils"], rates={"ks2_rwm_exp": "pupils"}),
 )
 Markdown(
-    f"**In {last_year}, {headline['estimate']}% of {area}'s open schools "
+    f"**In {years[-1]}, {headline['estimate']}% of {name}'s open schools "
     f"({headline['n_treated']:,} of {headline['n_treated'] + headline['n_comparison']:,}) "
     "belonged to a partnership of the kinds counted here.**"
 )

@@ -17,14 +17,61 @@ def test_counts_of_zero_and_six_are_published():
 
 def test_rate_resting_on_five_pupils_is_shown_as_c():
     table = pd.DataFrame({"pupils": [5, 6], "rwm_exp": [60.0, 50.0]})
-    out = suppress(table, rates={"rwm_exp": "pupils"})
+    out = suppress(table, counts=["pupils"], rates={"rwm_exp": "pupils"})
     assert out["rwm_exp"].tolist() == ["c", 50.0]
-    assert out["pupils"].tolist() == [5, 6]  # the base itself was not declared a count
 
 
 def test_rates_are_rounded():
     table = pd.DataFrame({"pupils": [30], "rwm_exp": [66.666]})
-    assert suppress(table, rates={"rwm_exp": "pupils"})["rwm_exp"].tolist() == [66.7]
+    out = suppress(table, counts=["pupils"], rates={"rwm_exp": "pupils"})
+    assert out["rwm_exp"].tolist() == [66.7]
+
+
+def test_percentage_beside_its_hidden_numerator_is_hidden():
+    table = pd.DataFrame({"pupils": [40, 50], "meeting": [3, 30], "pct": [7.5, 60.0]})
+    out = suppress(table, counts=["pupils", "meeting"], rates={"pct": ("meeting", "pupils")})
+    assert out["pct"].tolist() == ["c", 60.0]  # 7.5% of 40 would give the 3 away
+    assert out["pupils"].tolist() == [40, 50]
+
+
+def test_percentage_is_hidden_with_its_base_when_given_numerator_and_base():
+    table = pd.DataFrame({"pupils": [4, 50], "meeting": [0, 30], "pct": [0.0, 60.0]})
+    out = suppress(table, counts=["pupils", "meeting"], rates={"pct": ("meeting", "pupils")})
+    assert out["pct"].tolist() == ["c", 60.0]
+
+
+def test_rate_base_in_the_table_but_not_declared_a_count_is_an_error():
+    table = pd.DataFrame({"pct": [66.7, 55.0], "n": [3, 40]})
+    with pytest.raises(
+        PartnershipEvalError, match="'n' \\(of rate 'pct'\\).*not declared in counts"
+    ):
+        suppress(table, rates={"pct": "n"})
+
+
+def test_rate_numerator_not_declared_a_count_is_an_error():
+    table = pd.DataFrame({"pupils": [40], "meeting": [3], "pct": [7.5]})
+    with pytest.raises(PartnershipEvalError, match="'meeting' \\(of rate 'pct'\\)"):
+        suppress(table, counts=["pupils"], rates={"pct": ("meeting", "pupils")})
+
+
+def test_duplicated_total_row_label_is_an_error():
+    table = pd.DataFrame({"pupils": [3, 20, 23, 23]}, index=["a", "b", "all", "all"])
+    with pytest.raises(PartnershipEvalError, match="'all' appear more than once"):
+        suppress(table, counts=["pupils"], total_row="all")
+
+
+def test_rates_of_tuple_labelled_columns_take_a_tuple_base():
+    columns = pd.MultiIndex.from_tuples([("%", "x"), ("pupils", "x")])
+    table = pd.DataFrame([[50.0, 4], [60.0, 40]], columns=columns)
+    out = suppress(table, counts=[("pupils", "x")], rates={("%", "x"): ("pupils", "x")})
+    assert out[("%", "x")].tolist() == ["c", 60.0]
+
+
+def test_suppressed_table_is_marked_with_its_declaration():
+    table = pd.DataFrame({"pupils": [3, 40], "pct": [50.0, 60.0]})
+    out = suppress(table, counts=["pupils"], rates={"pct": "pupils"})
+    assert out.attrs["disclosure"]["counts"] == ["pupils"]
+    assert "disclosure" not in table.attrs
 
 
 def test_lone_hidden_cell_above_a_total_row_gets_a_partner():

@@ -64,7 +64,7 @@ def test_notebook_runs_under_nbval_on_small_data(path, small_data_dir):
 def test_overview_runs_with_non_default_parameters(small_data_dir, tmp_path):
     result = run_reports(
         ["00_overview"],
-        ["Plymouth"],
+        ["879"],  # Plymouth's LA code
         data_dir=small_data_dir,
         out_dir=tmp_path,
         run="custom",

@@ -162,3 +162,27 @@ def test_schools_in_area_selects_the_la(small_data_dir):
     data = read_tables(small_data_dir)
     schools = overview.schools_in_area(data, "Plymouth")
     assert set(schools["la_name"]) == {"Plymouth"}
+
+
+def test_area_codes_and_regions_are_named():
+    assert overview.area_name(850) == "Hampshire"
+    assert overview.area_name("south west") == "South West"
+    assert overview.area_name("england") == "England"
+
+
+def test_years_default_to_the_last_year_with_results():
+    assert overview.years_shown(_outcomes(), 2014) == range(2014, 2020)
+    assert overview.years_shown(_outcomes()) == range(2015, 2020)
+
+
+def test_first_year_after_last_year_is_a_clear_error():
+    with pytest.raises(PartnershipEvalError, match="first_year 2021 is after last_year 2019"):
+        overview.years_shown(_outcomes(), 2021)
+
+
+def test_years_out_of_order_are_an_error():
+    with pytest.raises(PartnershipEvalError, match="increasing order, got \\[\\]"):
+        overview.partnership_coverage(
+            _schools(), _memberships([(100001, "C1", "2013-09-01", None)]), _partnerships(),
+            range(2019, 2015),
+        )  # fmt: skip

@@ -69,3 +69,15 @@ def test_size_plot_has_a_bar_per_band_and_setting():
     )
     fig = plots.schools_by_size_plot(table)
     assert len(fig.axes[0].patches) >= 4
+
+
+def _tick_labels(fig) -> list[str]:
+    fig.canvas.draw()  # tick labels are set when the figure is drawn
+    return [t.get_text() for t in fig.axes[0].get_xticklabels() if t.get_text()]
+
+
+def test_year_axes_show_whole_years_only():
+    three_years = _trends(40)[lambda t: t["year"] < 2022]
+    three_years = pd.concat([three_years, three_years.head(2).assign(year=2017)], ignore_index=True)
+    labels = _tick_labels(plots.ks2_trend_plot(three_years))
+    assert labels and all(label.lstrip("−-").isdigit() for label in labels), labels

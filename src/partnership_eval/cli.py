@@ -1,8 +1,8 @@
 """The ``partnership-eval`` command line.
 
-Each subcommand is a thin wrapper around a library function. Errors the user can act on
-(:class:`~partnership_eval.errors.PartnershipEvalError`) print as one line on stderr with
-a non-zero exit; ``--debug`` shows the traceback instead.
+Each subcommand is a thin wrapper around a library function. Errors print as one line on
+stderr with a non-zero exit (codes in :data:`EXIT_CODES`); ``--debug``, before or after
+the subcommand, shows the traceback instead.
 """
 
 from __future__ import annotations
@@ -20,6 +20,19 @@ if TYPE_CHECKING:  # the runner imports papermill and nbconvert: load it only wh
     from partnership_eval.reporting.runner import RunResult
 
 DEFAULT_DATA = Path("data/processed")
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+EXIT_OS = 3
+EXIT_FAILED_REPORTS = 100
+MAX_FAILED = 25
+EXIT_INTERRUPTED = 130
+EXIT_CODES = f"""exit codes:
+  0        success
+  {EXIT_INTERNAL}        unexpected internal error (rerun with --debug for the traceback)
+  {EXIT_INPUT}        input or usage error: bad option, parameter, file or data
+  {EXIT_OS}        operating-system error: a file or folder could not be read or written
+  {EXIT_FAILED_REPORTS + 1}-{EXIT_FAILED_REPORTS + MAX_FAILED}  report/batch: {EXIT_FAILED_REPORTS} + the number of failed reports ({EXIT_FAILED_REPORTS + MAX_FAILED}: {MAX_FAILED} or more)
+  {EXIT_INTERRUPTED}      interrupted"""
 
 
 def _progress(message: str) -> None:
@@ -34,9 +47,10 @@ def _cmd_demo_data(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_demo_data(sub: argparse._SubParsersAction) -> None:
+def _add_demo_data(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "demo-data",
+        parents=[common],
         help="build synthetic England (demonstration data with planted effects)",
         description="Write the canonical tables of a synthetic England plus truth.parquet.",
     )
@@ -63,9 +77,10 @@ def _cmd_ingest(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_ingest(sub: argparse._SubParsersAction) -> None:
+def _add_ingest(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "ingest",
+        parents=[common],
         help="load downloaded DfE/GIAS/Ofsted files into the canonical tables",
         description="Recognise every file under RAW_DIR by its header, load it, and write "
         "the canonical tables, exclusions.csv and KS2 reference totals.",
@@ -86,9 +101,10 @@ def _cmd_download(args: argparse.Namespace) -> int:
     return 0
 
 
-def _add_download(sub: argparse._SubParsersAction) -> None:
+def _add_download(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "download",
+        parents=[common],
         help="fetch the public DfE/GIAS/Ofsted files into data/raw (uses the network)",
         description="Download the official files into DEST with progress, recording each "
         "file's address, size and SHA-256 in download_manifest.json.",
@@ -111,9 +127,6 @@ def _add_download(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=_cmd_download)
 
 
-MAX_EXIT = 100
-
-
 def _add_run_options(p: argparse.ArgumentParser) -> None:
     """Options shared by ``report`` and ``batch``: data, output, run name, editions."""
     p.add_argument(
@@ -126,11 +139,18 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--with-code", action="store_true", help="also write the student edition showing code"
     )
+    p.add_argument(
+        "--notebooks-dir",
+        type=Path,
+        metavar="DIR",
+        help="where notebooks are found by name (default: the nearest notebooks/ folder "
+        "in the working directory or a parent)",
+    )
 
 
 def _run_summary(result: RunResult) -> int:
     print(f"{len(result.records)} report(s), {result.failed} failed: {result.index}")
-    return min(result.failed, MAX_EXIT)
+    return EXIT_FAILED_REPORTS + min(result.failed, MAX_FAILED) if result.failed else 0
 
 
 def _cmd_report(args: argparse.Namespace) -> int:
@@ -146,19 +166,23 @@ def _cmd_report(args: argparse.Namespace) -> int:
         parameters=parse_assignments(args.param or []),
         text_parameters=True,
         with_code=args.with_code,
+        notebooks_dir=args.notebooks_dir,
         progress=_progress,
     )
     return _run_summary(result)
 
 
-def _add_report(sub: argparse._SubParsersAction) -> None:
+def _add_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "report",
         help="run report notebooks into self-contained HTML reports",
         description="Execute each notebook for each area with papermill and render it as "
         "HTML into OUT/RUN/<notebook>/<area>.{ipynb,html}, with results.json per report, "
         "index.html and manifest.json. A failing report is recorded and the run goes on; "
-        f"the exit code is the number of failed reports (at most {MAX_EXIT}).",
+        f"the exit code is {EXIT_FAILED_REPORTS} + the number of failed reports.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
     )
     p.add_argument(
         "--notebook",
@@ -192,19 +216,23 @@ def _cmd_batch(args: argparse.Namespace) -> int:
         out_dir=args.out,
         run=args.run,
         with_code=args.with_code,
+        notebooks_dir=args.notebooks_dir,
         progress=_progress,
     )
     return _run_summary(result)
 
 
-def _add_batch(sub: argparse._SubParsersAction) -> None:
+def _add_batch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "batch",
         help="run a declared set of reports (TOML) into one run",
         description="Run every [[report]] of a TOML report set (notebook, areas, "
         "parameters) into one run folder with one index and manifest. Everything is "
         "checked before anything runs; a failing report is recorded and the run goes on; "
-        f"the exit code is the number of failed reports (at most {MAX_EXIT}).",
+        f"the exit code is {EXIT_FAILED_REPORTS} + the number of failed reports.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[common],
     )
     p.add_argument("report_set", type=Path, metavar="REPORT_SET", help="TOML report set")
     _add_run_options(p)
@@ -216,15 +244,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="partnership-eval",
         description="Evaluate school-to-school partnerships in England.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--debug", action="store_true", help="show tracebacks on errors")
+    # --debug after the subcommand too; SUPPRESS keeps a --debug given before it
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks on errors"
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    _add_demo_data(sub)
-    _add_ingest(sub)
-    _add_download(sub)
-    _add_report(sub)
-    _add_batch(sub)
+    for add in (_add_demo_data, _add_ingest, _add_download, _add_report, _add_batch):
+        add(sub, common)
     return parser
 
 
@@ -234,14 +266,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except PartnershipEvalError as exc:
-        if args.debug:
-            raise
-        print(f"partnership-eval: error: {exc}", file=sys.stderr)
-        return 2
     except KeyboardInterrupt:
         print("partnership-eval: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except Exception as exc:
+        if args.debug:
+            raise
+        code, message = _describe_error(exc)
+        print(f"partnership-eval: error: {' '.join(message.split())}", file=sys.stderr)
+        return code
+
+
+def _describe_error(exc: Exception) -> tuple[int, str]:
+    """Exit code and one-line message for an error that ends a command."""
+    if isinstance(exc, PartnershipEvalError):
+        return EXIT_INPUT, str(exc)
+    hint = " (rerun with --debug for the traceback)"
+    if isinstance(exc, OSError):
+        where = f": {exc.filename}" if exc.filename else ""
+        return EXIT_OS, f"{exc.strerror or exc}{where}{hint}"
+    return EXIT_INTERNAL, f"unexpected {type(exc).__name__}: {exc}{hint}"
 
 
 if __name__ == "__main__":

@@ -5,9 +5,14 @@ pupil count of 1 to 5, and a percentage or average whose pupil base is 1 to 5, a
 as ``c``. That alone is not enough when a table also shows totals: a single hidden cell
 in a row (or column) that adds up to a shown total can be recovered by subtraction, so
 the smallest other cell of that row (or column) is hidden too (secondary suppression),
-repeated until no row or column with a total has exactly one hidden cell. A rate whose
-pupil count is hidden is hidden with it. Counts of schools, and numbers that do not rest
-on pupils, are published as they are.
+repeated until no row or column with a total has exactly one hidden cell. A rate is
+hidden with its pupil base, and with its numerator count when that is declared (a
+percentage beside its base gives the numerator away). Every pupil column a rate names
+must be declared in ``counts``. Counts of schools, and numbers that do not rest on
+pupils, are published as they are.
+
+The returned table carries ``attrs["disclosure"]`` (what was declared), which
+:func:`partnership_eval.reporting.save_results` requires of every table it publishes.
 
 Examples
 --------
@@ -32,6 +37,11 @@ from partnership_eval.errors import PartnershipEvalError
 
 SUPPRESSED = "c"
 THRESHOLD = 5
+DISCLOSURE_ATTR = "disclosure"
+"""Key in ``DataFrame.attrs`` marking a table that went through :func:`suppress`."""
+
+Rate = Hashable | tuple[Hashable, Hashable]
+"""A rate's pupil base column, or its (numerator, base) count columns."""
 
 
 def _primary(base: np.ndarray, threshold: int) -> np.ndarray:
@@ -61,11 +71,70 @@ def _protect(values: np.ndarray, hidden: np.ndarray, total_index: int | None, ax
     return int(hidden.sum()) > before
 
 
+def _rate_columns(
+    table: pd.DataFrame, rate: Hashable, spec: Rate
+) -> tuple[Hashable | None, Hashable]:
+    """A rate's (numerator or None, base) columns from either form of ``rates``."""
+    is_column = spec in table.columns
+    pair = isinstance(spec, tuple) and len(spec) == 2
+    pair_of_columns = pair and all(c in table.columns for c in spec)
+    if is_column and pair_of_columns:
+        raise PartnershipEvalError(
+            f"suppress: rate {rate!r}: {spec!r} is both a column and a pair of columns; "
+            "rename the columns so the base is unambiguous"
+        )
+    if is_column or not pair:
+        return None, spec
+    return spec
+
+
+def _check_labels(
+    table: pd.DataFrame,
+    counts: Sequence[Hashable],
+    rates: Mapping[Hashable, tuple[Hashable | None, Hashable]],
+    total_row: Hashable | None,
+    total_col: Hashable | None,
+) -> None:
+    """Raise naming every declared label the table lacks, holds twice or leaves undeclared."""
+    named = [*counts, *rates, *(c for pair in rates.values() for c in pair if c is not None)]
+    missing = list(dict.fromkeys(c for c in named if c not in table.columns))
+    if total_col is not None and total_col not in counts:
+        missing.append(total_col)
+    if total_row is not None and total_row not in table.index:
+        missing.append(total_row)
+    if missing:
+        raise PartnershipEvalError(
+            f"suppress: {', '.join(map(str, missing))} not found in the table "
+            f"(columns: {', '.join(map(str, table.columns))}); total_col must be one of counts"
+        )
+    twice = [c for c in dict.fromkeys(named) if (table.columns == c).sum() > 1]
+    if total_row is not None and (table.index == total_row).sum() > 1:
+        twice.append(total_row)
+    if twice:
+        raise PartnershipEvalError(
+            f"suppress: label(s) {', '.join(map(repr, twice))} appear more than once in the "
+            "table, so cells and totals cannot be matched; give each row and column a "
+            "unique label"
+        )
+    undeclared = [
+        f"{column!r} (of rate {rate!r})"
+        for rate, pair in rates.items()
+        for column in pair
+        if column is not None and column not in counts
+    ]
+    if undeclared:
+        raise PartnershipEvalError(
+            f"suppress: pupil column(s) {', '.join(undeclared)} are in the table but not "
+            "declared in counts, so they would be published unsuppressed; add them to "
+            "counts (drop them from the result afterwards if they should not be shown)"
+        )
+
+
 def suppress(
     table: pd.DataFrame,
     *,
     counts: Sequence[Hashable] = (),
-    rates: Mapping[Hashable, Hashable] | None = None,
+    rates: Mapping[Hashable, Rate] | None = None,
     total_row: Hashable | None = None,
     total_col: Hashable | None = None,
     threshold: int = THRESHOLD,
@@ -80,8 +149,10 @@ def suppress(
     counts
         Columns holding numbers of pupils; each is its own base.
     rates
-        Columns holding percentages or averages, mapped to the column holding the number
-        of pupils each rests on (which need not be published itself).
+        Columns holding percentages or averages, each mapped to the ``counts`` column of
+        pupils it rests on (``{"pct": "pupils"}``) or to its numerator and base
+        ``counts`` columns (``{"pct": ("meeting", "pupils")}``); a rate is hidden when
+        its base or numerator is.
     total_row
         Index label of a row holding the column totals of the ``counts`` columns.
     total_col
@@ -96,19 +167,17 @@ def suppress(
     DataFrame
         The table with ``counts`` and ``rates`` columns as object columns, suppressed
         cells as ``"c"`` and rates rounded; other columns unchanged.
+        ``attrs["disclosure"]`` records the declaration.
+
+    Raises
+    ------
+    PartnershipEvalError
+        A named column or total is missing or appears twice, or a rate's pupil column is
+        not declared in ``counts``.
     """
-    rates = dict(rates or {})
-    missing = [c for c in (*counts, *rates, *rates.values()) if c not in table.columns]
-    if total_col is not None and total_col not in counts:
-        missing.append(total_col)
-    if total_row is not None and total_row not in table.index:
-        missing.append(total_row)
-    if missing:
-        raise PartnershipEvalError(
-            f"suppress: {', '.join(map(str, missing))} not found in the table "
-            f"(columns: {', '.join(map(str, table.columns))}); total_col must be one of counts"
-        )
+    pairs = {rate: _rate_columns(table, rate, spec) for rate, spec in (rates or {}).items()}
     count_cols = list(counts)
+    _check_labels(table, count_cols, pairs, total_row, total_col)
     count_values = (
         table[count_cols].to_numpy(dtype="float64") if count_cols else np.empty((len(table), 0))
     )
@@ -123,11 +192,18 @@ def suppress(
     out = table.copy()
     for j, col in enumerate(count_cols):
         out[col] = out[col].astype(object).where(~hidden_counts[:, j], SUPPRESSED)
-    for col, base_col in rates.items():
-        base = table[base_col].to_numpy(dtype="float64")
-        hide = (base > 0) & (base <= threshold)
-        if base_col in count_cols:  # a rate on a hidden count would reveal it
-            hide |= hidden_counts[:, count_cols.index(base_col)]
+    for col, pair in pairs.items():
+        hide = np.zeros(len(table), dtype=bool)
+        for source in pair:
+            if source is not None:  # a rate beside a hidden count would reveal it
+                hide |= hidden_counts[:, count_cols.index(source)]
         rounded = table[col].astype("float64").round(decimals)
         out[col] = rounded.astype(object).where(~hide, SUPPRESSED)
+    out.attrs[DISCLOSURE_ATTR] = {
+        "threshold": threshold,
+        "counts": [str(c) for c in count_cols],
+        "rates": {
+            str(rate): [str(c) for c in pair if c is not None] for rate, pair in pairs.items()
+        },
+    }
     return out

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from partnership_eval.data.geography import la_table
 from partnership_eval.data.schema import PARTNERSHIP_KINDS
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import PartnershipEvalError
@@ -30,6 +31,52 @@ KINDS = ("cluster", "federation", "umbrella_trust", "mat", "collaborative", "tri
 """Kinds counted as partnerships by default (single-academy trusts and sponsor groups
 are not partnerships of schools)."""
 GROUPS = ("partnership schools", "other schools")
+ENGLAND = "England"
+
+
+def area_name(area: str | int) -> str:
+    """The name of an area given as an LA name or code, or a region (``850`` →
+    ``"Hampshire"``, ``"south west"`` → ``"South West"``); as given when not known."""
+    text = str(area).strip()
+    las = la_table()
+    if text.isdigit():
+        names = las.loc[las["la_code"] == int(text), "la_name"]
+    else:
+        known = pd.concat([las["la_name"], las["region"], pd.Series([ENGLAND])])
+        names = known[known.str.lower() == text.lower()]
+    return str(names.iloc[0]) if len(names) else text
+
+
+def years_shown(outcomes: pd.DataFrame, first_year: int = 0, last_year: int = 0) -> range:
+    """Academic years ``first_year`` to ``last_year``, where 0 means the first (last)
+    year with results in ``outcomes``; a clear error when they are out of order."""
+    known = outcomes["year"].dropna()
+    if known.empty and not (first_year and last_year):
+        raise PartnershipEvalError(
+            "the data hold no KS2 results, so first_year and last_year cannot default to "
+            "their years; give both"
+        )
+    first = int(first_year or known.min())
+    last = int(last_year or known.max())
+    if first > last:
+        raise PartnershipEvalError(
+            f"first_year {first} is after last_year {last}"
+            + ("" if last_year else " (the last year with results)")
+            + "; give first_year no later than last_year"
+        )
+    return range(first, last + 1)
+
+
+def _check_years(years: Sequence[int]) -> np.ndarray:
+    """``years`` as an array; an error unless they are given and increase."""
+    years = np.asarray(years, dtype="int64")
+    if years.size == 0 or (np.diff(years) <= 0).any():
+        raise PartnershipEvalError(
+            f"years must be one or more academic years in increasing order, got "
+            f"{years.tolist()}; e.g. range(first_year, last_year + 1) with "
+            "first_year <= last_year"
+        )
+    return years
 
 
 def _check_kinds(kinds: Sequence[str]) -> list[str]:
@@ -59,7 +106,7 @@ def open_schools(schools: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:
 
     Returns columns year, schools.
     """
-    years = np.asarray(years)
+    years = _check_years(years)
     opened = academic_year(schools["open_date"]).fillna(years.min()).to_numpy(dtype="int64")
     closed = academic_year(schools["close_date"]).fillna(years.max()).to_numpy(dtype="int64")
     is_open = (opened[:, None] <= years[None, :]) & (closed[:, None] >= years[None, :])
@@ -111,7 +158,7 @@ def partnership_coverage(
         year, kind, schools (members), open_schools, share (% of open schools).
     """
     kinds = _check_kinds(kinds)
-    years = np.asarray(years)
+    years = _check_years(years)
     members = memberships[memberships["urn"].isin(schools["urn"])].merge(
         partnerships[["partnership_id", "kind"]], on="partnership_id", how="left"
     )
@@ -162,7 +209,7 @@ def ks2_trends(
         schools (with a published figure).
     """
     kinds = _check_kinds(kinds)
-    years = np.asarray(years)
+    years = _check_years(years)
     joins = first_treated(memberships, partnerships, kinds)
     members = joins.loc[joins["first_treated"] <= years.max(), "urn"]
     rows = outcomes[

@@ -19,6 +19,7 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from partnership_eval.disclosure import THRESHOLD
 from partnership_eval.overview import ANY_KIND
@@ -48,6 +49,12 @@ def report_style() -> dict[str, object]:
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
+
+
+def _year_axis(ax: Axes) -> None:
+    """Label the x axis as academic years: whole years only (never 2016.5)."""
+    ax.set_xlabel("academic year (2015 = 2014/15)")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
 @contextmanager
@@ -91,7 +98,8 @@ def coverage_plot(table: pd.DataFrame, *, title: str = "") -> ReportFigure:
             palette={**colours, ANY_KIND: "black"},
             ax=ax,
         )
-        ax.set(xlabel="academic year (2015 = 2014/15)", ylabel="% of open schools", title=title)
+        ax.set(ylabel="% of open schools", title=title)
+        _year_axis(ax)
         ax.set_ylim(bottom=0)
         ax.legend(title=None, frameon=False)
     return fig
@@ -125,10 +133,7 @@ def ks2_trend_plot(table: pd.DataFrame, *, title: str = "") -> ReportFigure:
             palette=GROUP_COLOURS,
             ax=ax,
         )
-        ax.set(
-            xlabel="academic year (2015 = 2014/15)",
-            ylabel="% meeting expected standard (RWM)",
-            title=title,
-        )
+        ax.set(ylabel="% meeting expected standard (RWM)", title=title)
+        _year_axis(ax)
         ax.legend(title=None, frameon=False)
     return fig

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from partnership_eval.cli import main
+from partnership_eval.data.store import write_table
 
 NOTEBOOKS = Path(__file__).parent / "notebooks"
 OK = NOTEBOOKS / "ok_report.ipynb"
@@ -25,9 +27,27 @@ def failing_notebook() -> Path:
     return FAILING
 
 
+@pytest.fixture(scope="session")
+def synthetic_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory whose (one-school) schools table is marked synthetic."""
+    out = tmp_path_factory.mktemp("synthetic")
+    school = {
+        "urn": 100001, "name": "A School", "la_code": 909, "la_name": "Cumbria",
+        "region": "North West", "phase": "Primary", "school_type": "Community school",
+        "is_academy": False, "pupils": 50, "rural": True, "urban_rural": "Rural village",
+        "fsm_pct": 10.0, "open_date": pd.Timestamp("2000-09-01"), "close_date": pd.NaT,
+    }  # fmt: skip
+    write_table(pd.DataFrame([school]), "schools", out, synthetic=True)
+    return out
+
+
 @pytest.fixture(scope="module")
 def cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """`partnership-eval report` on a working and a failing notebook: (run dir, exit code)."""
+    """`partnership-eval report` on a working and a failing notebook: (run dir, exit code).
+
+    ``--data`` names a folder that does not exist, so the run does not depend on any
+    data in the working directory (the notebooks declare no ``data_dir``).
+    """
     out = tmp_path_factory.mktemp("reports")
     code = main(
         [
@@ -35,6 +55,7 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
             "--notebook", str(OK),
             "--notebook", str(FAILING),
             "--la", "Cumbria",
+            "--data", str(out / "no-data"),
             "--out", str(out),
             "--run", "first",
             "--with-code",

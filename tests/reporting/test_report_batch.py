@@ -68,7 +68,7 @@ def test_batch_runs_every_request_into_one_index_and_counts_failures(
     code = main(["batch", str(path), "--out", str(tmp_path), "--run", "set"])
     manifest = json.loads((tmp_path / "set" / "manifest.json").read_text())
     statuses = sorted((r["notebook"], r["area"], r["status"]) for r in manifest["reports"])
-    assert code == 1
+    assert code == 101
     assert statuses == [
         ("failing_report", "Devon", "failed"),
         ("ok_report", "Devon", "ok"),

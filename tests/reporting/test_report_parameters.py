@@ -125,3 +125,13 @@ def test_assignments_split_at_the_first_equals():
 def test_assignment_without_equals_is_an_error():
     with pytest.raises(ParameterError, match="NAME=VALUE"):
         parse_assignments(["Devon"])
+
+
+def test_single_text_value_for_a_list_becomes_a_one_item_list(typed):
+    checked = validate_parameters(typed, {"kinds": "federation", "years": "2019"}, from_text=True)
+    assert checked == {"kinds": ["federation"], "years": [2019]}
+
+
+def test_bracketed_text_list_of_names_is_split(typed):
+    checked = validate_parameters(typed, {"kinds": "[cluster, triad]"}, from_text=True)
+    assert checked == {"kinds": ["cluster", "triad"]}

@@ -5,6 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from partnership_eval.disclosure import suppress
 from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.reporting import build_results, save_results
 from partnership_eval.reporting.results import RESULTS_ENV
@@ -54,7 +55,7 @@ def test_numpy_nan_and_frames_become_plain_json(tmp_path):
     target = tmp_path / "r.json"
     frame = pd.DataFrame({"year": np.array([2015, 2016]), "att": [0.5, math.nan]})
     _save(headline={"label": "x", "estimate": np.float64(0.25), "n_treated": np.int64(3)},
-          path=target, table=frame)  # fmt: skip
+          path=target, table=suppress(frame))  # fmt: skip
     results = json.loads(target.read_text())
     assert results["headline"]["estimate"] == 0.25
     assert results["headline"]["n_treated"] == 3
@@ -65,3 +66,24 @@ def test_unserialisable_value_is_an_error():
     with pytest.raises(PartnershipEvalError, match="cannot store object"):
         build_results(report="r", area=None, parameters={}, synthetic=False,
                       headline={"label": "x", "estimate": object()})  # fmt: skip
+
+
+def test_table_not_through_disclosure_control_is_refused_naming_the_section():
+    frame = pd.DataFrame({"pupils": [3, 40]})
+    with pytest.raises(PartnershipEvalError, match="section 'trends' is a table that has not"):
+        _save(trends=frame)
+
+
+def test_raw_table_nested_in_a_section_is_refused():
+    frame = pd.DataFrame({"pupils": [3, 40]})
+    with pytest.raises(PartnershipEvalError, match="section 'details'"):
+        _save(details={"by_year": [frame]})
+
+
+def test_suppressed_table_is_written_with_its_index_and_hidden_cells(tmp_path):
+    target = tmp_path / "r.json"
+    columns = pd.MultiIndex.from_tuples([("pupils", "rural"), ("pupils", "urban")])
+    frame = pd.DataFrame([[3, 40]], columns=columns, index=pd.Index([2019], name="year"))
+    _save(path=target, table=suppress(frame, counts=list(columns)))
+    rows = json.loads(target.read_text())["table"]
+    assert rows == [{"year": 2019, "pupils rural": "c", "pupils urban": 40}]

@@ -52,8 +52,11 @@ def build_manifest(
     started: str,
     finished: str,
 ) -> dict:
-    """The manifest of one run: data hashes, versions, and per report its parameters,
-    status, outputs and timing (``data_hashes`` from :func:`~partnership_eval.data.store.data_hashes`)."""
+    """The manifest of one run: data hashes, versions, and per report every parameter
+    it ran with (declared defaults and requested values), the notebook's SHA-256 and
+    git commit, status, outputs and timing (``data_hashes`` from
+    :func:`~partnership_eval.data.store.data_hashes`; ``data_dir`` None when no report
+    read data)."""
     return {
         "run": run,
         "started": started,
@@ -65,7 +68,9 @@ def build_manifest(
             {
                 "notebook": r.notebook,
                 "area": r.area,
-                "parameters": to_json_value(r.parameters),
+                "parameters": to_json_value(r.all_parameters),
+                "notebook_sha256": r.notebook_sha256,
+                "git_commit": r.git_commit,
                 "status": r.status,
                 "error": r.error,
                 "seconds": round(r.seconds, 2),

@@ -9,7 +9,8 @@ assigned its default with a type annotation and a trailing comment as help::
 papermill's :func:`papermill.inspect_notebook` reads those lines. papermill itself only
 warns about an unknown parameter and never checks types, so :func:`validate_parameters`
 does both before anything runs. Values given as text (``-p NAME=VALUE`` on the command
-line) are converted to the declared type first.
+line) are converted to the declared type first; a list may be given as ``a,b,c``,
+``[a,b,c]`` or a single item.
 """
 
 from __future__ import annotations
@@ -137,27 +138,34 @@ def _accepts_text(node: ast.expr) -> bool:
     return False
 
 
+def _is_list(node: ast.expr) -> bool:
+    return (
+        isinstance(node, ast.Subscript)
+        and isinstance(node.value, ast.Name)
+        and node.value.id in ("list", "List", "tuple", "Tuple")
+    )
+
+
 def _from_text(text: str, node: ast.expr) -> object:
     """Convert command-line text to the annotated type (unchanged when it cannot)."""
     if _accepts_text(node):
         return text
+    try:
+        value = ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        value = text
+    if _is_list(node):  # [a, b], a,b,c or a single item
+        if isinstance(value, list | tuple):
+            return list(value)
+        items = text.strip().removeprefix("[").removesuffix("]").split(",")
+        inner = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
+        return [_from_text(item.strip(), inner) for item in items if item.strip()]
     lowered = text.strip().lower()
     if lowered in ("true", "yes", "on", "false", "no", "off"):
         return lowered in ("true", "yes", "on")
     if lowered == "none":
         return None
-    try:
-        value = ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        pass
-    else:
-        wants_list = isinstance(node, ast.Subscript | ast.Name) and "list" in ast.unparse(node)
-        return list(value) if isinstance(value, tuple) and wants_list else value
-    if isinstance(node, ast.Subscript) and "," in text:  # list[str] etc. given as a,b,c
-        items = [item.strip() for item in text.split(",")]
-        inner = node.slice.elts[0] if isinstance(node.slice, ast.Tuple) else node.slice
-        return [_from_text(item, inner) for item in items]
-    return text
+    return list(value) if isinstance(value, tuple) and "list" in ast.unparse(node) else value
 
 
 def validate_parameters(

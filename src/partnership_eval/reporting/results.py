@@ -14,8 +14,13 @@ Where it is written: the ``path`` argument if given, else the file named by the
 environment variable ``PARTNERSHIP_EVAL_RESULTS`` (the report runner sets it to
 ``reports/<run>/<notebook>/<area>.results.json`` for each report), else nowhere — run
 interactively or under nbval the call only checks the results. numpy scalars,
-NaN (written as null), timestamps and DataFrames (written as lists of records) are
-converted to plain JSON.
+NaN (written as null) and timestamps are converted to plain JSON.
+
+results.json is published beside the report, so a table in it must have been through
+:func:`partnership_eval.disclosure.suppress` like every table the report shows: a
+DataFrame without its mark is refused. Suppressed tables are written as lists of
+records, one per row, with the index as leading fields and multi-level column labels
+joined by spaces.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from partnership_eval.disclosure import DISCLOSURE_ATTR
 from partnership_eval.errors import PartnershipEvalError
 
 RESULTS_ENV = "PARTNERSHIP_EVAL_RESULTS"
@@ -45,10 +51,23 @@ HEADLINE_KEYS = (
 )
 
 
+def _records(table: pd.DataFrame) -> list[dict[str, object]]:
+    """Rows of a table as records, index first, column labels as text."""
+    if not isinstance(table.index, pd.RangeIndex) or table.index.name is not None:
+        table = table.reset_index()
+    labels = [
+        " ".join(str(part) for part in label if str(part))
+        if isinstance(label, tuple)
+        else str(label)
+        for label in table.columns
+    ]
+    return [dict(zip(labels, row, strict=True)) for row in table.itertuples(index=False)]
+
+
 def to_json_value(value: object) -> object:
-    """``value`` as plain JSON types (NaN and NA become None)."""
+    """``value`` as plain JSON types (NaN and NA become None; tables as records)."""
     if isinstance(value, pd.DataFrame):
-        return [to_json_value(row) for row in value.to_dict(orient="records")]
+        return [to_json_value(row) for row in _records(value)]
     if isinstance(value, pd.Series):
         return to_json_value(value.to_dict())
     if isinstance(value, Mapping):
@@ -71,6 +90,24 @@ def to_json_value(value: object) -> object:
     )
 
 
+def _check_disclosed(report: str, section: str, value: object) -> None:
+    """Raise when ``value`` holds a DataFrame that has not been through ``suppress``."""
+    if isinstance(value, pd.DataFrame):
+        if DISCLOSURE_ATTR not in value.attrs:
+            raise PartnershipEvalError(
+                f"results of {report!r}: section {section!r} is a table that has not been "
+                "through disclosure control; pass suppress(table, counts=[...], "
+                "rates={...}) from partnership_eval.disclosure (suppress(table) for a "
+                "table resting on no pupils)"
+            )
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _check_disclosed(report, section, item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _check_disclosed(report, section, item)
+
+
 def build_results(
     *,
     report: str,
@@ -80,13 +117,19 @@ def build_results(
     headline: Mapping[str, object],
     **sections: object,
 ) -> dict:
-    """The results dictionary in the shape of ``results.json`` (see the module docstring)."""
+    """The results dictionary in the shape of ``results.json`` (see the module docstring).
+
+    Raises :class:`PartnershipEvalError` naming the section when a table in ``sections``
+    has not been through :func:`partnership_eval.disclosure.suppress`.
+    """
     unknown = sorted(set(headline) - set(HEADLINE_KEYS))
     if unknown or "label" not in headline or "estimate" not in headline:
         raise PartnershipEvalError(
             f"results of {report!r}: headline needs 'label' and 'estimate' and may have "
             f"{', '.join(HEADLINE_KEYS)}; got {', '.join(sorted(headline))}"
         )
+    for name, value in sections.items():
+        _check_disclosed(report, name, value)
     keys = HEADLINE_KEYS if synthetic else tuple(k for k in HEADLINE_KEYS if k != "truth")
     results = {
         "report": report,
@@ -125,7 +168,8 @@ def save_results(
     path
         Where to write; default ``$PARTNERSHIP_EVAL_RESULTS``, and nowhere when unset.
     **sections
-        Further named results (numbers, dicts, lists or DataFrames).
+        Further named results: numbers, text, dicts, lists, or DataFrames returned by
+        :func:`partnership_eval.disclosure.suppress` (any other DataFrame is refused).
     """
     results = build_results(
         report=report,

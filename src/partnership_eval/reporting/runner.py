@@ -9,9 +9,13 @@ Layout of a run (``<out>/<run>/``)::
     <notebook>/<area>.code.html     student edition (code shown; with ``with_code``)
     <notebook>/<area>.results.json  headline numbers written by the notebook
 
-All requested parameters of every report are checked before anything runs. Then each
-report runs in turn; a failing report is recorded (partial notebook, HTML showing the
-error, ``failed`` in index and manifest) and the run goes on.
+All requested parameters of every report are checked before anything runs. A reused
+run folder is cleared of the files the runner writes (for the notebooks of this run,
+plus index and manifest), so it holds exactly what its index lists. Then each report
+runs in turn; a failing report is recorded (partial notebook, HTML showing the error,
+``failed`` in index and manifest) and the run goes on. Only notebooks that declare
+``data_dir`` are given the data, and only their pages carry the synthetic-data banner
+on the strength of it.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import subprocess
 import time
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
@@ -27,8 +32,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from partnership_eval.data.geography import resolve_las
-from partnership_eval.data.store import data_hashes, table_metadata
+from partnership_eval.data.store import data_hashes, sha256_file, table_metadata
 from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.overview import ENGLAND, area_name
 from partnership_eval.reporting.data_location import DATA_ENV
 from partnership_eval.reporting.execute import check_kernel, execute_notebook
 from partnership_eval.reporting.index import render_index
@@ -38,12 +44,14 @@ from partnership_eval.reporting.parameters import (
     notebook_parameters,
     validate_parameters,
 )
-from partnership_eval.reporting.records import ReportRecord
+from partnership_eval.reporting.records import DATA_PARAMETER, ReportRecord
 from partnership_eval.reporting.render import render_html
 from partnership_eval.reporting.results import RESULTS_ENV, read_results
 
 NOTEBOOKS_DIR = Path("notebooks")
 DEFAULT_OUT = Path("reports")
+RUN_FILES = ("*.ipynb", "*.html", "*.results.json")
+"""Files the runner writes into ``<run>/<notebook>/`` (cleared when a run folder is reused)."""
 
 
 @dataclass
@@ -55,14 +63,17 @@ class RunResult:
 
     @property
     def failed(self) -> int:
+        """Number of reports that stopped at an error."""
         return sum(r.failed for r in self.records)
 
     @property
     def index(self) -> Path:
+        """The run's ``index.html``."""
         return self.run_dir / "index.html"
 
     @property
     def manifest(self) -> Path:
+        """The run's ``manifest.json``."""
         return self.run_dir / "manifest.json"
 
 
@@ -118,21 +129,39 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
 
 
-def available_notebooks(notebooks_dir: str | Path = NOTEBOOKS_DIR) -> list[Path]:
-    """Report notebooks in ``notebooks_dir``, in name order."""
-    return sorted(Path(notebooks_dir).glob("*.ipynb"))
+def find_notebooks_dir(start: str | Path | None = None) -> Path:
+    """The nearest ``notebooks/`` folder holding notebooks, in ``start`` (default the
+    working directory) or one of its parents; ``notebooks`` itself when there is none."""
+    here = Path(start if start is not None else Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / NOTEBOOKS_DIR
+        if candidate.is_dir() and any(candidate.glob("*.ipynb")):
+            return candidate
+    return NOTEBOOKS_DIR
 
 
-def find_notebook(name: str | Path, notebooks_dir: str | Path = NOTEBOOKS_DIR) -> Path:
-    """A notebook by name (``00_overview``) or path; error listing the available ones."""
+def available_notebooks(notebooks_dir: str | Path | None = None) -> list[Path]:
+    """Report notebooks in ``notebooks_dir`` (default :func:`find_notebooks_dir`), in name order."""
+    return sorted(Path(notebooks_dir or find_notebooks_dir()).glob("*.ipynb"))
+
+
+def find_notebook(name: str | Path, notebooks_dir: str | Path | None = None) -> Path:
+    """A notebook by name (``00_overview``) or path; error listing the available ones.
+
+    Names are looked up in ``notebooks_dir`` (default :func:`find_notebooks_dir`).
+    """
     path = Path(name)
     if path.suffix == ".ipynb" and path.exists():
         return path
-    candidate = Path(notebooks_dir) / f"{path.stem}.ipynb"
+    notebooks_dir = Path(notebooks_dir or find_notebooks_dir())
+    candidate = notebooks_dir / f"{path.stem}.ipynb"
     if candidate.exists():
         return candidate
-    names = ", ".join(p.stem for p in available_notebooks(notebooks_dir)) or "none"
-    raise PartnershipEvalError(f"no notebook {str(name)!r} in {notebooks_dir}; available: {names}")
+    names = ", ".join(p.stem for p in available_notebooks(notebooks_dir))
+    raise PartnershipEvalError(
+        f"no notebook {str(name)!r} in {notebooks_dir}; "
+        + (f"available: {names}" if names else "give the folder with --notebooks-dir DIR")
+    )
 
 
 def is_synthetic(data_dir: Path | None) -> bool:
@@ -150,6 +179,14 @@ def _literal(source: str) -> object:
         return source
 
 
+def _check_area(area: object) -> str:
+    """The name of a known area (``England``, an LA name or code, a region); an error
+    naming the area otherwise, before anything runs."""
+    if str(area).strip().lower() != ENGLAND.lower():
+        resolve_las([str(area)])
+    return area_name(str(area))
+
+
 def _plan(
     notebooks: Sequence[Path],
     areas: Sequence[str],
@@ -157,16 +194,17 @@ def _plan(
     data_dir: Path | None,
     text_parameters: bool,
 ) -> list[ReportRecord]:
-    """One record per report, with every parameter checked."""
+    """One record per report, with every parameter and area checked."""
     if areas and "area" in parameters:
         raise ParameterError("give areas with --la (areas=...), not as the parameter 'area'")
-    if areas:
-        resolve_las(list(areas))  # an unknown area fails here, before anything runs
+    names = [_check_area(area) for area in areas]  # an unknown area fails here
     records = []
     for path in notebooks:
         declared = notebook_parameters(path)
+        defaults = {name: _literal(p.default) for name, p in declared.items()}
+        uses_data = DATA_PARAMETER in declared
         requested = dict(parameters)
-        if data_dir is not None and "data_dir" in declared:
+        if data_dir is not None and uses_data:
             if not (data_dir / "schools.parquet").exists():
                 raise PartnershipEvalError(
                     f"{data_dir}: no canonical tables; build them with `make data` or "
@@ -174,21 +212,65 @@ def _plan(
                 )
             # Relative to the notebook (the kernel's working directory), so reports
             # rendered from different clones of the project are byte-identical.
-            requested["data_dir"] = os.path.relpath(data_dir, path.parent.resolve())
+            requested[DATA_PARAMETER] = os.path.relpath(data_dir, path.parent.resolve())
         checked = validate_parameters(path, requested, from_text=text_parameters)
-        if "area" in declared:
-            for area in areas or [checked.get("area", _literal(declared["area"].default))]:
-                params = {**checked, "area": area} if areas else checked
-                validate_parameters(path, params)
-                records.append(ReportRecord(path.stem, str(area), slugify(str(area)), params))
-        elif areas:
+        if "area" in checked:
+            checked["area"] = _check_area(checked["area"])
+        if areas and "area" not in declared:
             raise ParameterError(
                 f"notebook {path.stem!r} has no parameter 'area', so --la cannot apply; "
                 f"valid parameters: {', '.join(declared) or 'none'}"
             )
+        runs: list[tuple[str | None, dict[str, object]]]
+        if names:
+            runs = [(name, {**checked, "area": name}) for name in names]
+        elif "area" in declared:
+            runs = [(area_name(str(checked.get("area", defaults["area"]))), checked)]
         else:
-            records.append(ReportRecord(path.stem, None, "report", checked))
+            runs = [(None, checked)]
+        for area, params in runs:
+            validate_parameters(path, params)
+            records.append(
+                ReportRecord(
+                    path.stem,
+                    area,
+                    slugify(area) if area else "report",
+                    params,
+                    defaults=defaults,
+                    uses_data=uses_data,
+                    notebook_sha256=sha256_file(path),
+                )
+            )
     return records
+
+
+def _git_commit(folder: Path) -> str | None:
+    """The commit checked out in the git work tree holding ``folder`` (None outside git)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    commit = done.stdout.strip()
+    return commit if done.returncode == 0 and commit else None
+
+
+def _clear_run_files(run_dir: Path, sources: Mapping[str, Path]) -> None:
+    """Remove what an earlier run wrote into the folders this run writes (never a
+    source notebook), and its index and manifest, so the run folder matches the new index."""
+    keep = {path.resolve() for path in sources.values()}
+    for name in ("index.html", "manifest.json"):
+        (run_dir / name).unlink(missing_ok=True)
+    for notebook in sources:
+        for pattern in RUN_FILES:
+            for stale in (run_dir / notebook).glob(pattern):
+                if stale.is_file() and stale.resolve() not in keep:
+                    stale.unlink()
 
 
 def _run_one(
@@ -212,7 +294,7 @@ def _run_one(
     results_path = (run_dir / outputs["results"]).resolve()  # the kernel runs elsewhere
     results_path.unlink(missing_ok=True)
     env = {RESULTS_ENV: str(results_path)}
-    if data_dir is not None:
+    if data_dir is not None and record.uses_data:
         env[DATA_ENV] = str(data_dir)
     execution = execute_notebook(
         source, run_dir / outputs["ipynb"], record.parameters, env=env, cell_timeout=cell_timeout
@@ -221,13 +303,15 @@ def _run_one(
     record.results = read_results(results_path)
     if record.results is None:
         del outputs["results"]
-    shown_synthetic = synthetic or bool((record.results or {}).get("synthetic"))
+    shown_synthetic = (synthetic and record.uses_data) or bool(
+        (record.results or {}).get("synthetic")
+    )
     for kind, code in (("html", False), ("code_html", True)):
         if kind in outputs:
             page = render_html(
                 execution.notebook,
                 title=record.title,
-                parameters=record.parameters,
+                parameters=record.shown_parameters,
                 synthetic=shown_synthetic,
                 error=record.error,
                 with_code=code,
@@ -250,7 +334,7 @@ def run_reports(
     parameters: Mapping[str, object] | None = None,
     text_parameters: bool = False,
     with_code: bool = False,
-    notebooks_dir: str | Path = NOTEBOOKS_DIR,
+    notebooks_dir: str | Path | None = None,
     cell_timeout: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RunResult:
@@ -262,10 +346,11 @@ def run_reports(
         Notebook names (``"00_overview"``) or paths; default every notebook in
         ``notebooks_dir``.
     areas
-        LA names or codes, or regions: one report per notebook and area. Default: each
-        notebook's own default area.
+        LA names or codes, or regions: one report per notebook and area, titled with
+        the area's name. Default: each notebook's own default area.
     data_dir
-        Canonical tables, passed to notebooks that declare ``data_dir``.
+        Canonical tables, passed to notebooks that declare ``data_dir`` (others get
+        nothing from it: no data, no banner, no data hashes).
     out_dir, run
         Reports go to ``out_dir/run`` (run defaults to the current date and time).
     parameters
@@ -275,7 +360,7 @@ def run_reports(
     with_code
         Also render the student edition (code shown).
     notebooks_dir
-        Where notebooks are looked up by name.
+        Where notebooks are looked up by name (default :func:`find_notebooks_dir`).
     cell_timeout
         Seconds one cell may run before its report fails (no limit when None).
     progress
@@ -292,11 +377,14 @@ def run_reports(
         Before anything runs: unknown notebook, area or parameter, wrongly typed
         parameter, missing data or unregistered kernel.
     """
+    notebooks_dir = Path(notebooks_dir or find_notebooks_dir())
     paths = [find_notebook(n, notebooks_dir) for n in notebooks] or available_notebooks(
         notebooks_dir
     )
     if not paths:
-        raise PartnershipEvalError(f"no notebooks found in {notebooks_dir}")
+        raise PartnershipEvalError(
+            f"no notebooks found in {notebooks_dir}; give --notebooks-dir or run from the project"
+        )
     requests = [ReportRequest(path, tuple(areas), dict(parameters or {})) for path in paths]
     return run_batch(
         requests,
@@ -319,7 +407,7 @@ def run_batch(
     run: str | None = None,
     text_parameters: bool = False,
     with_code: bool = False,
-    notebooks_dir: str | Path = NOTEBOOKS_DIR,
+    notebooks_dir: str | Path | None = None,
     cell_timeout: int | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> RunResult:
@@ -350,10 +438,16 @@ def run_batch(
     check_kernel()
     run = run or datetime.now().strftime("%Y-%m-%d_%H%M%S")
     run_dir = Path(out_dir) / run
-    for folder in {r.notebook for r in records}:
+    folders = {r.notebook for r in records}
+    for folder in folders:
         (run_dir / folder).mkdir(parents=True, exist_ok=True)
-    synthetic = is_synthetic(data)
-    hashes = data_hashes(data) if data is not None else {}
+    _clear_run_files(run_dir, {name: sources[name] for name in folders})
+    commits = {folder: _git_commit(folder) for folder in {p.parent for p in sources.values()}}
+    for record in records:
+        record.git_commit = commits[sources[record.notebook].parent]
+    uses_data = data if any(r.uses_data for r in records) else None
+    synthetic = is_synthetic(uses_data)
+    hashes = data_hashes(uses_data) if uses_data is not None else {}
     started = _now()
     start = time.perf_counter()
     for i, record in enumerate(records, start=1):
@@ -375,7 +469,7 @@ def run_batch(
         manifest = build_manifest(
             run=run,
             records=done,
-            data_dir=data,
+            data_dir=uses_data,
             data_hashes=hashes,
             started=started,
             finished=_now(),
