@@ -27,7 +27,7 @@ from partnership_eval.evaluation.estimate import (
     not_estimable,
 )
 from partnership_eval.evaluation.truth import PROGRAMME_OF_KIND
-from partnership_eval.exclusions import exclusion
+from partnership_eval.exclusions import exclusion, exclusion_table
 from partnership_eval.impact.bacon import BaconResult, bacon_decomposition
 from partnership_eval.impact.did_inference import WaldTest
 from partnership_eval.impact.power import MdeResult, minimum_detectable_effect
@@ -68,7 +68,7 @@ class RobustnessResult:
     bacon: BaconResult | None
     mde: MdeResult | None
     notes: dict[str, str]
-    placebo_exclusions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    placebo_exclusions: pd.DataFrame = field(default_factory=lambda: exclusion_table([]))
 
     def summary(self) -> str:
         """The checks as text, with the pre-test, MDE and Bacon shares."""
@@ -275,7 +275,7 @@ def robustness_checks(
     notes: dict[str, str] = {}
     twfe, bacon, twfe_rows = _twfe(main, notes)
     rows += twfe_rows
-    placebo_exclusions = pd.DataFrame()
+    placebo_exclusions = exclusion_table([])  # stays empty when the placebo cannot run
     try:
         row, placebo_exclusions = placebo_start(
             design,
