@@ -140,12 +140,12 @@ save_results(
     },
     synthetic=data.synthetic,
     headline={
-        "label": "difference in the share of inspections improving the grade "
+        "label": "difference in the % of inspections improving the grade, percentage points "
         "(partnership minus comparison; interval clustered by school)",
-        "estimate": up["difference"],
-        "se": up["se"],
-        "ci_low": up["ci_low"],
-        "ci_high": up["ci_high"],
+        "estimate": 100 * up["difference"],
+        "se": 100 * up["se"],
+        "ci_low": 100 * up["ci_low"],
+        "ci_high": 100 * up["ci_high"],
         "truth": None,
         "n_treated": int(up["n_partnership"]),
         "n_comparison": int(up["n_comparison"]),
