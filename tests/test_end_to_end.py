@@ -11,6 +11,8 @@ import pytest
 
 from partnership_eval.cli import main
 
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+
 REPORT_SET = """
 [[report]]
 notebook = "00_overview"
@@ -35,10 +37,15 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     assert main(["demo-data", "--scale", "small", "--out", str(root / "data")]) == 0
     report_set = root / "set.toml"
     report_set.write_text(REPORT_SET)
-    code = main(
-        ["batch", str(report_set), "--data", str(root / "data"), "--out", str(root), "--run", "e2e"]
-    )
+    code = main(_batch(report_set, root, "e2e"))
     return root / "e2e", code
+
+
+def _batch(report_set: Path, root: Path, run: str) -> list[str]:
+    return [
+        "batch", str(report_set), "--data", str(root / "data"), "--out", str(root),
+        "--run", run, "--notebooks-dir", str(NOTEBOOKS),
+    ]  # fmt: skip
 
 
 def test_every_report_of_the_demo_set_renders(demo_run):
@@ -69,6 +76,17 @@ def test_reports_from_synthetic_data_carry_the_banner(demo_run):
     run_dir, _ = demo_run
     page = (run_dir / "00_overview" / "devon.html").read_text()
     assert "Synthetic demonstration data" in page
+
+
+def test_rerunning_the_impact_report_gives_identical_bytes(demo_run):
+    run_dir, _ = demo_run
+    root = run_dir.parent
+    again = root / "again.toml"
+    again.write_text('[[report]]\nnotebook = "01_cluster_impact"\nareas = ["Cumbria"]\n')
+    assert main(_batch(again, root, "again")) == 0
+    for name in ("cumbria.html", "cumbria.ipynb", "cumbria.results.json"):
+        first = (run_dir / "01_cluster_impact" / name).read_bytes()
+        assert (root / "again" / "01_cluster_impact" / name).read_bytes() == first, name
 
 
 def test_cli_error_is_one_line_on_stderr_without_traceback(tmp_path):

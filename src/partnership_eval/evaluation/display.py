@@ -8,6 +8,7 @@ separators, other numbers to a fixed number of decimals, years without KS2 tests
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
@@ -72,6 +73,9 @@ def published(
         out[values] = out[values].astype(object)
         out.loc[gap, values] = NO_TESTS_TEXT
     styler = out.style.format(precision=decimals, thousands=",", na_rep="–")
+    # pandas gives each Styler a random HTML id; one derived from the table keeps reports
+    # byte-identical from run to run.
+    styler = styler.set_uuid(hashlib.sha256(out.to_csv().encode()).hexdigest()[:10])
     if isinstance(out.index, pd.RangeIndex):
         styler = styler.hide(axis="index")
     return styler

@@ -11,6 +11,7 @@ their position instead of random ones.
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -81,7 +82,19 @@ def normalise_notebook(nb: NotebookNode, source_ids: set[str]) -> NotebookNode:
             tags = cell.metadata.get("tags", [])
             cell["id"] = f"{tags[0] if tags else cell.cell_type}-{index}"
         used.add(cell["id"])
+        for output in cell.get("outputs", []):
+            _drop_memory_addresses(output)
     return nb
+
+
+MEMORY_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
+
+
+def _drop_memory_addresses(output: NotebookNode) -> None:
+    """Remove object addresses (``<Styler at 0x7f…>``) that change from run to run."""
+    text = output.get("data", {}).get("text/plain")
+    if isinstance(text, str):
+        output["data"]["text/plain"] = MEMORY_ADDRESS.sub("", text)
 
 
 def _describe(exc: Exception) -> str:
