@@ -20,6 +20,16 @@ def test_index_shows_headline_with_interval_and_sizes():
     assert "2.3" in html and "1.0 to 3.5" in html and "120 / 1,500" in html
 
 
+def test_index_flags_a_headline_resting_on_few_treated_schools():
+    head = {"label": "dip", "estimate": 1.3, "ci_low": -0.9, "ci_high": 3.5, "n_comparison": 90}
+    few = {"headline": {**head, "n_treated": 2}}
+    many = {"headline": {**head, "n_treated": 40}}
+    share = {"headline": {"label": "% in a partnership", "estimate": 40.0, "n_treated": 2}}
+    assert "only 2 treated school(s)" in render_index("demo", [_record(results=few)])
+    assert "Caution" not in render_index("demo", [_record(results=many)])
+    assert "Caution" not in render_index("demo", [_record(results=share)])
+
+
 def test_index_links_every_output_relative_to_the_run():
     outputs = {
         "html": Path("01_cluster_impact/devon.html"),

@@ -23,6 +23,7 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .banner { padding: 0.6em 1em; margin: 0.5em 0 1em; border-radius: 4px; font-weight: 600;
           background: #fff4ce; border: 2px solid #c99a00; color: #5c4300; }
 .error { color: #6b0f0a; font-size: 0.9em; }
+.caution { color: #8a4b00; font-size: 0.9em; font-weight: 600; }
 """
 
 
@@ -32,6 +33,10 @@ def _number(value: object, digits: int = 1) -> str:
     return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
 
 
+FEW_TREATED = 10
+"""An estimate (with an interval) resting on fewer treated schools is flagged in the index."""
+
+
 def _headline_cells(record: ReportRecord) -> str:
     """Table cells: label, estimate, interval, truth, sample sizes."""
     head = (record.results or {}).get("headline") or {}
@@ -39,6 +44,18 @@ def _headline_cells(record: ReportRecord) -> str:
     interval = f"{_number(low)} to {_number(high)}" if low is not None and high is not None else "—"
     sizes = f"{_number(head.get('n_treated'))} / {_number(head.get('n_comparison'))}"
     label = escape(str(head.get("label", "—")))
+    n_treated = head.get("n_treated")
+    if (
+        head.get("estimate") is not None
+        and low is not None  # an inferential estimate, not a descriptive share
+        and isinstance(n_treated, int)
+        and not isinstance(n_treated, bool)
+        and n_treated < FEW_TREATED
+    ):
+        label += (
+            f'<br><span class="caution">Caution: rests on only {n_treated} treated '
+            "school(s); read it as an anecdote, not an estimate.</span>"
+        )
     numbers = (_number(head.get("estimate")), interval, _number(head.get("truth")), sizes)
     return f"<td>{label}</td>" + "".join(f'<td class="num">{n}</td>' for n in numbers)
 
