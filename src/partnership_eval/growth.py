@@ -30,33 +30,13 @@ import seaborn as sns
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
-from partnership_eval.data.schema import PARTNERSHIP_KINDS
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.exclusions import exclusion
-from partnership_eval.panel import Area, academic_year, area_schools
+from partnership_eval.panel import Area, academic_year, area_schools, memberships_of_kind
 
 PACE_CLASSES = ("measured", "steady", "aggressive")
 """Growth pace classes, slowest first; chains with no year after founding are "too new"."""
-
-
-def memberships_of_kind(
-    memberships: pd.DataFrame, partnerships: pd.DataFrame, kind: str | Sequence[str]
-) -> pd.DataFrame:
-    """Membership rows of partnerships of ``kind`` (one kind or several).
-
-    Raises :class:`~partnership_eval.errors.PartnershipEvalError` naming the parameter
-    when a kind is not one of ``PARTNERSHIP_KINDS``.
-    """
-    kinds = [kind] if isinstance(kind, str) else list(kind)
-    unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
-    if unknown:
-        raise PartnershipEvalError(
-            f"unknown partnership kind(s) {unknown} (parameter kind); "
-            f"choose from {', '.join(PARTNERSHIP_KINDS)}"
-        )
-    ids = partnerships.loc[partnerships["kind"].isin(kinds), "partnership_id"]
-    return memberships[memberships["partnership_id"].isin(ids)]
 
 
 def is_member(start: pd.Series, end: pd.Series, at: pd.Series | int) -> pd.Series:

@@ -69,6 +69,25 @@ def _as_tables(data: DataTables | str | Path) -> DataTables:
     return data if isinstance(data, DataTables) else read_tables(data)
 
 
+def memberships_of_kind(
+    memberships: pd.DataFrame, partnerships: pd.DataFrame, kind: str | Sequence[str]
+) -> pd.DataFrame:
+    """Membership rows of partnerships of ``kind`` (one kind or several).
+
+    Raises :class:`~partnership_eval.errors.PartnershipEvalError` naming the parameter
+    when a kind is not one of ``PARTNERSHIP_KINDS``.
+    """
+    kinds = [kind] if isinstance(kind, str) else list(kind)
+    unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
+    if unknown:
+        raise PartnershipEvalError(
+            f"unknown partnership kind(s) {unknown} (parameter kind); "
+            f"choose from {', '.join(PARTNERSHIP_KINDS)}"
+        )
+    ids = partnerships.loc[partnerships["kind"].isin(kinds), "partnership_id"]
+    return memberships[memberships["partnership_id"].isin(ids)]
+
+
 def first_treated(
     memberships: pd.DataFrame, partnerships: pd.DataFrame, kind: str | Sequence[str]
 ) -> pd.DataFrame:
@@ -77,14 +96,7 @@ def first_treated(
     Returns one row per treated school: urn, first_treated (see :func:`exposure_year`),
     partnership_id (the partnership it first joined).
     """
-    kinds = [kind] if isinstance(kind, str) else list(kind)
-    unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
-    if unknown:
-        raise PartnershipEvalError(
-            f"unknown partnership kind(s) {unknown}; choose from {', '.join(PARTNERSHIP_KINDS)}"
-        )
-    ids = partnerships.loc[partnerships["kind"].isin(kinds), "partnership_id"]
-    joins = memberships[memberships["partnership_id"].isin(ids)].copy()
+    joins = memberships_of_kind(memberships, partnerships, kind).copy()
     joins["first_treated"] = exposure_year(joins["joined"])
     joins = joins.sort_values(["urn", "joined", "partnership_id"])
     first = joins.drop_duplicates("urn", keep="first")
@@ -180,12 +192,8 @@ def build_panel(
         )
         panel = panel[~always]
 
-    other_ids = tables.partnerships.loc[
-        ~tables.partnerships["partnership_id"].isin(treated["partnership_id"])
-        & ~tables.partnerships["kind"].isin([kind] if isinstance(kind, str) else kind),
-        "partnership_id",
-    ]
-    other_urns = tables.memberships.loc[tables.memberships["partnership_id"].isin(other_ids), "urn"]
+    of_kind = memberships_of_kind(tables.memberships, tables.partnerships, kind)
+    other_urns = tables.memberships.drop(index=of_kind.index)["urn"]
     panel["in_other_partnership"] = panel["urn"].isin(other_urns)
     panel["treated"] = (panel["first_treated"] > 0) & (panel["year"] >= panel["first_treated"])
     panel["size_band"] = size_band(panel["pupils"])
