@@ -65,6 +65,97 @@ def _styled() -> Iterator[tuple[ReportFigure, Axes]]:
         yield fig, fig.add_subplot()
 
 
+def new_axes(figsize: tuple[float, float] = FIGSIZE) -> Axes:
+    """Axes on a new :class:`ReportFigure` in the report style (``ax.figure`` shows as PNG)."""
+    with mpl.rc_context(report_style()):
+        fig = ReportFigure(figsize=figsize, dpi=DPI, layout="constrained")
+        ax = fig.add_subplot()
+    return ax
+
+
+def event_study_plot(
+    table: pd.DataFrame,
+    *,
+    x: str = "event_time",
+    ax: Axes | None = None,
+    label: str = "estimate",
+    band_label: str = "95% interval",
+    colour: object = None,
+    reference: float | None = None,
+    ylabel: str = "effect",
+    xlabel: str = "years since the start (0 = first year)",
+    title: str = "",
+) -> Axes:
+    """Estimates by event time as a line in a shaded interval band, the start marked.
+
+    The one event-study picture of the package (staggered DiD, TWFE, intake dip):
+    ``table`` has ``x``, ``estimate``, ``ci_low`` and ``ci_high``; ``reference`` marks
+    a period pinned to zero. Pass the ``ax`` of another event study to overlay.
+    """
+    ax = ax if ax is not None else new_axes()
+    colour = colour if colour is not None else sns.color_palette(PALETTE)[0]
+    with mpl.rc_context(report_style()):
+        ax.fill_between(
+            table[x],
+            table["ci_low"],
+            table["ci_high"],
+            color=colour,
+            alpha=0.2,
+            linewidth=0,
+            label=band_label,
+        )
+        ax.plot(table[x], table["estimate"], marker="o", color=colour, label=label)
+        if reference is not None:
+            ax.plot(
+                [reference],
+                [0.0],
+                "o",
+                mfc="white",
+                mec=colour,
+                ms=8,
+                label=f"reference ({reference:g})",
+            )
+        ax.axvline(-0.5, color="grey", linestyle=":", linewidth=1)
+        ax.axhline(0, color="black", linewidth=0.8)
+        ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.legend(frameon=False)
+    return ax
+
+
+def coefficient_plot(
+    table: pd.DataFrame,
+    *,
+    label_column: str = "term",
+    ax: Axes | None = None,
+    xlabel: str = "estimate",
+    title: str = "",
+    reference: float | None = 0.0,
+) -> Axes:
+    """Estimates with their intervals, one row each, labelled by ``label_column``
+    (and by ``term`` too where a label has several terms)."""
+    shown = table.reset_index(drop=True)
+    labels = shown[label_column].astype(str)
+    if label_column != "term" and "term" in shown and shown.groupby(label_column).size().max() > 1:
+        labels = labels + ": " + shown["term"].astype(str)
+    ax = ax if ax is not None else new_axes((FIGSIZE[0], max(2.0, 0.45 * len(shown) + 1.0)))
+    y = np.arange(len(shown))[::-1]
+    with mpl.rc_context(report_style()):
+        ax.errorbar(
+            shown["estimate"],
+            y,
+            xerr=[shown["estimate"] - shown["ci_low"], shown["ci_high"] - shown["estimate"]],
+            fmt="o",
+            color=sns.color_palette(PALETTE)[0],
+            capsize=3,
+        )
+        if reference is not None:
+            ax.axvline(reference, color="black", linewidth=0.8)
+        ax.set_yticks(y, labels)
+        ax.set(xlabel=xlabel, title=title)
+    return ax
+
+
 def schools_by_size_plot(table: pd.DataFrame, *, title: str = "") -> ReportFigure:
     """Bars of schools per size band, rural and urban side by side.
 
