@@ -3,8 +3,10 @@ import pandas as pd
 import pytest
 
 from partnership_eval import overview
+from partnership_eval.data.geography import area_name
 from partnership_eval.data.store import read_tables
 from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.panel import schools_in_area
 
 YEARS = range(2014, 2019)
 
@@ -155,19 +157,19 @@ def test_trend_table_puts_measure_above_group():
 def test_area_without_schools_in_the_data_is_a_clear_error(small_data_dir):
     data = read_tables(small_data_dir)
     with pytest.raises(PartnershipEvalError, match="no schools in 'Leeds'.*Cumbria"):
-        overview.schools_in_area(data, "Leeds")
+        schools_in_area(data, "Leeds")
 
 
 def test_schools_in_area_selects_the_la(small_data_dir):
     data = read_tables(small_data_dir)
-    schools = overview.schools_in_area(data, "Plymouth")
+    schools = schools_in_area(data, "Plymouth")
     assert set(schools["la_name"]) == {"Plymouth"}
 
 
 def test_area_codes_and_regions_are_named():
-    assert overview.area_name(850) == "Hampshire"
-    assert overview.area_name("south west") == "South West"
-    assert overview.area_name("england") == "England"
+    assert area_name(850) == "Hampshire"
+    assert area_name("south west") == "South West"
+    assert area_name("england") == "England"
 
 
 def test_years_default_to_the_last_year_with_results():

@@ -14,14 +14,12 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from partnership_eval.data.geography import la_table
+from partnership_eval.data.geography import ENGLAND, area_name, la_table  # noqa: F401
 from partnership_eval.data.schema import PARTNERSHIP_KINDS
-from partnership_eval.data.store import DataTables
 from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.panel import (
     SIZE_BANDS,
     academic_year,
-    area_schools,
     first_treated,
     size_band,
 )
@@ -31,20 +29,6 @@ KINDS = ("cluster", "federation", "umbrella_trust", "mat", "collaborative", "tri
 """Kinds counted as partnerships by default (single-academy trusts and sponsor groups
 are not partnerships of schools)."""
 GROUPS = ("partnership schools", "other schools")
-ENGLAND = "England"
-
-
-def area_name(area: str | int) -> str:
-    """The name of an area given as an LA name or code, or a region (``850`` →
-    ``"Hampshire"``, ``"south west"`` → ``"South West"``); as given when not known."""
-    text = str(area).strip()
-    las = la_table()
-    if text.isdigit():
-        names = las.loc[las["la_code"] == int(text), "la_name"]
-    else:
-        known = pd.concat([las["la_name"], las["region"], pd.Series([ENGLAND])])
-        names = known[known.str.lower() == text.lower()]
-    return str(names.iloc[0]) if len(names) else text
 
 
 def years_shown(outcomes: pd.DataFrame, first_year: int = 0, last_year: int = 0) -> range:
@@ -87,18 +71,6 @@ def _check_kinds(kinds: Sequence[str]) -> list[str]:
             f"{', '.join(PARTNERSHIP_KINDS)}"
         )
     return list(kinds)
-
-
-def schools_in_area(data: DataTables, area: str | int) -> pd.DataFrame:
-    """The schools of ``area`` (LA name or code, or region); a clear error when the data
-    hold none (e.g. an LA outside the small synthetic England)."""
-    schools = area_schools(data.schools, area)
-    if schools.empty:
-        present = ", ".join(sorted(data.schools["la_name"].unique())[:10])
-        raise PartnershipEvalError(
-            f"no schools in {area!r} in {data.source or 'the data'}; the data cover e.g. {present}"
-        )
-    return schools
 
 
 def open_schools(schools: pd.DataFrame, years: Sequence[int]) -> pd.DataFrame:

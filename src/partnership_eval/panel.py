@@ -65,6 +65,18 @@ def area_schools(schools: pd.DataFrame, area: Area) -> pd.DataFrame:
     return schools[schools["la_code"].isin(codes)]
 
 
+def schools_in_area(data: DataTables, area: str | int) -> pd.DataFrame:
+    """The schools of ``area`` (LA name or code, or region); a clear error when the data
+    hold none (e.g. an LA outside the small synthetic England)."""
+    schools = area_schools(data.schools, area)
+    if schools.empty:
+        present = ", ".join(sorted(data.schools["la_name"].unique())[:10])
+        raise PartnershipEvalError(
+            f"no schools in {area!r} in {data.source or 'the data'}; the data cover e.g. {present}"
+        )
+    return schools
+
+
 def _as_tables(data: DataTables | str | Path) -> DataTables:
     return data if isinstance(data, DataTables) else read_tables(data)
 

@@ -9,6 +9,8 @@ import pandas as pd
 
 from partnership_eval.errors import PartnershipEvalError
 
+ENGLAND = "England"
+
 
 @cache
 def la_table() -> pd.DataFrame:
@@ -49,3 +51,16 @@ def resolve_las(names_or_codes: list[str | int]) -> list[int]:
                 "LA code (e.g. 909) or a region (e.g. 'South West')"
             )
     return list(dict.fromkeys(codes))
+
+
+def area_name(area: str | int) -> str:
+    """The name of an area given as an LA name or code, or a region (``850`` →
+    ``"Hampshire"``, ``"south west"`` → ``"South West"``); as given when not known."""
+    text = str(area).strip()
+    las = la_table()
+    if text.isdigit():
+        names = las.loc[las["la_code"] == int(text), "la_name"]
+    else:
+        known = pd.concat([las["la_name"], las["region"], pd.Series([ENGLAND])])
+        names = known[known.str.lower() == text.lower()]
+    return str(names.iloc[0]) if len(names) else text

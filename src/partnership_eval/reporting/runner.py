@@ -31,10 +31,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from partnership_eval.data.geography import resolve_las
+from partnership_eval.data.geography import ENGLAND, area_name, resolve_las
 from partnership_eval.data.store import data_hashes, sha256_file, table_metadata
 from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.overview import ENGLAND, area_name
 from partnership_eval.reporting.data_location import DATA_ENV
 from partnership_eval.reporting.execute import check_kernel, execute_notebook
 from partnership_eval.reporting.index import render_index
