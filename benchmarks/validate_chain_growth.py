@@ -11,7 +11,7 @@ For each seed: build full-scale synthetic England, then compare
 - the intake-dip estimate (event time 0) with the planted dip: the generator plants
   ``-min(3, 3 * joiners / schools at start)`` on every existing school of a chain in
   every year it takes joiners (truth rows per partnership), and
-  :func:`partnership_eval.intake_dip.intake_dip_truth` turns them into the planted dip in
+  :func:`partnership_eval.analyses.chain_growth.intake_dip.intake_dip_truth` turns them into the planted dip in
   the surge year and the study's target (the same event study run on the planted
   effects: the dip net of planted dips in the base year and on comparison schools).
 
@@ -29,10 +29,10 @@ import time
 import numpy as np
 import pandas as pd
 
+from partnership_eval.analyses.chain_growth.growth import PACE_CLASSES, chain_growth, pace_confusion
+from partnership_eval.analyses.chain_growth.intake_dip import intake_dip
 from partnership_eval.data.store import read_tables
 from partnership_eval.data.synthetic import write_demo_data
-from partnership_eval.growth import PACE_CLASSES, chain_growth, pace_confusion
-from partnership_eval.intake_dip import intake_dip
 
 
 def precision_recall(confusion: pd.DataFrame) -> pd.DataFrame:

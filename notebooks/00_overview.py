@@ -23,22 +23,13 @@ kinds: list[str] = ["cluster", "federation", "umbrella_trust", "mat", "collabora
 # %%
 from IPython.display import Markdown
 
-from partnership_eval import overview, plots
+from partnership_eval.analyses.overview import area_overview
 from partnership_eval.data.store import read_tables
-from partnership_eval.disclosure import suppress
 from partnership_eval.reporting import find_data_dir, save_results
 
 data = read_tables(find_data_dir(data_dir))
-schools = overview.schools_in_area(data, area)
-name = overview.area_name(area)
-years = overview.years_shown(data.outcomes, first_year, last_year)
-Markdown(
-    f"# {name}: schools, partnerships and KS2 results, {years[0]} to {years[-1]}\n\n"
-    f"An overview of the {len(schools):,} schools in {name}: how big and how rural they "
-    "are, how many belong to school-to-school partnerships, and how their KS2 results "
-    "moved compared with schools outside partnerships. It describes; it does not "
-    "estimate what the partnerships caused — the impact reports do that."
-)
+view = area_overview(data, area, first_year=first_year, last_year=last_year, kinds=kinds)
+Markdown(view.introduction())
 
 # %% [markdown]
 # ## The area's schools
@@ -48,15 +39,10 @@ Markdown(
 # side by side; the table gives the same counts with the pupils they teach.
 
 # %%
-by_size = overview.schools_by_size_and_setting(schools)
-plots.schools_by_size_plot(by_size, title=f"Schools in {name} by size")
+view.plot_sizes().figure
 
 # %%
-suppress(
-    overview.size_table(by_size),
-    counts=["rural pupils", "urban pupils"],
-    total_row="all schools",
-)
+view.size_table()
 
 # %% [markdown]
 # ## Partnership coverage over time
@@ -66,13 +52,10 @@ suppress(
 # so the kinds can add up to more than "any partnership".
 
 # %%
-coverage = overview.partnership_coverage(
-    schools, data.memberships, data.partnerships, years, kinds=kinds
-)
-plots.coverage_plot(coverage, title=f"Schools in partnerships, {name}")
+view.plot().figure
 
 # %%
-suppress(overview.coverage_table(coverage))  # counts of schools, not of pupils
+view.coverage_table()
 
 # %% [markdown]
 # ## KS2 results: partnership schools and others
@@ -84,31 +67,23 @@ suppress(overview.coverage_table(coverage))  # counts of schools, not of pupils
 # the effect of partnership.
 
 # %%
-trends = overview.ks2_trends(
-    schools, data.outcomes, data.memberships, data.partnerships, years, kinds=kinds
-)
-plots.ks2_trend_plot(trends, title=f"KS2 reading, writing and maths, {name}")
+view.plot_trends().figure
 
 # %%
-suppress(
-    overview.ks2_trend_table(trends),
-    counts=[("pupils", group) for group in overview.GROUPS],
-    rates={("% RWM", group): ("pupils", group) for group in overview.GROUPS},
-)
+view.trend_table()
 
 # %%
-headline = overview.coverage_headline(coverage)
 save_results(
     report="00_overview",
     area=area,
-    parameters={"area": area, "first_year": years[0], "last_year": years[-1], "kinds": kinds},
+    parameters={
+        "area": area,
+        "first_year": view.spec.first_year,
+        "last_year": view.spec.last_year,
+        "kinds": kinds,
+    },
     synthetic=data.synthetic,
-    headline=headline,
-    coverage=suppress(coverage),  # counts of schools
-    ks2_trends=suppress(trends, counts=["pupils"], rates={"ks2_rwm_exp": "pupils"}),
+    headline=view.headline(),
+    **view.published(),
 )
-Markdown(
-    f"**In {years[-1]}, {headline['estimate']}% of {name}'s open schools "
-    f"({headline['n_treated']:,} of {headline['n_treated'] + headline['n_comparison']:,}) "
-    "belonged to a partnership of the kinds counted here.**"
-)
+Markdown(view.finding())

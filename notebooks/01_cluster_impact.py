@@ -32,13 +32,13 @@ seed: int = 0  # seed of the bootstrap and of matching ties
 # %%
 from IPython.display import Markdown
 
-from partnership_eval import evaluation as ev
+from partnership_eval.analyses import cluster_impact as ev
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
-from partnership_eval.evaluation import figures
-from partnership_eval.evaluation.design import POOL_WORDS
-from partnership_eval.evaluation.display import published
-from partnership_eval.evaluation.outcomes import OUTCOME_LABELS
+from partnership_eval.analyses.cluster_impact import figures
+from partnership_eval.analyses.cluster_impact.design import POOL_WORDS
+from partnership_eval.analyses.cluster_impact.display import published
+from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS
 from partnership_eval.reporting import find_data_dir, save_results
 
 SMD_VISIBLE = 0.1  # a standardised mean difference above this is a visible imbalance

@@ -35,8 +35,8 @@ from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
 from partnership_eval.errors import EstimationError
 from partnership_eval.exclusions import exclusion_table
-from partnership_eval.growth import chain_growth, chain_performance, pace_confusion
-from partnership_eval.intake_dip import intake_dip
+from partnership_eval.analyses.chain_growth.growth import chain_growth, chain_performance, pace_confusion
+from partnership_eval.analyses.chain_growth.intake_dip import intake_dip
 from partnership_eval.reporting import find_data_dir, save_results
 
 data = read_tables(find_data_dir(data_dir))

@@ -27,7 +27,7 @@ from IPython.display import Markdown
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
 from partnership_eval.exclusions import exclusion_table
-from partnership_eval.inspections import GRADES, grade_transitions
+from partnership_eval.analyses.inspections.transitions import GRADES, grade_transitions
 from partnership_eval.reporting import find_data_dir, save_results
 
 data = read_tables(find_data_dir(data_dir))

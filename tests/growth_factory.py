@@ -261,7 +261,7 @@ def inspection_tables() -> DataTables:
 
 
 def paced_sizes(joiners: dict[str, list[int]], first_year: int = 2010) -> pd.DataFrame:
-    """A :func:`~partnership_eval.growth.chain_sizes`-shaped table from each chain's
+    """A :func:`~partnership_eval.analyses.chain_growth.growth.chain_sizes`-shaped table from each chain's
     joiners by year (the first entry is its founders, in ``first_year``), no leavers."""
     frames = []
     for chain, counts in joiners.items():

@@ -18,22 +18,26 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from partnership_eval.errors import EstimationError, PartnershipEvalError
-from partnership_eval.evaluation.design import (
+from partnership_eval.analyses.cluster_impact.design import (
     TREATED,
     UNMATCHED,
     ImpactDesign,
     MatchedDesign,
     match_comparison,
 )
-from partnership_eval.evaluation.outcomes import OUTCOME_LABELS, effect_sentence
-from partnership_eval.evaluation.sample import cell_members, estimation_sample, used_schools
-from partnership_eval.evaluation.truth import (
+from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS, effect_sentence
+from partnership_eval.analyses.cluster_impact.sample import (
+    cell_members,
+    estimation_sample,
+    used_schools,
+)
+from partnership_eval.analyses.cluster_impact.truth import (
     cells_with_truth,
     truth_by_cell,
     truth_dynamic,
     truth_simple,
 )
+from partnership_eval.errors import EstimationError, PartnershipEvalError
 from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.did_results import AggregateResult, AttGtResult
 from partnership_eval.impact.staggered import staggered_did
@@ -151,7 +155,7 @@ class ImpactEstimate:
 
     def plot(self, *, title: str = "") -> ReportFigure:
         """Event-study figure: effect by years since the start with its band."""
-        from partnership_eval.evaluation.figures import event_study_plot
+        from partnership_eval.analyses.cluster_impact.figures import event_study_plot
 
         return event_study_plot(self.event_study(), self.outcome, title=title)
 
@@ -190,7 +194,7 @@ def estimate_impact(
         both of its years.
     min_cohort
         Fewest schools a start-year cohort needs in each of its comparisons
-        (:func:`~partnership_eval.evaluation.sample.estimation_sample`).
+        (:func:`~partnership_eval.analyses.cluster_impact.sample.estimation_sample`).
     min_treated
         Fewest treated schools the estimate may rest on; fewer raise
         :class:`PartnershipEvalError` ("only N treated schools with results").

@@ -43,10 +43,10 @@ from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import proportion_confint
 
+from partnership_eval.analyses.chain_growth.growth import is_member
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.exclusions import exclusion
-from partnership_eval.growth import is_member
 from partnership_eval.panel import Area, academic_year, area_schools, memberships_of_kind
 
 GRADES = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}

@@ -15,8 +15,8 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from partnership_eval.analyses.cluster_impact.trends import NO_TESTS
 from partnership_eval.disclosure import suppress
-from partnership_eval.evaluation.trends import NO_TESTS
 
 NO_TESTS_TEXT = "no tests"
 

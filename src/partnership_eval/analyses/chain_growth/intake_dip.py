@@ -1,7 +1,7 @@
 """Do a chain's existing schools slip when it takes on many new ones?
 
 Design: a stacked event study (Cengiz et al. 2019). A chain's *surge* is its first year
-of heavy intake (see :func:`partnership_eval.growth.heavy_intakes`). For every surge
+of heavy intake (see :func:`partnership_eval.analyses.chain_growth.growth.heavy_intakes`). For every surge
 year g there is one stack: the schools that were members at the end of g − 1
 ("existing" schools, in the chain at least a year by g), followed in the years
 g − ``pre`` … g + ``post`` whatever happens to their membership afterwards (intention to
@@ -37,10 +37,15 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
+from partnership_eval.analyses.chain_growth.growth import (
+    chain_memberships,
+    chain_sizes,
+    heavy_intakes,
+    is_member,
+)
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, PartnershipEvalError
 from partnership_eval.exclusions import exclusion
-from partnership_eval.growth import chain_memberships, chain_sizes, heavy_intakes, is_member
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
 from partnership_eval.panel import Area, area_schools
 
@@ -479,7 +484,7 @@ def intake_dip(
     outcome
         Outcome column (default: % meeting the expected standard in RWM).
     min_dose, min_joiners
-        What counts as a heavy intake (see :func:`partnership_eval.growth.heavy_intakes`).
+        What counts as a heavy intake (see :func:`partnership_eval.analyses.chain_growth.growth.heavy_intakes`).
     dose_bands
         Lower bounds of the dose bands for the estimate by dose (the last is open).
     pre, post

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
+from partnership_eval.analyses.cluster_impact.outcomes import add_derived_outcomes
 from partnership_eval.data.geography import la_table, resolve_las
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.evaluation.outcomes import add_derived_outcomes
 from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.matching import MatchResult, matched_controls
 from partnership_eval.panel import SIZE_BANDS, build_panel, first_treated

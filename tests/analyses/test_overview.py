@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnership_eval import overview
+from partnership_eval.analyses import overview
 from partnership_eval.data.geography import area_name
 from partnership_eval.data.store import read_tables
 from partnership_eval.errors import PartnershipEvalError
@@ -135,7 +135,13 @@ def test_years_without_tests_appear_without_values():
 def test_headline_is_the_share_in_any_partnership_in_the_latest_year():
     members = _memberships([(100001, "C1", "2013-09-01", None)])
     coverage = overview.partnership_coverage(_schools(), members, _partnerships(), YEARS)
-    headline = overview.coverage_headline(coverage)
+    view = overview.AreaOverview(
+        spec=overview.OverviewSpec("x", "X", YEARS[0], YEARS[-1], ("cluster",)),
+        by_size=overview.schools_by_size_and_setting(_schools()),
+        coverage=coverage,
+        trends=overview.ks2_trends(_schools(), _outcomes(), members, _partnerships(), YEARS),
+    )
+    headline = view.headline()
     assert headline["estimate"] == 25.0
     assert (headline["n_treated"], headline["n_comparison"]) == (1, 3)
     assert "2018" in headline["label"]
@@ -188,3 +194,13 @@ def test_years_out_of_order_are_an_error():
             _schools(), _memberships([(100001, "C1", "2013-09-01", None)]), _partnerships(),
             range(2019, 2015),
         )  # fmt: skip
+
+
+def test_area_overview_is_a_result_with_published_tables(small_data_dir):
+    data = read_tables(small_data_dir)
+    view = overview.area_overview(data, "Plymouth", first_year=2015)
+    assert view.spec.first_year == 2015 and view.spec.name == "Plymouth"
+    assert view.tidy()["term"].iloc[0].endswith(str(view.spec.last_year))
+    assert set(view.published()) == {"coverage", "ks2_trends"}
+    assert "Plymouth" in view.finding()
+    assert view.plot().figure._repr_png_().startswith(b"\x89PNG")

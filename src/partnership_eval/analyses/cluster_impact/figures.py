@@ -12,9 +12,9 @@ import seaborn as sns
 from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 
+from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS
+from partnership_eval.analyses.cluster_impact.trends import NO_TESTS
 from partnership_eval.disclosure import THRESHOLD
-from partnership_eval.evaluation.outcomes import OUTCOME_LABELS
-from partnership_eval.evaluation.trends import NO_TESTS
 from partnership_eval.plots import DPI, FIGSIZE, PALETTE, ReportFigure, report_style
 
 TREATED_COLOUR = "#0072B2"

@@ -8,9 +8,7 @@ import pytest
 import statsmodels.api as sm
 from growth_factory import INSPECTED, inspection_tables
 
-from partnership_eval.data.store import read_tables
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.inspections import (
+from partnership_eval.analyses.inspections.transitions import (
     distribution_test,
     grade_transitions,
     improvement_curves,
@@ -22,6 +20,8 @@ from partnership_eval.inspections import (
     spells_below_good,
     transition_counts,
 )
+from partnership_eval.data.store import read_tables
+from partnership_eval.errors import PartnershipEvalError
 
 
 @pytest.fixture(scope="module")

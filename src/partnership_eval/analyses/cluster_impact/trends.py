@@ -9,7 +9,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from partnership_eval.evaluation.design import COMPARISON, TREATED, ImpactDesign, all_schools_design
+from partnership_eval.analyses.cluster_impact.design import (
+    COMPARISON,
+    TREATED,
+    ImpactDesign,
+    all_schools_design,
+)
 
 NO_TESTS = (2020, 2021)
 """Academic years without KS2 tests."""

@@ -2,7 +2,7 @@
 
 The library behind the ``00_overview`` report. Every function takes canonical tables
 (already narrowed to an area with :func:`partnership_eval.panel.area_schools`) and
-returns a tidy DataFrame; figures are in :mod:`partnership_eval.plots`. Descriptive only:
+returns a tidy DataFrame; figures are in :mod:`.figures`, the result in :mod:`.report`. Descriptive only:
 partnership schools and others differ before any partnership (small rural schools join
 clusters), so a gap between the KS2 lines is not an effect.
 """
@@ -14,7 +14,6 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from partnership_eval.data.geography import ENGLAND, area_name, la_table  # noqa: F401
 from partnership_eval.data.schema import PARTNERSHIP_KINDS
 from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.panel import (
@@ -206,23 +205,6 @@ def ks2_trends(
     sums["ks2_rwm_exp"] = 100 * sums["meeting"] / sums["pupils"]
     table = sums.reset_index()[["year", "group", "ks2_rwm_exp", "pupils", "schools"]]
     return table.astype({"year": "int64", "group": "str", "pupils": "Int64", "schools": "Int64"})
-
-
-def coverage_headline(coverage: pd.DataFrame) -> dict[str, object]:
-    """Share of the area's open schools in any partnership in the latest year.
-
-    Returns the ``headline`` of ``results.json``: label, estimate (%), n_treated
-    (member schools), n_comparison (other open schools); descriptive, so no standard
-    error or interval.
-    """
-    latest = coverage[coverage["kind"] == ANY_KIND].sort_values("year").iloc[-1]
-    share = latest["share"]
-    return {
-        "label": f"% of schools in any partnership, {int(latest['year'])}",
-        "estimate": None if pd.isna(share) else round(float(share), 1),
-        "n_treated": int(latest["schools"]),
-        "n_comparison": int(latest["open_schools"] - latest["schools"]),
-    }
 
 
 def size_table(by_size: pd.DataFrame) -> pd.DataFrame:

@@ -17,16 +17,20 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.evaluation.design import TREATED, ImpactDesign, all_schools_design
-from partnership_eval.evaluation.estimate import (
+from partnership_eval.analyses.cluster_impact.design import (
+    TREATED,
+    ImpactDesign,
+    all_schools_design,
+)
+from partnership_eval.analyses.cluster_impact.estimate import (
     COMPARISONS,
     ImpactEstimate,
     estimate_impact,
     failed_row,
     not_estimable,
 )
-from partnership_eval.evaluation.truth import PROGRAMME_OF_KIND
+from partnership_eval.analyses.cluster_impact.truth import PROGRAMME_OF_KIND
+from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.exclusions import exclusion, exclusion_table
 from partnership_eval.impact.bacon import BaconResult, bacon_decomposition
 from partnership_eval.impact.did_inference import WaldTest
@@ -84,7 +88,7 @@ class RobustnessResult:
 
     def plot(self, *, title: str = "") -> ReportFigure:
         """Forest plot of every check's estimate and interval."""
-        from partnership_eval.evaluation.figures import forest_plot
+        from partnership_eval.analyses.cluster_impact.figures import forest_plot
 
         return forest_plot(self.table, "check", title=title or "Robustness of the overall effect")
 

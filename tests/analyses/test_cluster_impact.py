@@ -6,9 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnership_eval.data.store import read_tables
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.evaluation import (
+from partnership_eval.analyses.cluster_impact import (
     all_schools_design,
     below_floor,
     caveats,
@@ -21,12 +19,22 @@ from partnership_eval.evaluation import (
     raw_trends,
     robustness_checks,
 )
-from partnership_eval.evaluation.claims import ofsted_by_year
-from partnership_eval.evaluation.display import published
-from partnership_eval.evaluation.heterogeneity import subgroup_effects
-from partnership_eval.evaluation.sample import cell_members, cell_pairs, estimation_sample
-from partnership_eval.evaluation.trends import trend_table
-from partnership_eval.evaluation.truth import cells_with_truth, truth_by_cell, truth_simple
+from partnership_eval.analyses.cluster_impact.claims import ofsted_by_year
+from partnership_eval.analyses.cluster_impact.display import published
+from partnership_eval.analyses.cluster_impact.heterogeneity import subgroup_effects
+from partnership_eval.analyses.cluster_impact.sample import (
+    cell_members,
+    cell_pairs,
+    estimation_sample,
+)
+from partnership_eval.analyses.cluster_impact.trends import trend_table
+from partnership_eval.analyses.cluster_impact.truth import (
+    cells_with_truth,
+    truth_by_cell,
+    truth_simple,
+)
+from partnership_eval.data.store import read_tables
+from partnership_eval.errors import PartnershipEvalError
 
 
 @pytest.fixture(scope="module")
@@ -307,8 +315,8 @@ def test_subgroup_with_few_used_schools_is_marked_not_estimable(devon):
 
 
 def test_engine_failures_are_reported_in_plain_words():
+    from partnership_eval.analyses.cluster_impact.estimate import failed_row
     from partnership_eval.errors import EstimationError
-    from partnership_eval.evaluation.estimate import failed_row
 
     row = failed_row("x", EstimationError("ATT for cohort 2014, period 2012 cannot be estimated"))
     assert "cohort 2014" not in row["note"] and row["note"].startswith("not estimable")

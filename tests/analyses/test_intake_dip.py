@@ -9,9 +9,13 @@ import pandas as pd
 import pytest
 from growth_factory import DIP, dip_tables, dip_truth
 
+from partnership_eval.analyses.chain_growth.intake_dip import (
+    intake_dip,
+    intake_dip_stacks,
+    intake_dip_truth,
+)
 from partnership_eval.data.store import read_tables
 from partnership_eval.errors import EstimationError, PartnershipEvalError
-from partnership_eval.intake_dip import intake_dip, intake_dip_stacks, intake_dip_truth
 
 
 @pytest.fixture(scope="module")

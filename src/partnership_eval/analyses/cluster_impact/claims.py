@@ -3,7 +3,7 @@
 Descriptive before-and-after comparisons of treated and comparison schools — shares,
 not causal estimates. "Before" is the years before the first start, "after" the years
 from the last start on (the roll-out years between are left out of the summary). The
-floor standard (see :func:`~partnership_eval.evaluation.outcomes.below_floor`) existed
+floor standard (see :func:`~partnership_eval.analyses.cluster_impact.outcomes.below_floor`) existed
 only in 2016-2019, so for programmes that started earlier there is no "before".
 """
 
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from partnership_eval.evaluation.design import COMPARISON, TREATED, ImpactDesign
+from partnership_eval.analyses.cluster_impact.design import COMPARISON, TREATED, ImpactDesign
 
 GOOD = (1, 2)
 """Ofsted grades counted as good or better."""
@@ -78,7 +78,7 @@ class ClaimsResult:
 
     def plot(self, *, title: str = "") -> ReportFigure:
         """Two panels: % below the floor standard and % good or better, by group and year."""
-        from partnership_eval.evaluation.figures import claims_plot
+        from partnership_eval.analyses.cluster_impact.figures import claims_plot
 
         return claims_plot(self.floor_by_year, self.ofsted_by_year, title=title)
 

@@ -10,9 +10,7 @@ import pytest
 from growth_factory import chain_tables, paced_sizes, poisson_chains
 from scipy import stats
 
-from partnership_eval.data.store import read_tables
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.growth import (
+from partnership_eval.analyses.chain_growth.growth import (
     chain_growth,
     chain_memberships,
     chain_performance,
@@ -25,6 +23,8 @@ from partnership_eval.growth import (
     heavy_intakes,
     pace_confusion,
 )
+from partnership_eval.data.store import read_tables
+from partnership_eval.errors import PartnershipEvalError
 
 
 @pytest.fixture(scope="module")

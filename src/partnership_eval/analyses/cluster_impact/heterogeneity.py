@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from partnership_eval.analyses.cluster_impact.design import TREATED, ImpactDesign, setting
+from partnership_eval.analyses.cluster_impact.estimate import estimate_impact, failed_row
+from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS
 from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.evaluation.design import TREATED, ImpactDesign, setting
-from partnership_eval.evaluation.estimate import estimate_impact, failed_row
-from partnership_eval.evaluation.outcomes import OUTCOME_LABELS
 
 DIMENSIONS = ("size_band", "rural", "fsm_band")
 
@@ -58,7 +58,7 @@ class SubgroupResult:
 
     def plot(self, *, title: str = "") -> ReportFigure:
         """Forest plot of the subgroup estimates."""
-        from partnership_eval.evaluation.figures import forest_plot
+        from partnership_eval.analyses.cluster_impact.figures import forest_plot
 
         labelled = self.table.assign(label=self.table["dimension"] + ": " + self.table["subgroup"])
         return forest_plot(labelled, "label", title=title)

@@ -6,27 +6,35 @@ outcome can be estimated from) → :mod:`.estimate` (staggered DiD) → :mod:`.r
 effect of synthetic data for exactly the schools each estimate used.
 """
 
-from partnership_eval.evaluation.claims import ClaimsResult, claimed_outcomes
-from partnership_eval.evaluation.design import (
+from partnership_eval.analyses.cluster_impact.claims import ClaimsResult, claimed_outcomes
+from partnership_eval.analyses.cluster_impact.design import (
     ImpactDesign,
     MatchedDesign,
     all_schools_design,
     impact_design,
     match_comparison,
 )
-from partnership_eval.evaluation.estimate import ImpactEstimate, caveats, estimate_impact
-from partnership_eval.evaluation.heterogeneity import (
+from partnership_eval.analyses.cluster_impact.estimate import (
+    ImpactEstimate,
+    caveats,
+    estimate_impact,
+)
+from partnership_eval.analyses.cluster_impact.heterogeneity import (
     SubgroupResult,
     outcome_effects,
     subgroup_effects,
 )
-from partnership_eval.evaluation.outcomes import below_floor, effect_sentence, interval_reading
-from partnership_eval.evaluation.robustness import (
+from partnership_eval.analyses.cluster_impact.outcomes import (
+    below_floor,
+    effect_sentence,
+    interval_reading,
+)
+from partnership_eval.analyses.cluster_impact.robustness import (
     RobustnessResult,
     placebo_start,
     robustness_checks,
 )
-from partnership_eval.evaluation.trends import raw_trends, trend_table
+from partnership_eval.analyses.cluster_impact.trends import raw_trends, trend_table
 
 __all__ = [
     "ClaimsResult",
