@@ -33,15 +33,11 @@ seed: int = 0  # seed of the bootstrap and of matching ties
 from IPython.display import Markdown
 
 from partnership_eval.analyses import cluster_impact as ev
-from partnership_eval.data.store import read_tables
-from partnership_eval.disclosure import suppress
-from partnership_eval.analyses.cluster_impact import figures
-from partnership_eval.analyses.cluster_impact.design import POOL_WORDS
-from partnership_eval.analyses.cluster_impact.display import published
+from partnership_eval.analyses.cluster_impact import figures, narrative
 from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS
+from partnership_eval.data.store import read_tables
+from partnership_eval.disclosure import published, suppress
 from partnership_eval.reporting import find_data_dir, save_results
-
-SMD_VISIBLE = 0.1  # a standardised mean difference above this is a visible imbalance
 
 data = read_tables(find_data_dir(data_dir))
 years = None
@@ -66,23 +62,7 @@ main = ev.estimate_impact(
     seed=seed,
 )
 label = OUTCOME_LABELS.get(outcome, outcome)
-kind_words = kind.replace("_", " ")
-span = f"{design.years[0]} to {design.years[-1]}"
-size_words = f"under {size_threshold} pupils" if size_threshold else "of any size"
-comparison_words = {
-    "never_treated": f"never-treated schools {size_words} from {POOL_WORDS[pool]}",
-    "not_yet_treated": f"schools {size_words} from {POOL_WORDS[pool]} not (yet) in a partnership",
-    "matched": f"never-treated schools {size_words} from {POOL_WORDS[pool]}, matched to the "
-    "treated schools on baseline attainment, Year 6 cohort size, FSM share and rurality",
-}[comparison]
-Markdown(
-    f"# Did {kind_words} partnerships in {design.area} raise attainment?\n\n"
-    f"This report estimates the effect of joining a {kind_words} partnership on {label}, "
-    f"comparing the {design.n_treated} schools of {design.area} that joined with "
-    f"{design.n_comparison} {comparison_words}, {span}. Results are estimates with "
-    "intervals, not verdicts: each rests on assumptions the report tests where it can and "
-    "names where it cannot."
-)
+Markdown(narrative.introduction(design, main))
 
 # %% [markdown]
 # ## 1. Who joined, and who they are compared with
@@ -103,25 +83,7 @@ published(design.pool_table())  # counts of schools
 # %%
 matched = main.matched or ev.match_comparison(design, sample=main.sample, seed=seed)
 balance = matched.balance_table()
-worst = balance["SMD before"].abs().max()
-worst_after = balance["SMD after"].abs().max()
-Markdown(
-    "Balance of the schools in the estimate: how far the comparison schools differ from "
-    "the treated ones before the start, as means and standardised mean differences (SMD; "
-    f"above {SMD_VISIBLE} is a visible imbalance), for all comparison schools and for the "
-    "matched comparison group (the nearest two for each treated school on these "
-    "characteristics, chosen among the schools with usable results). Baseline values are "
-    "from the years before the area's first start; the FSM share and rurality are the "
-    "schools table's snapshot.\n\n"
-    f"Largest imbalance before matching: SMD {worst:.2f}"
-    + (" — **the groups differ visibly before the start**." if worst > SMD_VISIBLE else ".")
-    + f" After matching: {worst_after:.2f}."
-    + (
-        f" Not known for the treated schools, so not matched on: {', '.join(matched.dropped_covariates)}."
-        if matched.dropped_covariates
-        else ""
-    )
-)
+Markdown(narrative.balance_reading(matched, balance))
 
 # %%
 published(balance)  # means over schools, not pupil counts
@@ -135,7 +97,7 @@ published(balance)  # means over schools, not pupil counts
 
 # %%
 trends = ev.raw_trends(design, outcome)
-figures.trends_plot(trends, outcome, starts=design.cohorts, title=f"{label}, {design.area}")
+figures.trends_plot(trends, outcome, starts=design.cohorts, title=f"{label}, {design.area}").figure
 
 # %%
 trend_wide, trend_rates = ev.trend_table(trends)
@@ -160,36 +122,14 @@ published(
 
 # %%
 print(main.summary())
-main.plot(title=f"Effect by years since joining, {design.area}")
+main.plot(title=f"Effect by years since joining, {design.area}").figure
 
 # %%
 published(main.exclusions, whole=["rows", "schools"])  # school-years and schools left out
 
 # %%
 robust = ev.robustness_checks(design, main, seed=seed)
-mde = robust.mde.mde if robust.mde is not None else None
-pretest_p = main.pretest_p
-warning = (
-    f"\n\n**Warning: the pre-trend test rejects parallel trends before the start "
-    f"(p = {pretest_p:.3f}); the estimate should not be read as the effect.**"
-    if pretest_p is not None and pretest_p < 0.05
-    else ""
-)
-dropped = design.n_treated - main.n_treated
-Markdown(
-    f"**Overall effect: {main.sentence()}**, for the {main.n_treated} {main.population}, "
-    f"against {main.n_comparison} {comparison_words}.\n\n"
-    + (
-        f"**{dropped} of the {design.n_treated} treated schools are not in this estimate**: "
-        f"they have no two years of {label} results to compare (see the table above), so "
-        "the estimate speaks for the schools with results.\n\n"
-        if dropped
-        else ""
-    )
-    + ev.interval_reading(main.simple.ci_low, main.simple.ci_high, mde)
-    + warning
-    + "".join(f"\n\n**Caution:** {note}" for note in ev.caveats(design, main))
-)
+Markdown(narrative.finding(design, main, robust))
 
 # %% [markdown]
 # ## 4. Robustness
@@ -204,25 +144,16 @@ Markdown(
 # (later cohorts have no room for a pretend start there).
 
 # %%
-robust.plot(title=f"Overall effect under different choices, {design.area}")
+robust.plot(title=f"Overall effect under different choices, {design.area}").figure
 
 # %%
 published(robust.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
 
 # %%
-published(robust.placebo_exclusions, whole=["rows", "schools"])  # the placebo's sample
+published(robust.exclusions, whole=["rows", "schools"])  # the placebo's sample
 
 # %%
-lines = []
-if pretest_p is not None:
-    lines.append(
-        f"Pre-trend test (all effects before the start are zero): p = {pretest_p:.3f}"
-        + (" — parallel trends are in doubt." if pretest_p < 0.05 else ", no evidence against.")
-    )
-lines += list(robust.notes.values())
-if robust.mde is not None:
-    lines.append(robust.mde.summary())
-Markdown("\n\n".join(lines))
+Markdown(narrative.checks_reading(main, robust))
 
 # %% [markdown]
 # TWFE beside the staggered estimate, by years since joining, and the Goodman-Bacon
@@ -232,10 +163,10 @@ Markdown("\n\n".join(lines))
 # with time.
 
 # %%
-twfe_table = robust.twfe.table if robust.twfe is not None else None
-figures.event_study_plot(
-    main.event_study(), outcome, twfe=twfe_table, title="Staggered DiD and TWFE event studies"
-)
+ax = main.plot(title="Staggered DiD and TWFE event studies")
+if robust.twfe is not None:
+    figures.overlay_twfe(ax, robust.twfe)
+ax.figure
 
 # %%
 published(robust.bacon.by_type(), whole=["n_comparisons"], decimals=3) if robust.bacon is not None else Markdown(
@@ -257,7 +188,7 @@ published(robust.bacon.by_type(), whole=["n_comparisons"], decimals=3) if robust
 subgroups = ev.subgroup_effects(
     design, outcome, comparison=comparison, covariates=covariates, balanced=balanced, seed=seed
 )
-subgroups.plot(title="Effect by subgroup")
+subgroups.plot(title="Effect by subgroup").figure
 
 # %%
 published(subgroups.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
@@ -288,7 +219,10 @@ published(gap.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
 
 # %%
 claims = ev.claimed_outcomes(design, data.inspections)
-claims.plot(title=f"Floor standard and Ofsted grades, {design.area}")
+claims.plot(title=f"Floor standard, {design.area}").figure
+
+# %%
+claims.plot_ofsted(title=f"Ofsted grades, {design.area}").figure
 
 # %%
 published(claims.before_after, whole=["schools", "school_years"], decimals=1)  # shares of school-years
@@ -305,26 +239,10 @@ published(claims.changes, decimals=1)  # percentage points, after minus before
 # how far other choices land from it.
 
 # %%
-truth = main.truth
-if data.synthetic and truth is not None:
-    covered = main.simple.ci_low <= truth <= main.simple.ci_high
-    twfe_gap = robust.twfe.static.estimate - truth if robust.twfe is not None else None
-    appendix = Markdown(
-        f"Planted overall effect for the schools of the main estimate: {truth:.2f}; estimate "
-        f"{main.simple.att:.2f} ({main.simple.ci_low:.2f} to {main.simple.ci_high:.2f}) — the "
-        f"interval {'covers' if covered else '**does not cover**'} it. TWFE, on the same "
-        "schools, is "
-        + (f"{twfe_gap:+.2f} points from it." if twfe_gap is not None else "not available.")
-    )
-else:
-    appendix = Markdown("Real data: there is no planted truth to compare with.")
-appendix
+Markdown(narrative.truth_appendix(main, robust, data.synthetic))
 
 # %%
-truth_table = robust.table[["check", "estimate", "ci_low", "ci_high", "truth"]].assign(
-    covers=lambda t: (t["ci_low"] <= t["truth"]) & (t["truth"] <= t["ci_high"])
-)
-published(truth_table) if data.synthetic and truth is not None else None
+published(narrative.truth_table(robust)) if data.synthetic and main.truth is not None else None
 
 # %%
 save_results(
@@ -345,19 +263,10 @@ save_results(
         "seed": seed,
     },
     synthetic=data.synthetic,
-    headline={
-        "label": f"Effect on {label} (points), simple aggregate",
-        "estimate": main.simple.att,
-        "se": main.simple.se,
-        "ci_low": main.simple.ci_low,
-        "ci_high": main.simple.ci_high,
-        "truth": truth,
-        "n_treated": main.n_treated,
-        "n_comparison": main.n_comparison,
-    },
+    headline=main.headline(),
     sentence=main.sentence(),
-    pretest_p=pretest_p,
-    mde=mde,
+    pretest_p=main.pretest_p,
+    mde=robust.mde.mde if robust.mde is not None else None,
     population=main.population,
     robustness=suppress(robust.table),  # estimates and counts of schools, no pupil counts
     event_study=suppress(main.event_study()),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from partnership_eval.analyses.cluster_impact.display import published
+from partnership_eval.disclosure import published
 from partnership_eval.exclusions import exclusion, exclusion_table
 
 

@@ -25,6 +25,7 @@ The interval level always comes from ``spec.alpha``: :func:`level_label` gives i
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -241,6 +242,52 @@ class _ComparisonSpec:
         return f"ComparisonSpec(alpha={self.alpha}, models={self.models})"
 
 
+COMPARED_EXTRAS = ("truth", "note")
+"""Columns :func:`compare` keeps beside the standard ones when a result's tidy table has them."""
+
+
+@dataclass(frozen=True)
+class EstimateSpec:
+    """Settings of a single estimate: only its interval level."""
+
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class SingleEstimate(Result):
+    """One estimate given by its numbers (a row of a comparison), or one that could not be
+    made, with the reason in ``note`` (:func:`not_estimated`)."""
+
+    term: str
+    estimate: float = np.nan
+    se: float = np.nan
+    ci_low: float = np.nan
+    ci_high: float = np.nan
+    n_treated: float = np.nan
+    n_comparison: float = np.nan
+    truth: float | None = None
+    note: str = ""
+    spec: EstimateSpec = field(default_factory=EstimateSpec)
+    exclusions: pd.DataFrame = field(default_factory=lambda: exclusion_frame())
+    title = "Estimate"
+
+    def tidy(self) -> pd.DataFrame:
+        """The one row, with its truth and note."""
+        row = {k: getattr(self, k) for k in (*TIDY_COLUMNS, *COMPARED_EXTRAS) if k != "level"}
+        return tidy_frame([row], alpha=self.alpha)
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The estimate with its interval."""
+        from partnership_eval.plots import coefficient_plot
+
+        return coefficient_plot(self.tidy(), ax=ax)
+
+
+def not_estimated(term: str, reason: str, alpha: float = 0.05) -> SingleEstimate:
+    """A result standing for an estimate that could not be made, saying why."""
+    return SingleEstimate(term=term, note=reason, spec=EstimateSpec(alpha))
+
+
 def compare(
     results: Sequence[Result] | Mapping[str, Result],
     names: Sequence[str] | None = None,
@@ -285,6 +332,7 @@ def compare(
         table = result.tidy()
         if terms is not None:
             table = table[table["term"].isin(terms)]
-        frames.append(table[list(TIDY_COLUMNS)].assign(model=name))
+        frames.append(table.assign(model=name))
     table = pd.concat(frames, ignore_index=True)
-    return Comparison(table[["model", *TIDY_COLUMNS]], alpha=results[0].alpha)
+    extra = [c for c in COMPARED_EXTRAS if c in table]
+    return Comparison(table[["model", *TIDY_COLUMNS, *extra]], alpha=results[0].alpha)

@@ -20,7 +20,6 @@ from partnership_eval.analyses.cluster_impact import (
     robustness_checks,
 )
 from partnership_eval.analyses.cluster_impact.claims import ofsted_by_year
-from partnership_eval.analyses.cluster_impact.display import published
 from partnership_eval.analyses.cluster_impact.heterogeneity import subgroup_effects
 from partnership_eval.analyses.cluster_impact.sample import (
     cell_members,
@@ -34,6 +33,7 @@ from partnership_eval.analyses.cluster_impact.truth import (
     truth_simple,
 )
 from partnership_eval.data.store import read_tables
+from partnership_eval.disclosure import published
 from partnership_eval.errors import PartnershipEvalError
 
 
@@ -314,12 +314,18 @@ def test_subgroup_with_few_used_schools_is_marked_not_estimable(devon):
     assert "treated schools with results" in small["note"]
 
 
-def test_engine_failures_are_reported_in_plain_words():
-    from partnership_eval.analyses.cluster_impact.estimate import failed_row
+def test_engine_failures_are_reported_in_plain_words(devon, monkeypatch):
+    from partnership_eval.analyses.cluster_impact import estimate as module
     from partnership_eval.errors import EstimationError
 
-    row = failed_row("x", EstimationError("ATT for cohort 2014, period 2012 cannot be estimated"))
-    assert "cohort 2014" not in row["note"] and row["note"].startswith("not estimable")
+    def fail(*args, **kwargs):
+        raise EstimationError("ATT for cohort 2014, period 2012 cannot be estimated")
+
+    monkeypatch.setattr(module, "staggered_did", fail)
+    with pytest.raises(EstimationError) as caught:
+        estimate_impact(devon, n_boot=0)
+    note = module.not_estimable(caught.value)
+    assert "cohort 2014" not in note and note.startswith("not estimable: in some start year")
 
 
 def test_unknown_comparison_is_a_clear_error(devon):
@@ -437,7 +443,7 @@ def test_robustness_set_has_every_check_and_twfe(devon, devon_estimate):
     placebo = robust.table[robust.table["check"].str.startswith("placebo")]
     assert placebo["truth"].iloc[0] == 0.0
     assert "only" in placebo["note"].iloc[0]
-    assert (robust.placebo_exclusions["step"] == "placebo").any()
+    assert (robust.exclusions["step"] == "placebo").any()
 
 
 def test_each_robustness_row_carries_the_truth_of_its_own_sample(devon, devon_estimate):

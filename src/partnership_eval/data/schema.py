@@ -38,6 +38,9 @@ REGIONS = (
     "South West",
 )
 
+NO_TESTS = (2020, 2021)
+"""Academic years without KS2 tests (and so without results): gaps, never interpolated."""
+
 OUTCOME_MEASURES = (
     "ks2_rwm_exp",
     "read_prog",

@@ -9,19 +9,29 @@ only in 2016-2019, so for programmes that started earlier there is no "before".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from partnership_eval.analyses.cluster_impact.design import COMPARISON, TREATED, ImpactDesign
+from partnership_eval.result import Result, exclusion_frame, tidy_frame
 
 GOOD = (1, 2)
 """Ofsted grades counted as good or better."""
 
 if TYPE_CHECKING:
-    from partnership_eval.plots import ReportFigure
+    from matplotlib.axes import Axes
+
+
+@dataclass(frozen=True)
+class ClaimsSpec:
+    """The claims' design: start years bounding before and after."""
+
+    first_start: int
+    last_start: int
+    alpha: float = 0.05
 
 
 def ofsted_by_year(design: ImpactDesign, inspections: pd.DataFrame) -> pd.DataFrame:
@@ -67,20 +77,40 @@ def _shares(frame: pd.DataFrame, flag: str, by: list[str]) -> pd.DataFrame:
 
 
 @dataclass(frozen=True)
-class ClaimsResult:
+class ClaimsResult(Result):
     """Floor-standard and Ofsted shares by group and year, before vs after, and per
-    measure the difference in changes (``changes``: one row per measure)."""
+    measure the difference in changes (``changes``: one row per measure). Descriptive:
+    no standard errors."""
 
+    spec: ClaimsSpec
     floor_by_year: pd.DataFrame
     ofsted_by_year: pd.DataFrame
     before_after: pd.DataFrame
     changes: pd.DataFrame
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    title = "Claimed outcomes"
+    headline_label = "difference in change, % below floor standard (points)"
 
-    def plot(self, *, title: str = "") -> ReportFigure:
-        """Two panels: % below the floor standard and % good or better, by group and year."""
+    def tidy(self) -> pd.DataFrame:
+        """Per measure the difference in changes (treated minus comparison, points)."""
+        return tidy_frame(
+            pd.DataFrame(
+                {"term": self.changes["measure"], "estimate": self.changes["difference_in_change"]}
+            ),
+            alpha=self.alpha,
+        )
+
+    def plot(self, ax: Axes | None = None, *, title: str = "") -> Axes:
+        """% of school-years below the floor standard, by group and year."""
         from partnership_eval.analyses.cluster_impact.figures import claims_plot
 
-        return claims_plot(self.floor_by_year, self.ofsted_by_year, title=title)
+        return claims_plot(self.floor_by_year, "% below floor standard", title=title, ax=ax)
+
+    def plot_ofsted(self, ax: Axes | None = None, *, title: str = "") -> Axes:
+        """% of schools good or better at Ofsted, by group and year."""
+        from partnership_eval.analyses.cluster_impact.figures import claims_plot
+
+        return claims_plot(self.ofsted_by_year, "% good or better (Ofsted)", title=title, ax=ax)
 
 
 def claimed_outcomes(design: ImpactDesign, inspections: pd.DataFrame) -> ClaimsResult:
@@ -105,7 +135,8 @@ def claimed_outcomes(design: ImpactDesign, inspections: pd.DataFrame) -> ClaimsR
         parts.append(shares.assign(measure=measure))
     before_after = pd.concat(parts, ignore_index=True)
     before_after = before_after[["measure", "group", "period", "schools", "school_years", "share"]]
-    return ClaimsResult(floor, good, before_after, _changes(before_after))
+    spec = ClaimsSpec(int(design.cohorts[0]), int(design.cohorts[-1]))
+    return ClaimsResult(spec, floor, good, before_after, _changes(before_after))
 
 
 def _changes(before_after: pd.DataFrame) -> pd.DataFrame:

@@ -37,19 +37,36 @@ from partnership_eval.analyses.cluster_impact.truth import (
     truth_dynamic,
     truth_simple,
 )
-from partnership_eval.errors import EstimationError, PartnershipEvalError
+from partnership_eval.errors import EstimationError, InputError, PartnershipEvalError
 from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.did_results import AggregateResult, AttGtResult
 from partnership_eval.impact.staggered import staggered_did
+from partnership_eval.plots import event_study_plot
+from partnership_eval.result import Result, exclusion_frame, level_label, tidy_frame
 
 COMPARISONS = ("never_treated", "not_yet_treated", "matched")
+TRUTH_COLOUR = "#D55E00"
 
 if TYPE_CHECKING:
-    from partnership_eval.plots import ReportFigure
+    from matplotlib.axes import Axes
 
 
 @dataclass(frozen=True)
-class ImpactEstimate:
+class ImpactSpec:
+    """What an impact estimate estimated: outcome, comparison, covariates, sample, inference."""
+
+    outcome: str
+    comparison: str
+    covariates: tuple[str, ...]
+    balanced: bool
+    method: str
+    n_boot: int
+    seed: int
+    alpha: float
+
+
+@dataclass(frozen=True)
+class ImpactEstimate(Result):
     """One staggered DiD estimate of a design, with the sample it rests on.
 
     Attributes
@@ -82,6 +99,52 @@ class ImpactEstimate:
     n_comparison: int
     truth_cells: pd.DataFrame | None
     matched: MatchedDesign | None = None
+    title = "Staggered DiD"
+
+    @property
+    def spec(self) -> ImpactSpec:  # type: ignore[override]
+        """The settings of this estimate."""
+        did = self.did.spec
+        return ImpactSpec(
+            outcome=self.outcome,
+            comparison=self.comparison,
+            covariates=self.covariates,
+            balanced=self.balanced,
+            method=did.method,
+            n_boot=did.n_boot,
+            seed=did.seed,
+            alpha=did.alpha,
+        )
+
+    @property
+    def headline_label(self) -> str:  # type: ignore[override]
+        return (
+            f"Effect on {OUTCOME_LABELS.get(self.outcome, self.outcome)} (points), simple aggregate"
+        )
+
+    def tidy(self) -> pd.DataFrame:
+        """The overall effect (first row), then the effect by years since the start;
+        ``truth`` is the planted effect for the schools used (synthetic data)."""
+        overall = {
+            "term": "overall",
+            "estimate": self.simple.att,
+            "se": self.simple.se,
+            "ci_low": self.simple.ci_low,
+            "ci_high": self.simple.ci_high,
+            "n_treated": self.n_treated,
+            "n_comparison": self.n_comparison,
+            "truth": self.truth,
+            "event_time": np.nan,
+        }
+        dynamic = self.event_study().rename(columns={"att": "estimate"})
+        dynamic = dynamic.assign(term="event time " + dynamic["event_time"].astype(str))
+        return tidy_frame(
+            pd.concat([pd.DataFrame([overall]), dynamic], ignore_index=True), alpha=self.alpha
+        )
+
+    def headline(self) -> dict[str, object]:
+        """The results.json headline: the simple aggregate, with the planted truth."""
+        return {**super().headline(), "truth": self.truth}
 
     @property
     def population(self) -> str:
@@ -123,20 +186,6 @@ class ImpactEstimate:
             table = table.merge(truth_dynamic(self.truth_cells), on="event_time", how="left")
         return table
 
-    def row(self, check: str) -> dict[str, object]:
-        """This estimate as one row of a comparison table."""
-        return {
-            "check": check,
-            "estimate": self.simple.att,
-            "se": self.simple.se,
-            "ci_low": self.simple.ci_low,
-            "ci_high": self.simple.ci_high,
-            "n_treated": self.n_treated,
-            "n_comparison": self.n_comparison,
-            "truth": self.truth,
-            "note": "",
-        }
-
     def summary(self) -> str:
         """What was estimated, on how many schools, the overall effect and the pre-test."""
         p = self.pretest_p
@@ -153,11 +202,29 @@ class ImpactEstimate:
             lines.append(f"Planted effect (synthetic data): {self.truth:.2f}")
         return "\n".join(lines)
 
-    def plot(self, *, title: str = "") -> ReportFigure:
-        """Event-study figure: effect by years since the start with its band."""
-        from partnership_eval.analyses.cluster_impact.figures import event_study_plot
-
-        return event_study_plot(self.event_study(), self.outcome, title=title)
+    def plot(self, ax: Axes | None = None, *, title: str = "") -> Axes:
+        """Event study: effect by years since the start with its band (and planted truth)."""
+        table = self.event_study().rename(columns={"att": "estimate"})
+        band = "uniform" if self.did.spec.n_boot else "pointwise"
+        ax = event_study_plot(
+            table,
+            ax=ax,
+            label="staggered DiD",
+            band_label=f"{level_label(self.alpha)} {band} band",
+            ylabel=f"effect on {OUTCOME_LABELS.get(self.outcome, self.outcome)}",
+            xlabel="years since the school joined (0 = first year)",
+            title=title,
+        )
+        if "truth" in table.columns and table["truth"].notna().any():
+            ax.plot(
+                table["event_time"],
+                table["truth"],
+                color=TRUTH_COLOUR,
+                linestyle="-.",
+                label="planted effect",
+            )
+            ax.legend(frameon=False, fontsize="small")
+        return ax
 
 
 def estimate_impact(
@@ -208,8 +275,9 @@ def estimate_impact(
     '+3.4 points (95% CI 1.2 to 5.6) on the share of pupils meeting the expected standard ...'
     """
     if comparison not in COMPARISONS:
-        raise PartnershipEvalError(
-            f"comparison={comparison!r} is not one of {COMPARISONS}; use 'never_treated'"
+        raise InputError(
+            f"comparison={comparison!r} is not one of {COMPARISONS}",
+            fix="use 'never_treated', 'not_yet_treated' or 'matched'",
         )
     sample, exclusions = estimation_sample(
         design.panel, outcome, covariates, balanced=balanced, min_cohort=min_cohort
@@ -220,29 +288,32 @@ def estimate_impact(
         weights = matched.match.matched_units.set_index("urn")["weight"]
         out = ~sample["urn"].isin(weights.index)
         if out.any():
-            entry = {"step": "matched", **exclusion(UNMATCHED, sample, out)}
-            exclusions = pd.concat([exclusions, pd.DataFrame([entry])], ignore_index=True)
+            entry = exclusion_frame([exclusion(UNMATCHED, sample, out)], step="matched")
+            exclusions = pd.concat([exclusions, entry], ignore_index=True)
         sample = sample[~out].assign(match_weight=lambda d: d["urn"].map(weights).astype(float))
     n_treated, n_comparison = used_schools(sample)
     if n_treated < min_treated:
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"only {n_treated} treated schools with results (at least {min_treated} needed)"
         )
-    did = staggered_did(
-        sample,
-        outcome,
-        "urn",
-        "year",
-        "first_treated",
-        covariates=list(covariates) or None,
-        control_group="not_yet_treated" if comparison == "not_yet_treated" else "never_treated",
-        method=method,
-        weights="match_weight" if comparison == "matched" else None,
-        allow_unbalanced_panel=not balanced,
-        n_boot=n_boot,
-        alpha=alpha,
-        seed=seed,
-    )
+    try:
+        did = staggered_did(
+            sample,
+            outcome,
+            "urn",
+            "year",
+            "first_treated",
+            covariates=list(covariates) or None,
+            control_group="not_yet_treated" if comparison == "not_yet_treated" else "never_treated",
+            method=method,
+            weights="match_weight" if comparison == "matched" else None,
+            allow_unbalanced_panel=not balanced,
+            n_boot=n_boot,
+            alpha=alpha,
+            seed=seed,
+        )
+    except EstimationError as error:
+        raise EstimationError(CELL_FAILURE) from error
     return ImpactEstimate(
         did=did,
         simple=did.aggregate("simple"),
@@ -252,7 +323,7 @@ def estimate_impact(
         covariates=tuple(covariates),
         balanced=balanced,
         sample=sample,
-        exclusions=pd.concat([design.exclusions, exclusions], ignore_index=True),
+        exclusions=exclusion_frame(pd.concat([design.exclusions, exclusions], ignore_index=True)),
         n_treated=n_treated,
         n_comparison=n_comparison,
         truth_cells=_truth_cells(design, outcome, sample, did),
@@ -276,29 +347,16 @@ def _truth_cells(
     return cells_with_truth(did.att_gt, truth, treated.groupby("first_treated").size())
 
 
+CELL_FAILURE = (
+    "in some start year × year comparison too few schools have results (or the groups "
+    "do not overlap) for the estimator to fit"
+)
+"""What an engine failure means for a report reader (no engine internals)."""
+
+
 def not_estimable(error: Exception) -> str:
-    """Why an estimate could not be made, in the report's words (no engine internals)."""
-    if isinstance(error, EstimationError):
-        return (
-            "not estimable: in some start year × year comparison too few schools have "
-            "results (or the groups do not overlap) for the estimator to fit"
-        )
+    """Why an estimate could not be made, in the report's words."""
     return f"not estimable: {error}"
-
-
-def failed_row(check: str, error: Exception) -> dict[str, object]:
-    """A comparison-table row for an estimate that could not be made, saying why."""
-    return {
-        "check": check,
-        "estimate": np.nan,
-        "se": np.nan,
-        "ci_low": np.nan,
-        "ci_high": np.nan,
-        "n_treated": None,
-        "n_comparison": None,
-        "truth": None,
-        "note": not_estimable(error),
-    }
 
 
 MIN_TREATED = 20

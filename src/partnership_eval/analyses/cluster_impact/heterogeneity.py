@@ -9,21 +9,34 @@ not be read as established.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from partnership_eval.analyses.cluster_impact.design import TREATED, ImpactDesign, setting
-from partnership_eval.analyses.cluster_impact.estimate import estimate_impact, failed_row
+from partnership_eval.analyses.cluster_impact.estimate import estimate_impact, not_estimable
 from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.errors import InputError, PartnershipEvalError
+from partnership_eval.result import Result, compare, exclusion_frame, not_estimated
 
 DIMENSIONS = ("size_band", "rural", "fsm_band")
+TABLE_COLUMNS = (
+    "dimension",
+    "subgroup",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n_treated",
+    "n_comparison",
+    "truth",
+    "note",
+)
 
 if TYPE_CHECKING:
-    from partnership_eval.plots import ReportFigure
+    from matplotlib.axes import Axes
 
 
 def fsm_bands(design: ImpactDesign) -> pd.Series:
@@ -47,21 +60,62 @@ def _groups(design: ImpactDesign, dimension: str) -> pd.Series:
         return setting(panel["rural"])
     if dimension == "fsm_band":
         return fsm_bands(design)
-    raise PartnershipEvalError(f"unknown subgroup dimension {dimension!r}; use {DIMENSIONS}")
+    raise InputError(f"unknown subgroup dimension {dimension!r}", fix=f"use one of {DIMENSIONS}")
 
 
 @dataclass(frozen=True)
-class SubgroupResult:
-    """Effects per subgroup (or per outcome): dimension, subgroup, estimate, interval, n, note."""
+class SubgroupSpec:
+    """Settings shared by every subgroup estimate."""
 
-    table: pd.DataFrame
+    comparison: str
+    covariates: tuple[str, ...]
+    balanced: bool
+    min_treated: int
+    n_boot: int
+    seed: int
+    alpha: float
 
-    def plot(self, *, title: str = "") -> ReportFigure:
+
+@dataclass(frozen=True)
+class SubgroupResult(Result):
+    """Effects per subgroup (or per outcome): ``estimates`` maps (dimension, subgroup)
+    to its estimate, or to a not-estimated result saying why."""
+
+    spec: SubgroupSpec
+    estimates: dict[tuple[str, str], Result]
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    title = "Effect by subgroup"
+    headline_label = "first subgroup"
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per subgroup (``term`` is "dimension: subgroup"), overall effects only."""
+        named = {f"{d}: {g}": r for (d, g), r in self.estimates.items()}
+        table = compare(named, terms=["overall"]).tidy()
+        keys = pd.DataFrame(list(self.estimates), columns=["dimension", "subgroup"])
+        return table.assign(term=table["model"]).drop(columns="model").join(keys)
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The subgroups as the report publishes them (dimension, subgroup, estimate, …)."""
+        table = self.tidy()
+        for column in ("truth", "note"):
+            if column not in table:
+                table[column] = np.nan if column == "truth" else ""
+        table["note"] = table["note"].fillna("")
+        return table[list(TABLE_COLUMNS)]
+
+    def plot(self, ax: Axes | None = None, *, title: str = "") -> Axes:
         """Forest plot of the subgroup estimates."""
         from partnership_eval.analyses.cluster_impact.figures import forest_plot
 
-        labelled = self.table.assign(label=self.table["dimension"] + ": " + self.table["subgroup"])
-        return forest_plot(labelled, "label", title=title)
+        return forest_plot(self.tidy(), "term", title=title or self.title, level=self.level, ax=ax)
+
+
+def _estimate_or_reason(make, alpha: float) -> Result:
+    try:
+        return make()
+    except PartnershipEvalError as error:
+        return not_estimated("overall", not_estimable(error), alpha)
 
 
 MIN_COHORT = 3
@@ -80,6 +134,7 @@ def subgroup_effects(
     min_cohort: int = MIN_COHORT,
     n_boot: int = 0,
     seed: int = 0,
+    alpha: float = 0.05,
 ) -> SubgroupResult:
     """Overall effect within each subgroup of ``by`` (size band, rurality, FSM band).
 
@@ -88,15 +143,15 @@ def subgroup_effects(
     subgroup with fewer than ``min_treated`` treated schools left is listed as "not
     estimable: only N treated schools with results".
     """
-    rows = []
+    spec = SubgroupSpec(comparison, tuple(covariates), balanced, min_treated, n_boot, seed, alpha)
+    estimates: dict[tuple[str, str], Result] = {}
     for dimension in by:
         groups = _groups(design, dimension)
         treated = design.panel["group"] == TREATED
         for value in sorted(groups[treated].unique()):
-            head = {"dimension": dimension.replace("_", " "), "subgroup": str(value)}
             sub = design.subset(groups == value, "subgroup", f"not in {dimension} {value}")
-            try:
-                est = estimate_impact(
+            estimates[(dimension.replace("_", " "), str(value))] = _estimate_or_reason(
+                lambda sub=sub: estimate_impact(
                     sub,
                     outcome,
                     comparison=comparison,
@@ -106,12 +161,11 @@ def subgroup_effects(
                     min_treated=min_treated,
                     n_boot=n_boot,
                     seed=seed,
-                )
-                rows.append(head | est.row(""))
-            except PartnershipEvalError as error:
-                rows.append(head | failed_row("", error))
-    table = pd.DataFrame(rows).drop(columns="check")
-    return SubgroupResult(table)
+                    alpha=alpha,
+                ),
+                alpha,
+            )
+    return SubgroupResult(spec, estimates)
 
 
 def outcome_effects(
@@ -123,6 +177,7 @@ def outcome_effects(
     min_treated: int = 10,
     n_boot: int = 0,
     seed: int = 0,
+    alpha: float = 0.05,
 ) -> SubgroupResult:
     """Overall effect on each of ``outcomes`` (default: the disadvantaged gap and its parts).
 
@@ -130,11 +185,10 @@ def outcome_effects(
     start years with a comparison too few schools enter are left out, and an outcome
     with fewer than ``min_treated`` treated schools left is listed as not estimable.
     """
-    rows = []
-    for outcome in outcomes:
-        head = {"dimension": "outcome", "subgroup": OUTCOME_LABELS.get(outcome, outcome)}
-        try:
-            est = estimate_impact(
+    spec = SubgroupSpec(comparison, (), balanced, min_treated, n_boot, seed, alpha)
+    estimates = {
+        ("outcome", OUTCOME_LABELS.get(outcome, outcome)): _estimate_or_reason(
+            lambda outcome=outcome: estimate_impact(
                 design,
                 outcome,
                 comparison=comparison,
@@ -143,8 +197,10 @@ def outcome_effects(
                 min_treated=min_treated,
                 n_boot=n_boot,
                 seed=seed,
-            )
-            rows.append(head | est.row(""))
-        except PartnershipEvalError as error:
-            rows.append(head | failed_row("", error))
-    return SubgroupResult(pd.DataFrame(rows).drop(columns="check"))
+                alpha=alpha,
+            ),
+            alpha,
+        )
+        for outcome in outcomes
+    }
+    return SubgroupResult(spec, estimates)

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 from partnership_eval.analyses.cluster_impact.design import (
@@ -26,16 +27,23 @@ from partnership_eval.analyses.cluster_impact.estimate import (
     COMPARISONS,
     ImpactEstimate,
     estimate_impact,
-    failed_row,
     not_estimable,
 )
 from partnership_eval.analyses.cluster_impact.truth import PROGRAMME_OF_KIND
 from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.exclusions import exclusion, exclusion_table
+from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.bacon import BaconResult, bacon_decomposition
 from partnership_eval.impact.did_inference import WaldTest
 from partnership_eval.impact.power import MdeResult, minimum_detectable_effect
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
+from partnership_eval.result import (
+    EstimateSpec,
+    Result,
+    SingleEstimate,
+    compare,
+    exclusion_frame,
+    not_estimated,
+)
 
 ROBUSTNESS_COVARIATES = ("fsm_pct", "base_cohort_n")
 """Covariates added when the main estimate has none (FSM share, baseline Year 6 cohort)."""
@@ -53,26 +61,67 @@ COMPARISON_WORDS = {
 }
 
 if TYPE_CHECKING:
-    from partnership_eval.plots import ReportFigure
+    from matplotlib.axes import Axes
+
+TABLE_COLUMNS = (
+    "check",
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n_treated",
+    "n_comparison",
+    "truth",
+    "note",
+)
 
 
 @dataclass(frozen=True)
-class RobustnessResult:
+class RobustnessSpec:
+    """Settings of the robustness set: the placebo shift and the re-estimates' inference."""
+
+    placebo_shift: int
+    n_boot: int
+    seed: int
+    alpha: float
+
+
+@dataclass(frozen=True)
+class RobustnessResult(Result):
     """The robustness set of one main estimate.
 
-    ``table``: check, estimate, se, ci_low, ci_high, n_treated, n_comparison, truth, note
-    — the first row is the main estimate; each row's truth is the planted effect for the
-    schools that row used. ``twfe``/``bacon`` are None when they could not be computed
-    (``notes`` says why); ``placebo_exclusions`` what the placebo's sample left out.
+    ``checks`` maps each check's label to its result (the main estimate first; a check
+    that could not be made is a :func:`~partnership_eval.result.not_estimated`); each
+    row's truth is the planted effect for the schools that row used. ``twfe``/``bacon``
+    are None when they could not be computed (``notes`` says why); ``exclusions`` is
+    what the placebo's sample left out.
     """
 
-    table: pd.DataFrame
+    spec: RobustnessSpec
+    checks: dict[str, Result]
     pretest: WaldTest | None
     twfe: TwfeResult | None
     bacon: BaconResult | None
     mde: MdeResult | None
     notes: dict[str, str]
-    placebo_exclusions: pd.DataFrame = field(default_factory=lambda: exclusion_table([]))
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    title = "Robustness of the overall effect"
+    headline_label = "main estimate"
+
+    def tidy(self) -> pd.DataFrame:
+        """One row per check (``term`` is its label), overall effects only."""
+        table = compare(self.checks, terms=["overall"]).tidy()
+        return table.assign(term=table["model"]).drop(columns="model")
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """The checks as the report publishes them (check, estimate, …, truth, note)."""
+        table = self.tidy().rename(columns={"term": "check"})
+        for column in ("truth", "note"):
+            if column not in table:
+                table[column] = np.nan if column == "truth" else ""
+        table["note"] = table["note"].fillna("")
+        return table[list(TABLE_COLUMNS)]
 
     def summary(self) -> str:
         """The checks as text, with the pre-test, MDE and Bacon shares."""
@@ -86,18 +135,18 @@ class RobustnessResult:
         lines += [f"{k}: {v}" for k, v in self.notes.items()]
         return "\n".join(lines)
 
-    def plot(self, *, title: str = "") -> ReportFigure:
-        """Forest plot of every check's estimate and interval."""
+    def plot(self, ax: Axes | None = None, *, title: str = "") -> Axes:
+        """Forest plot of every check's estimate and interval, with planted truth."""
         from partnership_eval.analyses.cluster_impact.figures import forest_plot
 
-        return forest_plot(self.table, "check", title=title or "Robustness of the overall effect")
+        return forest_plot(self.table, "check", title=title or self.title, level=self.level, ax=ax)
 
 
-def _attempt(check: str, make: Callable[[], dict[str, object]]) -> dict[str, object]:
+def _attempt(check: str, make: Callable[[], Result], alpha: float) -> Result:
     try:
         return make()
     except PartnershipEvalError as error:
-        return failed_row(check, error)
+        return not_estimated(check, not_estimable(error), alpha)
 
 
 def placebo_start(
@@ -108,13 +157,13 @@ def placebo_start(
     balanced: bool = False,
     n_boot: int = 0,
     seed: int = 0,
-) -> tuple[dict[str, object], pd.DataFrame]:
+) -> tuple[SingleEstimate, pd.DataFrame]:
     """Pretend treated schools started ``shift`` years early, in the years before any start.
 
     Only years before the earliest real start are used, so no school is treated in
     them; in practice only the earliest start-year cohort has a pretend start inside
     that window with a year before it, so the placebo tests that cohort alone. The
-    others are left out and counted. Returns the table row (target zero) and the
+    others are left out and counted. Returns the placebo estimate (target zero) and the
     placebo sample's exclusions.
     """
     panel = design.panel
@@ -151,12 +200,22 @@ def placebo_start(
         str(g + shift)
         for g in sorted(shifted.loc[shifted["first_treated"] > 0, "first_treated"].unique())
     )
-    row = est.row(f"placebo: start {shift} year{'s' if shift > 1 else ''} early") | {
-        "truth": 0.0 if main_truth_known(design, outcome) else None,
-        "note": f"start year {cohorts} only, years before {first_start}; target is zero",
-    }
+    row = est.headline_row()
+    result = SingleEstimate(
+        term="overall",
+        estimate=row["estimate"],
+        se=row["se"],
+        ci_low=row["ci_low"],
+        ci_high=row["ci_high"],
+        n_treated=row["n_treated"],
+        n_comparison=row["n_comparison"],
+        truth=0.0 if main_truth_known(design, outcome) else None,
+        note=f"start year {cohorts} only, years before {first_start}; target is zero",
+        spec=EstimateSpec(est.alpha),
+    )
     exclusions = est.exclusions.iloc[len(design.exclusions) :]
-    return row, pd.DataFrame([outside, *exclusions.to_dict("records")]).query("rows > 0")
+    table = exclusion_frame(pd.concat([exclusion_frame([outside]), exclusions], ignore_index=True))
+    return result, table[table["rows"] > 0].reset_index(drop=True)
 
 
 def main_truth_known(design: ImpactDesign, outcome: str) -> bool:
@@ -170,80 +229,84 @@ def main_truth_known(design: ImpactDesign, outcome: str) -> bool:
     )
 
 
-def _specification_rows(
+def _specifications(
     design: ImpactDesign, main: ImpactEstimate, base: dict[str, object]
-) -> list[dict[str, object]]:
-    """The main estimate, then one row per other comparison group, covariate set and sample."""
-    rows = [main.row(f"main: {COMPARISON_WORDS[main.comparison]}")]
+) -> dict[str, Result]:
+    """The main estimate, then one per other comparison group, covariate set and sample."""
+    alpha = main.alpha
+    checks: dict[str, Result] = {f"main: {COMPARISON_WORDS[main.comparison]}": main}
     for c in COMPARISONS:
         if c != main.comparison:
-            rows.append(
-                _attempt(
-                    COMPARISON_WORDS[c],
-                    lambda c=c: estimate_impact(design, **{**base, "comparison": c}).row(
-                        COMPARISON_WORDS[c]
-                    ),
-                )
+            checks[COMPARISON_WORDS[c]] = _attempt(
+                COMPARISON_WORDS[c],
+                lambda c=c: estimate_impact(design, **{**base, "comparison": c}),
+                alpha,
             )
     other_cov = () if main.covariates else ROBUSTNESS_COVARIATES
-    label = f"covariates: {', '.join(other_cov) or 'none'}"
-    rows.append(
-        _attempt(
-            label, lambda: estimate_impact(design, **{**base, "covariates": other_cov}).row(label)
-        )
+    checks[f"covariates: {', '.join(other_cov) or 'none'}"] = _attempt(
+        "covariates", lambda: estimate_impact(design, **{**base, "covariates": other_cov}), alpha
     )
-    label = SAMPLE_WORDS[not main.balanced]
-    rows.append(
-        _attempt(
-            label,
-            lambda: estimate_impact(design, **{**base, "balanced": not main.balanced}).row(label),
-        )
+    checks[SAMPLE_WORDS[not main.balanced]] = _attempt(
+        "sample", lambda: estimate_impact(design, **{**base, "balanced": not main.balanced}), alpha
     )
     if design.options["size_threshold"]:
-        label = "all never-treated schools of any size (naive)"
-        rows.append(
-            _attempt(
-                label,
-                lambda: (
-                    estimate_impact(all_schools_design(design), **base).row(label)
-                    | {"note": "ignores the small-school trend"}
-                ),
-            )
+        naive = _attempt(
+            "naive", lambda: estimate_impact(all_schools_design(design), **base), alpha
         )
-    return rows
+        checks["all never-treated schools of any size (naive)"] = (
+            _noted(naive, "ignores the small-school trend")
+            if isinstance(naive, ImpactEstimate)
+            else naive
+        )
+    return checks
+
+
+def _noted(estimate: ImpactEstimate, note: str) -> SingleEstimate:
+    """The overall effect of ``estimate`` as a single estimate carrying ``note``."""
+    row = estimate.headline_row()
+    return SingleEstimate(
+        term="overall",
+        **{k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "n_treated", "n_comparison")},
+        truth=estimate.truth,
+        note=note,
+        spec=EstimateSpec(estimate.alpha),
+    )
 
 
 def _twfe(
     main: ImpactEstimate, notes: dict[str, str]
-) -> tuple[TwfeResult | None, BaconResult | None, list[dict[str, object]]]:
+) -> tuple[TwfeResult | None, BaconResult | None, dict[str, Result]]:
     """TWFE on the main estimate's own sample (matching weights if matched); Bacon on
     its schools with a result every year (the decomposition needs a balanced panel)."""
     sample, outcome = main.sample, main.outcome
     weights = "match_weight" if main.comparison == "matched" else None
     try:
-        twfe = twfe_event_study(sample, outcome, "urn", "year", "first_treated", weights=weights)
+        twfe = twfe_event_study(
+            sample, outcome, "urn", "year", "first_treated", weights=weights, alpha=main.alpha
+        )
     except PartnershipEvalError as error:
         notes["twfe"] = f"TWFE {not_estimable(error)}"
-        return None, None, []
+        return None, None, {}
     s = twfe.static
-    row = {
-        "check": "two-way fixed effects (TWFE), same schools",
-        "estimate": s.estimate,
-        "se": s.se,
-        "ci_low": s.ci_low,
-        "ci_high": s.ci_high,
-        "n_treated": main.n_treated,
-        "n_comparison": main.n_comparison,
-        "truth": main.truth,
-        "note": "weights cells by treatment variance, not cohort size",
-    }
+    check = SingleEstimate(
+        term="overall",
+        estimate=s.estimate,
+        se=s.se,
+        ci_low=s.ci_low,
+        ci_high=s.ci_high,
+        n_treated=main.n_treated,
+        n_comparison=main.n_comparison,
+        truth=main.truth,
+        note="weights cells by treatment variance, not cohort size",
+        spec=EstimateSpec(main.alpha),
+    )
     full = sample.groupby("urn")["year"].transform("size") == sample["year"].nunique()
     try:
         bacon = bacon_decomposition(sample[full], outcome, "urn", "year", "first_treated")
     except PartnershipEvalError as error:
         notes["bacon"] = f"Goodman-Bacon decomposition {not_estimable(error)}"
         bacon = None
-    return twfe, bacon, [row]
+    return twfe, bacon, {"two-way fixed effects (TWFE), same schools": check}
 
 
 def robustness_checks(
@@ -275,13 +338,14 @@ def robustness_checks(
         n_boot=n_boot,
         seed=seed,
     )
-    rows = _specification_rows(design, main, base)
+    checks = _specifications(design, main, base)
     notes: dict[str, str] = {}
-    twfe, bacon, twfe_rows = _twfe(main, notes)
-    rows += twfe_rows
-    placebo_exclusions = exclusion_table([])  # stays empty when the placebo cannot run
+    twfe, bacon, twfe_checks = _twfe(main, notes)
+    checks.update(twfe_checks)
+    placebo_exclusions = exclusion_frame()  # stays empty when the placebo cannot run
+    label = f"placebo: start {placebo_shift} year{'s' if placebo_shift > 1 else ''} early"
     try:
-        row, placebo_exclusions = placebo_start(
+        checks[label], placebo_exclusions = placebo_start(
             design,
             main.outcome,
             shift=placebo_shift,
@@ -289,18 +353,16 @@ def robustness_checks(
             n_boot=n_boot,
             seed=seed,
         )
-        rows.append(row)
     except PartnershipEvalError as error:
-        rows.append(failed_row("placebo", error))
+        checks["placebo"] = not_estimated("overall", not_estimable(error), main.alpha)
     pretest = None
     try:
         pretest = main.did.pretest()
     except PartnershipEvalError as error:
         notes["pretest"] = f"pre-trend test not possible: {error}"
-    table = pd.DataFrame(rows)
-    table["truth"] = pd.to_numeric(table["truth"], errors="coerce")
+    spec = RobustnessSpec(placebo_shift, n_boot, seed, main.alpha)
     return RobustnessResult(
-        table, pretest, twfe, bacon, _mde(main, notes), notes, placebo_exclusions
+        spec, checks, pretest, twfe, bacon, _mde(main, notes), notes, placebo_exclusions
     )
 
 

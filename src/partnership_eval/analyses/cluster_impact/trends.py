@@ -15,8 +15,8 @@ from partnership_eval.analyses.cluster_impact.design import (
     ImpactDesign,
     all_schools_design,
 )
+from partnership_eval.data.schema import NO_TESTS
 
-NO_TESTS = (2020, 2021)
 """Academic years without KS2 tests."""
 
 ALL_SCHOOLS = "all never-treated schools (any size)"
