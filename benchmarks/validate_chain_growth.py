@@ -66,7 +66,7 @@ def validate(seed: int, scale: str) -> dict:
     covered = (by_age["ci_low"] <= by_age["planted"]) & (by_age["planted"] <= by_age["ci_high"])
     confusion = pace_confusion(growth.pace, tables.truth)
     confusion_late = pace_confusion(late.pace, tables.truth)
-    head, truth = dip.headline, dip.truth
+    head, truth = dip.headline(), dip.truth
     return {
         "seed": seed,
         "by_age": by_age[["n_chains", "mean", "ci_low", "ci_high", "planted"]],

@@ -31,12 +31,9 @@ min_joiners: int = 3  # heavy intake: at least this many joiners in one year
 # %%
 from IPython.display import Markdown, display
 
+from partnership_eval.analyses.chain_growth import chain_growth, pace_confusion, report
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
-from partnership_eval.errors import EstimationError
-from partnership_eval.exclusions import exclusion_table
-from partnership_eval.analyses.chain_growth.growth import chain_growth, chain_performance, pace_confusion
-from partnership_eval.analyses.chain_growth.intake_dip import intake_dip
 from partnership_eval.reporting import find_data_dir, save_results
 
 data = read_tables(find_data_dir(data_dir))
@@ -53,30 +50,23 @@ growth = chain_growth(
     window=pace_window,
     confidence=pace_confidence,
 )
-founded = "" if min_size <= 1 else f" founded with at least {min_size} schools"
-Markdown(
-    f"# How fast do academy chains grow, and does fast growth hurt? ({area})\n\n"
-    f"{len(growth.pace):,} chains{founded}"
-    f"{'' if where is None else f' with a school in {area}'}, {first_year} to {last_year}. "
-    "The programme documents compare English chains with US charter management "
-    "organisations, which opened about one school a year for their first six years, about "
-    "two a year after seven, and had about 13 schools after ten; some English chains went "
-    "from 10–12 academies to 30 or more in three years, and existing schools were said to "
-    "slip back as energies went to the new joiners. This report measures both."
-)
+Markdown(report.introduction(growth, area))
 
 # %% [markdown]
 # ## Growth curves against the US benchmark
 #
-# Left: every chain's size by its age (grey), the mean with its 95% interval (blue) and
-# the US charter-chain path (dashed). Right: schools added in each year of a chain's
-# life, with 95% intervals; the dotted line marks the "aggressive" pace. A chain's
+# First: every chain's size by its age (grey), the mean with its interval (blue) and
+# the US charter-chain path (dashed). Then: schools added in each year of a chain's
+# life, with intervals; the dotted line marks the "aggressive" pace. A chain's
 # first year counts its founding schools; young chains inform only the early years.
 # Chains are chosen by their founding size only, never by how big they later became,
 # so the curves do not favour the chains that went on to grow.
 
 # %%
-growth.plot();
+growth.plot().figure
+
+# %%
+growth.plot_added().figure
 
 # %%
 Markdown(growth.summary())
@@ -112,7 +102,7 @@ if data.synthetic:
     display(suppress(pace_confusion(growth.pace, data.truth)))  # counts of chains
 
 # %%
-growth.plot_fastest(10);
+growth.plot_fastest(10).figure
 
 # %%
 fastest_columns = ["name", "first_year", "size", "peak_year", "spell_joiners", "rate", "rate_low"]
@@ -136,39 +126,22 @@ suppress(  # counts of schools
 # times are placebo checks and should be near zero.
 
 # %%
-try:
-    dip = intake_dip(
-        data,
-        kind,
-        min_dose=min_dose,
-        min_joiners=min_joiners,
-        area=where,
-        phase=phase or None,
-        years=years,
-    )
-except EstimationError as reason:
-    dip = None
-    message = f"The intake-dip analysis cannot run here: {reason}"
-else:
-    message = dip.summary()
+dip, message = report.try_intake_dip(
+    data,
+    kind,
+    min_dose=min_dose,
+    min_joiners=min_joiners,
+    area=where,
+    phase=phase or None,
+    years=years,
+)
 Markdown(message)
 
 # %%
-if dip is not None:
-    dip.plot()
+dip.plot().figure if dip is not None else None
 
 # %%
-estimates = ["estimate", "se", "ci_low", "ci_high"]
-by_dose = (
-    suppress(  # estimates rest on the pupils of the treated schools in the surge year
-        dip.by_dose,
-        counts=["n_pupils"],
-        rates={column: "n_pupils" for column in [*estimates, "mean_dose"]},
-        decimals=2,
-    )
-    if dip is not None
-    else None
-)
+by_dose = report.dip_by_dose_table(dip)
 by_dose
 
 # %% [markdown]
@@ -182,21 +155,10 @@ by_dose
 # or more). Figures resting on five or fewer pupils are suppressed.
 
 # %%
-results = data.outcomes[data.outcomes["year"].between(*years)]
-if phase:
-    in_phase = data.schools["phase"].str.lower() == phase.lower()
-    results = results[results["urn"].isin(data.schools.loc[in_phase, "urn"])]
-performance = chain_performance(data.memberships, data.partnerships, results, kind)
-latest = performance[performance["year"] == performance["year"].max()]
-latest = latest[latest["partnership_id"].isin(growth.pace["partnership_id"])]
-names = data.partnerships.set_index("partnership_id")["name"]
-table = latest.assign(chain=latest["partnership_id"].map(names)).set_index("chain")
-measures = ["ks2_rwm_exp", "read_prog", "writ_prog", "mat_prog"]
-suppress(
-    table[["year", "n_schools", "n_pupils", *measures]].sort_values("ks2_rwm_exp"),
-    counts=["n_pupils"],
-    rates={m: "n_pupils" for m in measures},
+chain_table, performance_exclusions = report.chain_results(
+    data, growth, years=years, phase=phase or None
 )
+chain_table
 
 # %% [markdown]
 # ## What was left out
@@ -205,17 +167,10 @@ suppress(
 # school-years or chains, as the reason says).
 
 # %%
-exclusions = growth.exclusions + performance.attrs["exclusions"]
-exclusions += dip.exclusions if dip is not None else []
-left_out = exclusion_table(exclusions).set_index("reason")
-suppress(left_out) if len(left_out) else Markdown("Nothing was left out.")  # counts of rows and schools
+exclusions = report.all_exclusions(growth, performance_exclusions, dip)
+suppress(exclusions) if len(exclusions) else Markdown("Nothing was left out.")  # counts of rows and schools
 
 # %%
-headline = (
-    dip.headline
-    if dip is not None
-    else {"label": "intake dip not estimable here", "estimate": None}
-)
 save_results(
     report="02_chain_growth",
     area=area,
@@ -234,7 +189,7 @@ save_results(
         "min_joiners": min_joiners,
     },
     synthetic=data.synthetic,
-    headline=headline,
+    headline=report.dip_headline(dip),
     growth_by_age=suppress(growth.by_age.set_index("chain_age")),
     pace=suppress(growth.pace_counts()),
     pace_confusion=suppress(pace_confusion(growth.pace, data.truth)) if data.synthetic else None,
@@ -242,6 +197,6 @@ save_results(
     n_chains=len(growth.pace),
     intake_dip=dip.details if dip is not None else None,
     intake_dip_by_dose=by_dose,
-    exclusions=suppress(exclusion_table(exclusions)),
+    exclusions=suppress(exclusions),
 )
 Markdown(f"**{message.splitlines()[1] if dip is not None else message}**")

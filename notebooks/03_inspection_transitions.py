@@ -24,10 +24,9 @@ match_prior: bool = True  # reweight comparison schools to the partnership schoo
 # %%
 from IPython.display import Markdown
 
+from partnership_eval.analyses.inspections import GRADES, grade_transitions
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
-from partnership_eval.exclusions import exclusion_table
-from partnership_eval.analyses.inspections.transitions import GRADES, grade_transitions
 from partnership_eval.reporting import find_data_dir, save_results
 
 data = read_tables(find_data_dir(data_dir))
@@ -74,7 +73,10 @@ Markdown(
 # ended at each later grade, with the number of inspections in brackets.
 
 # %%
-result.plot();
+result.plot(group="partnership").figure
+
+# %%
+result.plot(group="comparison").figure
 
 # %%
 counts = result.counts.assign(
@@ -96,7 +98,7 @@ suppress(counts.set_index(["group", "prior_grade", "grade"]).round(3))  # counts
 Markdown(result.summary())
 
 # %%
-result.plot_movement();
+result.plot_movement().figure
 
 # %%
 suppress(result.difference.set_index("movement").round(3))  # counts of inspections and schools
@@ -111,7 +113,7 @@ suppress(result.difference.set_index("movement").round(3))  # counts of inspecti
 # group is membership when the school fell below good.
 
 # %%
-result.plot_time_to_good();
+result.plot_time_to_good().figure
 
 # %%
 suppress(result.improvement.set_index("group").round(2))  # counts of spells (schools)
@@ -122,12 +124,9 @@ suppress(result.improvement.set_index("group").round(2))  # counts of spells (sc
 # Every set of inspections or spells left out, and why.
 
 # %%
-exclusions = result.exclusions + result.spells.attrs["exclusions"]
-left_out = exclusion_table(exclusions).set_index("reason")
-suppress(left_out) if len(left_out) else Markdown("Nothing was left out.")  # counts of rows and schools
+suppress(result.exclusions) if len(result.exclusions) else Markdown("Nothing was left out.")  # counts of rows and schools
 
 # %%
-up = result.headline
 save_results(
     report="03_inspection_transitions",
     area=area,
@@ -139,28 +138,13 @@ save_results(
         "match_prior": match_prior,
     },
     synthetic=data.synthetic,
-    headline={
-        "label": "difference in the % of inspections improving the grade, percentage points "
-        "(partnership minus comparison; interval clustered by school)",
-        "estimate": 100 * up["difference"],
-        "se": 100 * up["se"],
-        "ci_low": 100 * up["ci_low"],
-        "ci_high": 100 * up["ci_high"],
-        "truth": None,
-        "n_treated": int(up["n_partnership"]),
-        "n_comparison": int(up["n_comparison"]),
-    },
-    n_schools=int(up["n_schools"]),
+    headline=result.headline(),
+    n_schools=int(result.tidy()["n_schools"].iloc[0]),
     movement=suppress(result.movement),
     difference=suppress(result.difference),
-    test=result.test,
+    test=vars(result.test),
     time_to_good=suppress(result.improvement),
-    logrank=result.logrank,
-    exclusions=suppress(exclusion_table(exclusions)),
+    logrank=vars(result.logrank),
+    exclusions=suppress(result.exclusions),
 )
-Markdown(
-    f"**Partnership schools' grades improved in {up['partnership']:.0%} of inspections "
-    f"against {up['comparison']:.0%} for comparison schools: a difference of "
-    f"{up['difference'] * 100:+.1f} percentage points (95% CI {up['ci_low'] * 100:+.1f} to "
-    f"{up['ci_high'] * 100:+.1f}, clustered by school; {int(up['n_schools']):,} schools).**"
-)
+Markdown(result.finding())

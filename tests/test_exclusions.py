@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from partnership_eval.disclosure import published
-from partnership_eval.exclusions import exclusion, exclusion_table
+from partnership_eval.exclusions import EXCLUSION_COLUMNS, exclusion, exclusion_frame
 
 
 def test_exclusion_counts_rows_and_distinct_schools():
@@ -19,6 +19,6 @@ def test_exclusion_counts_rows_and_distinct_schools():
 
 
 def test_empty_exclusion_table_keeps_its_columns_and_can_be_published():
-    table = exclusion_table([])
-    assert list(table.columns) == ["reason", "rows", "schools"]
+    table = exclusion_frame([])
+    assert tuple(table.columns) == EXCLUSION_COLUMNS
     assert published(table, whole=["rows", "schools"]).data.empty

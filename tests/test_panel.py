@@ -30,41 +30,52 @@ def test_reason_columns_travel_with_their_measures():
     tables = tiny_tables()
     tables.outcomes["ks2_rwm_exp_reason"] = pd.Series([None] * len(tables.outcomes), dtype="str")
     tables.outcomes.loc[0, ["ks2_rwm_exp", "ks2_rwm_exp_reason"]] = [float("nan"), "suppressed"]
-    panel = build_panel(tables, kind="cluster")
+    built = build_panel(tables, kind="cluster")
+    panel = built.frame
     assert panel["ks2_rwm_exp_reason"].eq("suppressed").sum() == 1
 
 
 def test_default_baseline_stops_before_the_first_cohort():
     tables = tiny_tables()
     tables.memberships.loc[0, "joined"] = pd.Timestamp("2014-10-01")  # first treated 2015
-    panel = build_panel(tables, kind="cluster")
-    assert panel.attrs["baseline_years"] == (2014, 2014)
+    built = build_panel(tables, kind="cluster")
+    panel = built.frame
+    assert built.baseline_years == (2014, 2014)
     assert panel["base_trend"].isna().all()
 
 
 def test_first_treated_is_the_academic_year_of_joining_and_zero_for_never():
-    panel = build_panel(tiny_tables(), kind="cluster")
+    built = build_panel(tiny_tables(), kind="cluster")
+    panel = built.frame
     first = panel.groupby("urn")["first_treated"].first().to_dict()
     assert first == {100001: 2016, 100002: 2017, 100003: 0, 100004: 0, 100005: 0}
 
 
 def test_treated_flag_switches_on_in_the_first_treated_year():
-    panel = build_panel(tiny_tables(), kind="cluster")
+    built = build_panel(tiny_tables(), kind="cluster")
+    panel = built.frame
     alpha = panel[panel["urn"] == 100001].set_index("year")["treated"]
     assert alpha.to_dict() == {2014: False, 2015: False, 2016: True, 2017: True, 2018: True}
 
 
 def test_schools_in_another_kind_of_partnership_are_flagged():
-    panel = build_panel(tiny_tables(), kind="cluster")
+    built = build_panel(tiny_tables(), kind="cluster")
+    panel = built.frame
     flagged = set(panel.loc[panel["in_other_partnership"], "urn"])
     assert flagged == {100005}
 
 
 def test_schools_treated_before_the_panel_starts_are_excluded_and_counted():
-    panel = build_panel(tiny_tables(), kind="mat")
+    built = build_panel(tiny_tables(), kind="mat")
+    panel = built.frame
     assert 100005 not in set(panel["urn"])
-    assert panel.attrs["exclusions"] == [
-        {"reason": "treated in or before the first panel year (2014)", "rows": 5, "schools": 1}
+    assert built.exclusions.to_dict("records") == [
+        {
+            "step": "panel",
+            "reason": "treated in or before the first panel year (2014)",
+            "rows": 5,
+            "schools": 1,
+        }
     ]
 
 
@@ -86,8 +97,9 @@ def test_unknown_kind_is_a_clear_error():
 
 
 def test_baseline_is_attainment_and_trend_before_the_first_cohort():
-    panel = build_panel(tiny_tables(), kind="cluster")
-    assert panel.attrs["baseline_years"] == (2014, 2015)
+    built = build_panel(tiny_tables(), kind="cluster")
+    panel = built.frame
+    assert built.baseline_years == (2014, 2015)
     gamma = panel[panel["urn"] == 100003].iloc[0]
     assert gamma["base_ks2_rwm_exp"] == pytest.approx(51.0)
     assert gamma["base_trend"] == pytest.approx(2.0)

@@ -36,7 +36,7 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 from partnership_eval.data.schema import NO_TESTS
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.errors import InputError
 
 SUPPRESSED = "c"
 THRESHOLD = 5
@@ -82,7 +82,7 @@ def _rate_columns(
     pair = isinstance(spec, tuple) and len(spec) == 2
     pair_of_columns = pair and all(c in table.columns for c in spec)
     if is_column and pair_of_columns:
-        raise PartnershipEvalError(
+        raise InputError(
             f"suppress: rate {rate!r}: {spec!r} is both a column and a pair of columns; "
             "rename the columns so the base is unambiguous"
         )
@@ -106,7 +106,7 @@ def _check_labels(
     if total_row is not None and total_row not in table.index:
         missing.append(total_row)
     if missing:
-        raise PartnershipEvalError(
+        raise InputError(
             f"suppress: {', '.join(map(str, missing))} not found in the table "
             f"(columns: {', '.join(map(str, table.columns))}); total_col must be one of counts"
         )
@@ -114,7 +114,7 @@ def _check_labels(
     if total_row is not None and (table.index == total_row).sum() > 1:
         twice.append(total_row)
     if twice:
-        raise PartnershipEvalError(
+        raise InputError(
             f"suppress: label(s) {', '.join(map(repr, twice))} appear more than once in the "
             "table, so cells and totals cannot be matched; give each row and column a "
             "unique label"
@@ -126,7 +126,7 @@ def _check_labels(
         if column is not None and column not in counts
     ]
     if undeclared:
-        raise PartnershipEvalError(
+        raise InputError(
             f"suppress: pupil column(s) {', '.join(undeclared)} are in the table but not "
             "declared in counts, so they would be published unsuppressed; add them to "
             "counts (drop them from the result afterwards if they should not be shown)"
@@ -174,7 +174,7 @@ def suppress(
 
     Raises
     ------
-    PartnershipEvalError
+    InputError
         A named column or total is missing or appears twice, or a rate's pupil column is
         not declared in ``counts``.
     """

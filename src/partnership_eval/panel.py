@@ -11,6 +11,7 @@ partnership have ``first_treated = 0``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -19,8 +20,8 @@ import pandas as pd
 from partnership_eval.data.geography import resolve_las
 from partnership_eval.data.schema import OUTCOME_MEASURES, PARTNERSHIP_KINDS
 from partnership_eval.data.store import DataTables, read_tables
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.exclusions import exclusion
+from partnership_eval.errors import InputError
+from partnership_eval.exclusions import exclusion, exclusion_frame
 
 SIZE_BANDS = ("under 75", "75-149", "150-299", "300+")
 """Pupil-number bands; the first two are the 'small schools' of the programme documents."""
@@ -71,7 +72,7 @@ def schools_in_area(data: DataTables, area: str | int) -> pd.DataFrame:
     schools = area_schools(data.schools, area)
     if schools.empty:
         present = ", ".join(sorted(data.schools["la_name"].unique())[:10])
-        raise PartnershipEvalError(
+        raise InputError(
             f"no schools in {area!r} in {data.source or 'the data'}; the data cover e.g. {present}"
         )
     return schools
@@ -86,18 +87,29 @@ def memberships_of_kind(
 ) -> pd.DataFrame:
     """Membership rows of partnerships of ``kind`` (one kind or several).
 
-    Raises :class:`~partnership_eval.errors.PartnershipEvalError` naming the parameter
+    Raises :class:`~partnership_eval.errors.InputError` naming the parameter
     when a kind is not one of ``PARTNERSHIP_KINDS``.
     """
     kinds = [kind] if isinstance(kind, str) else list(kind)
     unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
     if unknown:
-        raise PartnershipEvalError(
+        raise InputError(
             f"unknown partnership kind(s) {unknown} (parameter kind); "
             f"choose from {', '.join(PARTNERSHIP_KINDS)}"
         )
     ids = partnerships.loc[partnerships["kind"].isin(kinds), "partnership_id"]
     return memberships[memberships["partnership_id"].isin(ids)]
+
+
+def is_member(start: pd.Series, end: pd.Series, at: pd.Series | int) -> pd.Series:
+    """Whether a membership running from ``start`` until ``end`` (missing: still a member)
+    holds at ``at``: started at or before it and not ended by then.
+
+    Works on dates (member from the joining day until the day before leaving) and on
+    academic years (member at the end of the year).
+    """
+    ended = (end <= at).fillna(False).astype(bool)
+    return (start <= at).fillna(False).astype(bool) & ~ended
 
 
 def first_treated(
@@ -113,6 +125,17 @@ def first_treated(
     joins = joins.sort_values(["urn", "joined", "partnership_id"])
     first = joins.drop_duplicates("urn", keep="first")
     return first[["urn", "first_treated", "partnership_id"]].reset_index(drop=True)
+
+
+@dataclass(frozen=True)
+class SchoolPanel:
+    """The school × year panel and what was left out building it."""
+
+    frame: pd.DataFrame
+    exclusions: pd.DataFrame
+    synthetic: bool
+    kind: tuple[str, ...]
+    baseline_years: tuple[int, int]
 
 
 def build_panel(
@@ -146,25 +169,26 @@ def build_panel(
 
     Returns
     -------
-    DataFrame
-        One row per school and year with outcomes: urn, year, la_code, la_name, region,
+    SchoolPanel
+        ``frame``: one row per school and year with outcomes: urn, year, la_code, la_name, region,
         first_treated (0 = never), treated, partnership_id, in_other_partnership,
         cohort_n, the outcome measures and their ``<measure>_reason`` columns where the
         source gave reasons, pupils, rural, fsm_pct, size_band, is_academy,
-        base_ks2_rwm_exp, base_trend. ``attrs["exclusions"]`` lists every dropped set of
-        rows as ``{"reason", "rows", "schools"}``; ``attrs["synthetic"]`` says whether the
-        data are synthetic; ``attrs["baseline_years"]`` gives the baseline window.
+        base_ks2_rwm_exp, base_trend; ``exclusions`` every dropped set of rows (step,
+        reason, rows, schools); ``synthetic`` whether the data are synthetic;
+        ``baseline_years`` the baseline window.
 
     Examples
     --------
     >>> panel = build_panel("data/processed", kind="cluster", area="Cumbria")  # doctest: +SKIP
+    >>> panel.frame.head()  # doctest: +SKIP
     """
     tables = _as_tables(data)
     schools = area_schools(tables.schools, area)
     if phase is not None:
         schools = schools[schools["phase"].str.lower() == phase.lower()]
     if schools.empty:
-        raise PartnershipEvalError(f"no schools found for area {area!r} and phase {phase!r}")
+        raise InputError(f"no schools found for area {area!r} and phase {phase!r}")
 
     outcomes = tables.outcomes
     exclusions: list[dict] = []
@@ -212,13 +236,13 @@ def build_panel(
     panel, baseline_years = _add_baseline(panel, baseline_years)
 
     panel = panel.sort_values(["urn", "year"]).reset_index(drop=True)
-    panel.attrs = {
-        "exclusions": exclusions,
-        "synthetic": tables.synthetic,
-        "kind": kind,
-        "baseline_years": baseline_years,
-    }
-    return panel
+    return SchoolPanel(
+        frame=panel,
+        exclusions=exclusion_frame(exclusions, step="panel"),
+        synthetic=tables.synthetic,
+        kind=tuple([kind] if isinstance(kind, str) else kind),
+        baseline_years=baseline_years,
+    )
 
 
 def _add_baseline(

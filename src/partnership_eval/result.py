@@ -32,6 +32,11 @@ import numpy as np
 import pandas as pd
 
 from partnership_eval.errors import InputError
+from partnership_eval.exclusions import (  # noqa: F401  (part of the result face)
+    EXCLUSION_COLUMNS,
+    concat_exclusions,
+    exclusion_frame,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -46,7 +51,6 @@ TIDY_COLUMNS = (
     "n_treated",
     "n_comparison",
 )
-EXCLUSION_COLUMNS = ("step", "reason", "rows", "schools")
 HEADLINE_FIELDS = ("label", "estimate", "se", "ci_low", "ci_high", "n_treated", "n_comparison")
 
 
@@ -67,57 +71,13 @@ def tidy_frame(rows: Iterable[Mapping[str, Any]] | pd.DataFrame, *, alpha: float
         if column not in frame:
             frame[column] = np.nan if column != "term" else ""
     frame["level"] = pd.to_numeric(frame["level"], errors="coerce").fillna(1 - alpha)
-    for column in ("estimate", "se", "ci_low", "ci_high", "n_treated", "n_comparison"):
+    for column in ("estimate", "se", "ci_low", "ci_high"):
         frame[column] = pd.to_numeric(frame[column], errors="coerce").astype(float)
+    for column in ("n_treated", "n_comparison"):
+        frame[column] = pd.to_numeric(frame[column], errors="coerce").round().astype("Int64")
     frame["term"] = frame["term"].astype(str)
     rest = [c for c in frame.columns if c not in TIDY_COLUMNS]
     return frame[[*TIDY_COLUMNS, *rest]]
-
-
-def exclusion_frame(
-    records: Iterable[Mapping[str, Any]] | pd.DataFrame | None = None, *, step: str | None = None
-) -> pd.DataFrame:
-    """Exclusion records as the one exclusions table (step, reason, rows, schools).
-
-    Records without a ``step`` take ``step``; extra keys are kept as further columns.
-    """
-    if records is None:
-        frame = pd.DataFrame()
-    elif isinstance(records, pd.DataFrame):
-        frame = records.copy()
-    else:
-        frame = pd.DataFrame(list(records))
-    if frame.empty:
-        return pd.DataFrame(
-            {
-                "step": pd.Series(dtype="str"),
-                "reason": pd.Series(dtype="str"),
-                "rows": pd.Series(dtype="int64"),
-                "schools": pd.Series(dtype="int64"),
-            }
-        )
-    if "step" not in frame:
-        frame["step"] = step or ""
-    elif step is not None:
-        frame["step"] = frame["step"].fillna(step)
-    missing = [c for c in ("reason", "rows") if c not in frame]
-    if missing:
-        raise InputError(
-            f"exclusion records lack {', '.join(missing)}",
-            fix="give every record a reason and a row count",
-        )
-    if "schools" not in frame:
-        frame["schools"] = 0
-    frame["rows"] = frame["rows"].astype("int64")
-    frame["schools"] = frame["schools"].fillna(0).astype("int64")
-    rest = [c for c in frame.columns if c not in EXCLUSION_COLUMNS]
-    return frame[[*EXCLUSION_COLUMNS, *rest]].reset_index(drop=True)
-
-
-def concat_exclusions(*tables: pd.DataFrame) -> pd.DataFrame:
-    """Several exclusions tables as one, in order (empty tables add nothing)."""
-    shown = [t for t in tables if t is not None and not t.empty]
-    return exclusion_frame(pd.concat(shown, ignore_index=True) if shown else None)
 
 
 def _number(value: float, digits: int) -> str:
@@ -240,6 +200,35 @@ class _ComparisonSpec:
 
     def __repr__(self) -> str:
         return f"ComparisonSpec(alpha={self.alpha}, models={self.models})"
+
+
+@dataclass(frozen=True)
+class HypothesisTest:
+    """A test's statistic, degrees of freedom and p-value, with how it was made.
+
+    ``p_value`` is NaN (``df`` 0) when the test could not be computed.
+    """
+
+    statistic: float
+    df: int
+    p_value: float
+    method: str = ""
+    n: int | None = None
+    n_clusters: int | None = None
+
+    @property
+    def computed(self) -> bool:
+        """Whether the test could be computed."""
+        return bool(np.isfinite(self.p_value))
+
+    def summary(self) -> str:
+        """The test in one line."""
+        if not self.computed:
+            return f"{self.method or 'test'}: not computable"
+        return (
+            f"{self.method or 'test'}: statistic {self.statistic:.2f} on {self.df} df, "
+            f"p = {self.p_value:.3g}"
+        )
 
 
 COMPARED_EXTRAS = ("truth", "note")

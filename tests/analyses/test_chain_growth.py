@@ -34,7 +34,7 @@ def tables():
 
 @pytest.fixture(scope="module")
 def sizes(tables):
-    return chain_sizes(tables.memberships, tables.partnerships)
+    return chain_sizes(tables.memberships, tables.partnerships).table
 
 
 def _chain(sizes: pd.DataFrame, chain: str) -> pd.DataFrame:
@@ -69,10 +69,15 @@ def test_only_chains_of_the_chosen_kind_are_counted(sizes):
 def test_membership_that_leaves_before_it_joins_is_dropped_and_counted(tables):
     bad = tables.memberships.copy()
     bad.loc[0, "left"] = pd.Timestamp("2000-01-01")
-    rows = chain_memberships(bad, tables.partnerships)
+    rows, excluded = chain_memberships(bad, tables.partnerships)
     assert len(rows) == len(tables.memberships) - 2 - 1  # federation rows and the bad one
-    assert rows.attrs["exclusions"] == [
-        {"reason": "membership left before it joined", "rows": 1, "schools": 1}
+    assert excluded.to_dict("records") == [
+        {
+            "step": "memberships",
+            "reason": "membership left before it joined",
+            "rows": 1,
+            "schools": 1,
+        }
     ]
 
 
@@ -161,7 +166,7 @@ def test_founders_do_not_count_as_growth(sizes):
 
 
 def test_chain_with_no_year_after_founding_is_too_new(tables):
-    young = chain_sizes(tables.memberships, tables.partnerships, last_year=2012)
+    young = chain_sizes(tables.memberships, tables.partnerships, last_year=2012).table
     pace = classify_pace(young).set_index("partnership_id")
     assert pace.loc["fast", "pace"] == "too new"
 
@@ -172,7 +177,7 @@ def test_non_positive_pace_thresholds_are_a_clear_error(sizes):
 
 
 def test_spread_counts_las_and_main_la(tables):
-    spread = geographic_spread(tables.memberships, tables.partnerships, tables.schools)
+    spread = geographic_spread(tables.memberships, tables.partnerships, tables.schools).table
     fast = spread.set_index("partnership_id").loc["fast"]
     assert (fast["n_schools"], fast["n_las"], fast["n_regions"]) == (13, 3, 1)
     assert fast["main_la"] == "Hampshire"
@@ -185,7 +190,7 @@ def test_full_years_count_the_joining_year_only_from_1_september():
 
 
 def test_chain_results_weight_by_cohort_and_capped_years(tables):
-    table = chain_performance(
+    table, _ = chain_performance(
         tables.memberships, tables.partnerships, tables.outcomes, measures=("ks2_rwm_exp",)
     )
     row = table.set_index("partnership_id").loc["slow"]
@@ -195,15 +200,15 @@ def test_chain_results_weight_by_cohort_and_capped_years(tables):
 
 
 def test_chain_results_leave_out_schools_under_three_years_and_count_them(tables):
-    table = chain_performance(
+    _, excluded = chain_performance(
         tables.memberships, tables.partnerships, tables.outcomes, measures=("ks2_rwm_exp",)
     )
-    reasons = {e["reason"]: e["rows"] for e in table.attrs["exclusions"]}
+    reasons = dict(zip(excluded["reason"], excluded["rows"], strict=True))
     assert reasons["school-year in the chain fewer than 3 full years"] == 3
 
 
 def test_chain_results_need_three_eligible_schools(tables):
-    table = chain_performance(
+    table, excluded = chain_performance(
         tables.memberships,
         tables.partnerships,
         tables.outcomes,
@@ -211,13 +216,11 @@ def test_chain_results_need_three_eligible_schools(tables):
         min_schools=4,
     )
     assert table.empty
-    assert (
-        table.attrs["exclusions"][-1]["reason"] == "chain-year with fewer than 4 eligible schools"
-    )
+    assert excluded["reason"].iloc[-1] == "chain-year with fewer than 4 eligible schools"
 
 
 def test_unknown_measure_is_a_clear_error(tables):
-    with pytest.raises(PartnershipEvalError, match="parameter measures"):
+    with pytest.raises(PartnershipEvalError, match="'measures'"):
         chain_performance(
             tables.memberships, tables.partnerships, tables.outcomes, measures=("ks4_p8",)
         )
@@ -228,10 +231,11 @@ def test_min_size_keeps_chains_by_founding_size_not_later_growth(tables):
     # slow was founded with 2 schools; fast (1 founder, 13 schools later) and lone are out.
     assert set(growth.pace["partnership_id"]) == {"slow"}
     assert {
+        "step": "chains",
         "reason": "chain founded with fewer than 2 schools (rows = chains)",
         "rows": 2,
         "schools": 14,
-    } in growth.exclusions
+    } in growth.exclusions.to_dict("records")
 
 
 def test_a_chain_whose_schools_all_left_counts_with_size_zero(tables):
@@ -262,8 +266,11 @@ def test_heavy_intake_needs_enough_joiners_and_dose(sizes):
 def test_summary_and_plots_describe_the_growth(tables):
     growth = chain_growth(tables)
     assert "3 chains (mat)" in growth.summary()
-    assert len(growth.plot().axes) == 2
-    assert len(growth.plot_fastest(2).axes) == 1
+    assert growth.plot().get_title() == "Chain size by age"
+    assert growth.plot_added().get_ylabel() == "schools added"
+    assert len(growth.plot_fastest(2).get_legend().get_texts()) == 2
+    assert "95% CI" in growth.summary()
+    assert "90% CI" in chain_growth(tables, alpha=0.1).summary()
 
 
 @pytest.fixture(scope="module")

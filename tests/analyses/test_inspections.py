@@ -31,7 +31,7 @@ def tables():
 
 @pytest.fixture(scope="module")
 def pairs(tables):
-    return inspection_pairs(tables.inspections, tables.memberships, tables.partnerships)
+    return inspection_pairs(tables.inspections, tables.memberships, tables.partnerships).table
 
 
 def _school(frame: pd.DataFrame, letter: str) -> pd.DataFrame:
@@ -52,10 +52,16 @@ def test_group_is_membership_at_the_later_inspection(pairs):
     assert _school(pairs, "A")["group"].tolist() == ["partnership"]
 
 
-def test_ungraded_inspections_are_dropped_and_counted(pairs):
+def test_ungraded_inspections_are_dropped_and_counted(tables, pairs):
     assert len(_school(pairs, "E")) == 1
-    assert pairs.attrs["exclusions"] == [
-        {"reason": "inspection without a grade", "rows": 1, "schools": 1}
+    _, excluded = inspection_pairs(tables.inspections, tables.memberships, tables.partnerships)
+    assert excluded.to_dict("records") == [
+        {
+            "step": "inspection pairs",
+            "reason": "inspection without a grade",
+            "rows": 1,
+            "schools": 1,
+        }
     ]
 
 
@@ -116,13 +122,13 @@ def _synthetic_pairs(p_up_partnership: float, n: int, seed: int) -> pd.DataFrame
 
 
 def test_distribution_test_detects_a_real_difference():
-    assert distribution_test(_synthetic_pairs(0.6, 400, 1))["p_value"] < 0.001
+    assert distribution_test(_synthetic_pairs(0.6, 400, 1)).p_value < 0.001
 
 
 def test_distribution_test_does_not_reject_equal_groups():
     result = distribution_test(_synthetic_pairs(0.3, 400, 2), match_prior=True)
-    assert result["p_value"] > 0.05
-    assert result["method"].startswith("Wald test of the up and down shares, clustered by school")
+    assert result.p_value > 0.05
+    assert result.method.startswith("Wald test of the up and down shares, clustered by school")
 
 
 def test_repeated_pairs_of_one_school_are_not_independent_evidence():
@@ -132,8 +138,8 @@ def test_repeated_pairs_of_one_school_are_not_independent_evidence():
     repeated = movement_difference(four_times).set_index("movement").loc["up"]
     assert repeated["difference"] == pytest.approx(single["difference"])
     assert repeated["se"] == pytest.approx(single["se"], rel=0.01)  # not halved
-    assert distribution_test(four_times)["statistic"] == pytest.approx(
-        distribution_test(once)["statistic"], rel=0.01
+    assert distribution_test(four_times).statistic == pytest.approx(
+        distribution_test(once).statistic, rel=0.01
     )
 
 
@@ -160,7 +166,7 @@ def test_repeating_every_pair_of_a_school_does_not_narrow_cell_intervals(pairs):
 
 
 def test_spells_run_from_the_fall_below_good_to_the_next_good_grade(tables):
-    spells = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
+    spells, _ = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
     c = _school(spells, "C").iloc[0]
     assert (c["start_grade"], c["improved"]) == (4, True)
     assert c["end"] == pd.Timestamp("2017-01-15")
@@ -171,7 +177,7 @@ def test_spells_run_from_the_fall_below_good_to_the_next_good_grade(tables):
 def test_open_spell_is_censored_when_the_school_closed(tables):
     schools = tables.schools.copy()
     schools.loc[schools["urn"] == INSPECTED["E"], "close_date"] = pd.Timestamp("2017-08-31")
-    spells = spells_below_good(
+    spells, _ = spells_below_good(
         tables.inspections, tables.memberships, tables.partnerships, schools=schools
     )
     e = _school(spells, "E").iloc[0]
@@ -181,13 +187,13 @@ def test_open_spell_is_censored_when_the_school_closed(tables):
 
 
 def test_spell_group_is_membership_when_the_spell_starts(tables):
-    spells = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
+    spells, _ = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
     assert _school(spells, "A")["group"].tolist() == ["comparison"]
     assert _school(spells, "H")["group"].tolist() == ["partnership"]
 
 
 def test_kaplan_meier_share_reaching_good(tables):
-    spells = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
+    spells, _ = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
     curve = improvement_curves(spells)
     comparison = curve[curve["group"] == "comparison"]["improved"].tolist()
     # Four spells: A improves at 3.0 years (1 of 4), C at 5.0 (1 of the 2 still at risk).
@@ -209,14 +215,15 @@ def test_summary_and_plots_report_the_comparison(tables):
     text = result.summary()
     assert "moved up" in text and "Partnership schools moved up" in text
     assert result.matrix("partnership", "n").loc["Requires improvement", "Good"] == 3
-    assert len(result.plot().axes) >= 2
-    result.plot_movement()
-    result.plot_time_to_good()
+    assert result.plot(group="comparison").get_title() == "Comparison schools"
+    assert "95% intervals" in result.plot_movement().get_title()
+    assert "90% intervals" in grade_transitions(tables, alpha=0.1).plot_time_to_good().get_title()
+    assert result.tidy()["term"].iloc[0] == "moved up"
 
 
 def test_transitions_on_synthetic_data_have_both_groups(small_data_dir):
     result = grade_transitions(read_tables(small_data_dir), kind="mat")
-    headline = result.headline
-    assert np.isfinite(headline["difference"])
-    assert headline["n_partnership"] > 0 and headline["n_comparison"] > 0
+    headline = result.headline()
+    assert np.isfinite(headline["estimate"])
+    assert headline["n_treated"] > 0 and headline["n_comparison"] > 0
     assert result.counts.groupby("group")["n"].sum().min() > 0

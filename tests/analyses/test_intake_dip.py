@@ -29,19 +29,19 @@ def dip(tables):
 
 
 def test_estimate_recovers_the_planted_dip(dip):
-    head = dip.headline
+    head = dip.headline()
     assert head["estimate"] == pytest.approx(DIP, abs=0.3)
     assert head["ci_low"] <= DIP <= head["ci_high"]
 
 
 def test_treated_are_the_existing_schools_of_the_surging_chain(dip):
-    head, details = dip.headline, dip.details
+    head, details = dip.headline(), dip.details
     assert (head["n_treated"], head["n_comparison"], details["n_chains"]) == (4, 18, 1)
     assert details["mean_dose"] == pytest.approx(1.0)
 
 
 def test_joiners_of_the_surging_chain_are_left_out_and_counted(dip):
-    reasons = {e["reason"]: e["schools"] for e in dip.exclusions}
+    reasons = dict(zip(dip.exclusions["reason"], dip.exclusions["schools"], strict=True))
     assert reasons["school that joined a surging chain in or after its surge (not existing)"] == 7
 
 
@@ -49,7 +49,7 @@ def test_surge_without_results_in_its_base_year_is_left_out_and_counted(dip):
     surges = dip.surges.set_index("partnership_id")
     assert not surges.loc["late", "used"]
     assert surges.loc["surge", "used"]
-    reasons = [e["reason"] for e in dip.exclusions]
+    reasons = list(dip.exclusions["reason"])
     assert any(r.startswith("chain whose first heavy intake has no results") for r in reasons)
 
 
@@ -67,8 +67,8 @@ def test_existing_schools_that_leave_at_the_surge_stay_in_the_study(tables):
     result = intake_dip(replace(tables, memberships=leavers))
     kept = result.stacks[result.stacks["urn"].isin([700000, 700008])]
     assert set(kept["event_time"]) == {-2, -1, 0}  # 2016 (event time 1) has no results
-    assert result.headline["n_treated"] == 4
-    assert result.headline["n_comparison"] == 18
+    assert result.headline()["n_treated"] == 4
+    assert result.headline()["n_comparison"] == 18
     assert result.details["n_treated_leavers"] == 1
 
 
@@ -77,7 +77,7 @@ def test_a_school_that_left_before_the_base_year_is_not_existing(tables):
     leavers.loc[leavers["urn"] == 700000, "left"] = pd.Timestamp("2013-10-01")
     result = intake_dip(replace(tables, memberships=leavers))
     assert 700000 not in set(result.stacks["urn"])
-    assert result.headline["n_treated"] == 3
+    assert result.headline()["n_treated"] == 3
 
 
 def test_no_pre_placebo_effect_where_none_was_planted(dip):
@@ -113,11 +113,13 @@ def test_bad_window_is_a_clear_error(tables):
 
 def test_summary_and_plot(dip):
     assert "existing schools changed by" in dip.summary()
-    assert len(dip.plot().axes) == 2
+    assert dip.plot().get_xlabel().startswith("years since the heavy intake")
+    assert dip.plot_by_dose().get_title().startswith("By dose")
+    assert dip.tidy()["term"].iloc[0] == "event time 0"
 
 
 def test_runs_on_synthetic_data(small_data_dir):
     result = intake_dip(read_tables(small_data_dir))
-    head = result.headline
+    head = result.headline()
     assert head["ci_low"] < head["estimate"] < head["ci_high"]
     assert head["n_treated"] > 0 and head["n_comparison"] > 0

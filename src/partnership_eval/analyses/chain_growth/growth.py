@@ -23,43 +23,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 from matplotlib.ticker import MaxNLocator
 from scipy import stats
 
 from partnership_eval.data.store import DataTables
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.exclusions import exclusion
-from partnership_eval.panel import Area, academic_year, area_schools, memberships_of_kind
+from partnership_eval.errors import EstimationError, InputError
+from partnership_eval.exclusions import Counted, concat_exclusions, exclusion, exclusion_frame
+from partnership_eval.panel import (
+    Area,
+    academic_year,
+    area_schools,
+    is_member,
+    memberships_of_kind,
+)
+from partnership_eval.plots import PALETTE, styled
+from partnership_eval.result import Result, tidy_frame
 
 PACE_CLASSES = ("measured", "steady", "aggressive")
 """Growth pace classes, slowest first; chains with no year after founding are "too new"."""
-
-
-def is_member(start: pd.Series, end: pd.Series, at: pd.Series | int) -> pd.Series:
-    """Whether a membership running from ``start`` until ``end`` (missing: still a member)
-    holds at ``at``: started at or before it and not ended by then.
-
-    Works on dates (member from the joining day until the day before leaving) and on
-    academic years (member at the end of the year).
-    """
-    ended = (end <= at).fillna(False).astype(bool)
-    return (start <= at).fillna(False).astype(bool) & ~ended
 
 
 def chain_memberships(
     memberships: pd.DataFrame,
     partnerships: pd.DataFrame,
     kind: str | Sequence[str] = "mat",
-) -> pd.DataFrame:
+) -> Counted:
     """Memberships of chains of ``kind`` with the academic years of joining and leaving.
 
     Returns the membership rows with ``join_year`` and ``leave_year`` (missing while a
     member). Rows whose leaving date is before their joining date cannot be placed in
-    time; they are dropped and counted in ``attrs["exclusions"]``.
+    time; they are dropped and counted in the exclusions.
     """
     rows = memberships_of_kind(memberships, partnerships, kind).copy()
     rows["join_year"] = academic_year(rows["joined"])
@@ -69,8 +66,7 @@ def chain_memberships(
     if backwards.any():
         exclusions.append(exclusion("membership left before it joined", rows, backwards))
     rows = rows[~backwards].reset_index(drop=True)
-    rows.attrs["exclusions"] = exclusions
-    return rows
+    return Counted(rows, exclusion_frame(exclusions, step="memberships"))
 
 
 def chain_sizes(
@@ -79,7 +75,7 @@ def chain_sizes(
     kind: str | Sequence[str] = "mat",
     *,
     last_year: int | None = None,
-) -> pd.DataFrame:
+) -> Counted:
     """Size of every chain in every academic year from its first school to ``last_year``.
 
     Parameters
@@ -93,22 +89,20 @@ def chain_sizes(
 
     Returns
     -------
-    DataFrame
+    Counted
         One row per chain and year: partnership_id, year, chain_age (1 = first year),
         joiners, leavers, size_start (size at the end of the previous year), size
         (at the end of the year) and dose (joiners / size_start; missing when the chain
-        had no school before). ``attrs["exclusions"]`` counts unusable memberships.
+        had no school before); the exclusions count unusable memberships.
 
     Examples
     --------
     >>> sizes = chain_sizes(tables.memberships, tables.partnerships)  # doctest: +SKIP
     """
-    rows = chain_memberships(memberships, partnerships, kind)
+    rows, excluded = chain_memberships(memberships, partnerships, kind)
     columns = ["partnership_id", "year", "chain_age", "joiners", "leavers", "size_start", "size"]
     if rows.empty:
-        out = pd.DataFrame(columns=[*columns, "dose"])
-        out.attrs["exclusions"] = rows.attrs["exclusions"]
-        return out
+        return Counted(pd.DataFrame(columns=[*columns, "dose"]), excluded)
     if last_year is None:
         last_year = int(pd.concat([rows["join_year"], rows["leave_year"]]).max())
     first = rows.groupby("partnership_id")["join_year"].min().astype("int64")
@@ -137,8 +131,7 @@ def chain_sizes(
     out = grid[[*columns, "dose"]].astype(
         {c: "int64" for c in ("year", "chain_age", "joiners", "leavers", "size", "size_start")}
     )
-    out.attrs["exclusions"] = rows.attrs["exclusions"]
-    return out
+    return Counted(out, excluded)
 
 
 def cmo_benchmark(max_age: int = 10) -> pd.DataFrame:
@@ -240,14 +233,14 @@ def classify_pace(
         :data:`PACE_CLASSES` plus "too new").
     """
     if steady_share <= 0 or aggressive_from <= 0:
-        raise PartnershipEvalError(
+        raise InputError(
             f"pace thresholds must be positive; got steady_share={steady_share}, "
             f"aggressive_from={aggressive_from}"
         )
     if not 0 < confidence < 1:
-        raise PartnershipEvalError(f"confidence must lie between 0 and 1, got {confidence}")
+        raise InputError(f"confidence must lie between 0 and 1, got {confidence}")
     if window is not None and window < 1:
-        raise PartnershipEvalError(f"window must be a positive number of years, got {window}")
+        raise InputError(f"window must be a positive number of years, got {window}")
     sizes = sizes.sort_values(["partnership_id", "year"])
     chains = sizes.groupby("partnership_id")
     out = pd.DataFrame(
@@ -345,24 +338,20 @@ def geographic_spread(
     kind: str | Sequence[str] = "mat",
     *,
     year: int | None = None,
-) -> pd.DataFrame:
+) -> Counted:
     """How many LAs and regions each chain's schools span at the end of ``year``.
 
     ``year`` defaults to the latest year anyone joined or left. Returns partnership_id,
     n_schools, n_las, n_regions, main_la (LA with most of its schools) and main_la_share.
-    Members with no school record are counted in ``attrs["exclusions"]``.
+    Members with no school record are counted in the exclusions.
     """
-    rows = chain_memberships(memberships, partnerships, kind)
+    rows, excluded = chain_memberships(memberships, partnerships, kind)
     if year is None:
         year = int(pd.concat([rows["join_year"], rows["leave_year"]]).max())
     current = members_in_year(rows, year).drop_duplicates(["partnership_id", "urn"])
     located = current.merge(schools[["urn", "la_name", "region"]], on="urn", how="left")
     unknown = located["la_name"].isna()
-    exclusions = list(rows.attrs["exclusions"])
-    if unknown.any():
-        exclusions.append(
-            exclusion("member school with no school record (LA unknown)", located, unknown)
-        )
+    exclusions = [exclusion("member school with no school record (LA unknown)", located, unknown)]
     located = located[~unknown]
     chains = located.groupby("partnership_id")
     la_counts = located.groupby(["partnership_id", "la_name"]).size().rename("n").reset_index()
@@ -378,9 +367,8 @@ def geographic_spread(
     )
     out["main_la_share"] = main["n"] / out["n_schools"]
     out = out.reset_index()
-    out.attrs["exclusions"] = exclusions
-    out.attrs["year"] = year
-    return out
+    spread = exclusion_frame([e for e in exclusions if e["rows"]], step="spread")
+    return Counted(out, concat_exclusions(excluded, spread))
 
 
 def full_years_in_chain(joined: pd.Series, year: pd.Series) -> pd.Series:
@@ -403,7 +391,7 @@ def chain_performance(
     min_years: int = 3,
     min_schools: int = 3,
     year_weight_cap: int = 4,
-) -> pd.DataFrame:
+) -> Counted:
     """Chain results in the style of DfE's multi-academy trust performance measures.
 
     A school counts for its chain in year Y when it was a member at the end of Y and had
@@ -414,24 +402,25 @@ def chain_performance(
 
     Returns
     -------
-    DataFrame
+    Counted
         One row per chain and year: partnership_id, year, n_schools, n_pupils and the
-        weighted mean of each measure. ``attrs["exclusions"]`` counts the school-years
-        left out and why.
+        weighted mean of each measure; the exclusions count the school-years left out
+        and why.
     """
     missing = [m for m in measures if m not in outcomes.columns]
     if missing:
-        raise PartnershipEvalError(
-            f"measure(s) {missing} not in the outcomes table (parameter measures); "
-            f"available: {', '.join(c for c in outcomes.columns if c not in ('urn', 'year'))}"
+        raise InputError(
+            f"measure(s) {missing} not in the outcomes table",
+            column="measures",
+            fix=f"choose from {', '.join(c for c in outcomes.columns if c not in ('urn', 'year'))}",
         )
-    rows = chain_memberships(memberships, partnerships, kind)
+    rows, excluded = chain_memberships(memberships, partnerships, kind)
     linked = outcomes[["urn", "year", "cohort_n", *measures]].merge(
         rows[["urn", "partnership_id", "joined", "join_year", "leave_year"]], on="urn"
     )
     linked = linked[is_member(linked["join_year"], linked["leave_year"], linked["year"])].copy()
     linked["years_in_chain"] = full_years_in_chain(linked["joined"], linked["year"])
-    exclusions = list(rows.attrs["exclusions"])
+    exclusions = []
     checks = [
         (linked["years_in_chain"] < min_years, f"in the chain fewer than {min_years} full years"),
         (linked[list(measures)].isna().all(axis=1), "no result in any measure"),
@@ -467,24 +456,61 @@ def chain_performance(
             }
         )
     table = table[~small].reset_index()
-    table.attrs["exclusions"] = exclusions
-    return table
+    return Counted(
+        table, concat_exclusions(excluded, exclusion_frame(exclusions, step="performance"))
+    )
 
 
-@dataclass
-class ChainGrowth:
+@dataclass(frozen=True)
+class GrowthSpec:
+    """What the growth analysis counted: chain kind, area, founding size, years, pace rules."""
+
+    kind: tuple[str, ...]
+    area: str | tuple[str, ...] | None
+    min_size: int
+    years: tuple[int, int] | None
+    max_age: int
+    steady_share: float
+    aggressive_from: float
+    window: int | None
+    confidence: float
+    alpha: float
+
+
+@dataclass(frozen=True)
+class ChainGrowth(Result):
     """Chain sizes, growth by age against the US benchmark, pace and geographic spread.
 
     ``sizes`` (chain × year, see :func:`chain_sizes`), ``by_age`` (see
     :func:`growth_by_age`), ``pace`` (see :func:`classify_pace`, with the chain's name and
-    spread), ``exclusions`` (every dropped set of rows) and the ``parameters`` used.
+    spread) and ``exclusions`` (every dropped set of rows).
     """
 
+    spec: GrowthSpec
     sizes: pd.DataFrame
     by_age: pd.DataFrame
     pace: pd.DataFrame
-    exclusions: list[dict] = field(default_factory=list)
-    parameters: dict = field(default_factory=dict)
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    title = "Chain growth"
+    headline_label = "schools added by a chain in its second year"
+
+    def tidy(self) -> pd.DataFrame:
+        """Mean schools added per chain by chain age, with intervals (from age 2)."""
+        rows = self.by_age[self.by_age["chain_age"] >= 2]
+        return tidy_frame(
+            pd.DataFrame(
+                {
+                    "term": "schools added in year " + rows["chain_age"].astype(str),
+                    "estimate": rows["mean"],
+                    "ci_low": rows["ci_low"],
+                    "ci_high": rows["ci_high"],
+                    "n_treated": rows["n_chains"],
+                    "chain_age": rows["chain_age"],
+                    "us_charter_benchmark": rows["cmo_added"],
+                }
+            ),
+            alpha=self.alpha,
+        )
 
     def fastest(self, n: int = 10) -> pd.DataFrame:
         """The ``n`` chains with the fastest growth spell (by its lower bound), fastest first."""
@@ -509,13 +535,12 @@ class ChainGrowth:
 
     def summary(self) -> str:
         """The growth findings in plain words."""
-        p = self.parameters
+        p = self.spec
         by_age = self.by_age.set_index("chain_age")
-        chosen = (
-            "" if p.get("min_size", 1) <= 1 else f" founded with at least {p['min_size']} schools"
-        )
+        chosen = "" if p.min_size <= 1 else f" founded with at least {p.min_size} schools"
+        kinds = ", ".join(p.kind)
         lines = [
-            f"{len(self.pace)} chains ({p.get('kind')}){chosen}; median latest size "
+            f"{len(self.pace)} chains ({kinds}){chosen}; median latest size "
             f"{self.pace['size'].median():.0f}, largest {self.pace['size'].max()}.",
         ]
         for age in (2, 5, 10):
@@ -523,91 +548,101 @@ class ChainGrowth:
                 row = by_age.loc[age]
                 lines.append(
                     f"In year {age} chains added {row['mean']:.2f} schools on average "
-                    f"(95% CI {row['ci_low']:.2f} to {row['ci_high']:.2f}; {row['n_chains']:.0f} "
-                    f"chains) against {row['cmo_added']:.0f} for US charter chains; mean size "
-                    f"{row['mean_size']:.1f} against {row['cmo_size']:.0f}."
+                    f"({self.level} CI {row['ci_low']:.2f} to {row['ci_high']:.2f}; "
+                    f"{row['n_chains']:.0f} chains) against {row['cmo_added']:.0f} for US "
+                    f"charter chains; mean size {row['mean_size']:.1f} against "
+                    f"{row['cmo_size']:.0f}."
                 )
         counts = self.pace_counts()["n_chains"]
-        window = p.get("window")
-        spell = f"{window}-year spell" if window else "life after founding"
+        spell = f"{p.window}-year spell" if p.window else "life after founding"
         lines.append(
             "Pace: "
             + ", ".join(f"{n} {name}" for name, n in counts.items())
-            + f". Aggressive = with {p.get('confidence', 0.95):.0%} confidence at least "
-            f"{p.get('aggressive_from')} new schools a year over the fastest {spell}; "
-            f"steady = at least {p.get('steady_share', 0.8):.0%} of the US charter chains' "
+            + f". Aggressive = with {p.confidence:.0%} confidence at least "
+            f"{p.aggressive_from:g} new schools a year over the fastest {spell}; "
+            f"steady = at least {p.steady_share:.0%} of the US charter chains' "
             "pace at the same ages; measured = slower."
         )
         return "\n".join(lines)
 
-    def plot(self) -> plt.Figure:
-        """Growth curves by chain age and schools added per year, with the US benchmark."""
-        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Chain size by age: every chain, the mean with its interval, the US benchmark."""
         max_age = int(self.by_age["chain_age"].max())
         curves = self.sizes[self.sizes["chain_age"] <= max_age]
-        sns.lineplot(
-            data=curves,
-            x="chain_age",
-            y="size",
-            units="partnership_id",
-            estimator=None,
-            color="0.75",
-            linewidth=0.6,
-            ax=left,
-        )
-        left.fill_between(
-            self.by_age["chain_age"],
-            self.by_age["size_ci_low"],
-            self.by_age["size_ci_high"],
-            color="C0",
-            alpha=0.25,
-        )
-        left.plot(self.by_age["chain_age"], self.by_age["mean_size"], color="C0", label="mean")
-        left.plot(
-            self.by_age["chain_age"], self.by_age["cmo_size"], "k--", label="US charter chains"
-        )
-        left.set(xlabel="chain age (years)", ylabel="schools", title="Chain size by age")
-        left.legend()
-        right.errorbar(
-            self.by_age["chain_age"],
-            self.by_age["mean"],
-            yerr=[
-                self.by_age["mean"] - self.by_age["ci_low"],
-                self.by_age["ci_high"] - self.by_age["mean"],
-            ],
-            fmt="o",
-            color="C0",
-            capsize=3,
-            label="mean (95% CI)",
-        )
-        right.step(
-            self.by_age["chain_age"],
-            self.by_age["cmo_added"],
-            "k--",
-            where="mid",
-            label="US charter chains",
-        )
-        right.axhline(self.parameters.get("aggressive_from", 3.0), color="C3", lw=0.8, ls=":")
-        right.set(xlabel="chain age (years)", ylabel="schools added", title="Schools added a year")
-        right.legend()
-        for ax in (left, right):
+        colour = sns.color_palette(PALETTE)[0]
+        with styled(ax) as ax:
+            sns.lineplot(
+                data=curves,
+                x="chain_age",
+                y="size",
+                units="partnership_id",
+                estimator=None,
+                color="0.75",
+                linewidth=0.6,
+                ax=ax,
+            )
+            ax.fill_between(
+                self.by_age["chain_age"],
+                self.by_age["size_ci_low"],
+                self.by_age["size_ci_high"],
+                color=colour,
+                alpha=0.25,
+                label=f"{self.level} interval",
+            )
+            ax.plot(self.by_age["chain_age"], self.by_age["mean_size"], color=colour, label="mean")
+            ax.plot(
+                self.by_age["chain_age"], self.by_age["cmo_size"], "k--", label="US charter chains"
+            )
+            ax.set(xlabel="chain age (years)", ylabel="schools", title="Chain size by age")
             ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        fig.tight_layout()
-        return fig
+            ax.legend(frameon=False)
+        return ax
 
-    def plot_fastest(self, n: int = 10) -> plt.Figure:
+    def plot_added(self, ax: Axes | None = None) -> Axes:
+        """Schools added a year by chain age, with intervals and the US benchmark."""
+        colour = sns.color_palette(PALETTE)[0]
+        by_age = self.by_age
+        with styled(ax) as ax:
+            ax.errorbar(
+                by_age["chain_age"],
+                by_age["mean"],
+                yerr=[by_age["mean"] - by_age["ci_low"], by_age["ci_high"] - by_age["mean"]],
+                fmt="o",
+                color=colour,
+                capsize=3,
+                label=f"mean ({self.level} CI)",
+            )
+            ax.step(
+                by_age["chain_age"],
+                by_age["cmo_added"],
+                "k--",
+                where="mid",
+                label="US charter chains",
+            )
+            ax.axhline(
+                self.spec.aggressive_from, color="#D55E00", lw=0.8, ls=":", label="aggressive pace"
+            )
+            ax.set(xlabel="chain age (years)", ylabel="schools added", title="Schools added a year")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.legend(frameon=False)
+        return ax
+
+    def plot_fastest(self, n: int = 10, ax: Axes | None = None) -> Axes:
         """Size by calendar year of the ``n`` fastest-growing chains."""
         top = self.fastest(n)
         label = top["name"].fillna(top["partnership_id"]).set_axis(top["partnership_id"])
         rows = self.sizes[self.sizes["partnership_id"].isin(top["partnership_id"])]
         rows = rows.assign(chain=rows["partnership_id"].map(label))
-        fig, ax = plt.subplots(figsize=(8, 4.2))
-        sns.lineplot(data=rows, x="year", y="size", hue="chain", marker="o", ax=ax)
-        ax.set(xlabel="academic year", ylabel="schools", title=f"The {len(top)} fastest growers")
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left")
-        fig.tight_layout()
-        return fig
+        with styled(ax, (9.0, 4.2)) as ax:
+            sns.lineplot(
+                data=rows, x="year", y="size", hue="chain", marker="o", palette=PALETTE, ax=ax
+            )
+            ax.set(
+                xlabel="academic year", ylabel="schools", title=f"The {len(top)} fastest growers"
+            )
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            ax.legend(fontsize="small", bbox_to_anchor=(1.02, 1), loc="upper left", frameon=False)
+        return ax
 
 
 def chain_growth(
@@ -655,11 +690,11 @@ def chain_growth(
     >>> print(growth.summary())  # doctest: +SKIP
     """
     if min_size < 1:
-        raise PartnershipEvalError(f"min_size must be at least 1 school, got {min_size}")
-    sizes = chain_sizes(
+        raise InputError(f"min_size must be at least 1 school, got {min_size}")
+    sizes, excluded = chain_sizes(
         data.memberships, data.partnerships, kind, last_year=None if years is None else years[1]
     )
-    exclusions = list(sizes.attrs["exclusions"])
+    exclusions = []
     if area is not None:
         local = area_schools(data.schools, area)["urn"]
         ids = data.memberships.loc[data.memberships["urn"].isin(local), "partnership_id"]
@@ -679,7 +714,7 @@ def chain_growth(
     if years is not None:
         sizes = sizes[sizes["year"] >= years[0]]
     if sizes.empty:
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"no chains of kind {kind!r} founded with at least {min_size} schools for area "
             f"{area!r} and years {years!r}; lower min_size or widen the area or years"
         )
@@ -691,14 +726,14 @@ def chain_growth(
         window=window,
         confidence=confidence,
     )
-    spread = geographic_spread(
+    spread, spread_excluded = geographic_spread(
         data.memberships,
         data.partnerships,
         data.schools,
         kind,
         year=int(sizes["year"].max()),
     )
-    exclusions.extend(e for e in spread.attrs["exclusions"] if e not in exclusions)
+    spread_excluded = spread_excluded[spread_excluded["step"] == "spread"]
     names = data.partnerships.set_index("partnership_id")["name"]
     pace = pace.merge(
         spread[["partnership_id", "n_las", "n_regions", "main_la", "main_la_share"]],
@@ -707,24 +742,26 @@ def chain_growth(
     )
     pace[["n_las", "n_regions"]] = pace[["n_las", "n_regions"]].astype("Int64")
     pace.insert(1, "name", pace["partnership_id"].map(names))
-    parameters = {
-        "kind": kind,
-        "area": area,
-        "min_size": min_size,
-        "years": years,
-        "max_age": max_age,
-        "steady_share": steady_share,
-        "aggressive_from": aggressive_from,
-        "window": window,
-        "confidence": confidence,
-        "alpha": alpha,
-    }
+    spec = GrowthSpec(
+        kind=tuple([kind] if isinstance(kind, str) else kind),
+        area=area if area is None or isinstance(area, str) else tuple(map(str, area)),
+        min_size=min_size,
+        years=None if years is None else (int(years[0]), int(years[1])),
+        max_age=max_age,
+        steady_share=steady_share,
+        aggressive_from=aggressive_from,
+        window=window,
+        confidence=confidence,
+        alpha=alpha,
+    )
     return ChainGrowth(
+        spec=spec,
         sizes=sizes,
         by_age=growth_by_age(sizes, max_age=max_age, alpha=alpha),
         pace=pace,
-        exclusions=exclusions,
-        parameters=parameters,
+        exclusions=concat_exclusions(
+            excluded, exclusion_frame(exclusions, step="chains"), spread_excluded
+        ),
     )
 
 
@@ -739,7 +776,7 @@ def heavy_intakes(
     size_start, dose and first (the chain's first heavy year).
     """
     if min_dose <= 0 or min_joiners < 1:
-        raise PartnershipEvalError(
+        raise InputError(
             f"heavy intake needs min_dose > 0 and min_joiners >= 1; got min_dose={min_dose}, "
             f"min_joiners={min_joiners}"
         )

@@ -32,22 +32,22 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-from matplotlib.ticker import MaxNLocator
+from matplotlib.axes import Axes
 
 from partnership_eval.analyses.chain_growth.growth import (
     chain_memberships,
     chain_sizes,
     heavy_intakes,
-    is_member,
 )
 from partnership_eval.data.store import DataTables
-from partnership_eval.errors import EstimationError, PartnershipEvalError
-from partnership_eval.exclusions import exclusion
+from partnership_eval.errors import EstimationError, InputError
+from partnership_eval.exclusions import exclusion, exclusion_frame
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
-from partnership_eval.panel import Area, area_schools
+from partnership_eval.panel import Area, area_schools, is_member
+from partnership_eval.plots import coefficient_plot, event_study_plot
+from partnership_eval.result import Result, tidy_frame
 
 _STACK = 10_000  # stack-coded period = stack * _STACK + year, so event time = year - stack
 
@@ -56,14 +56,14 @@ def _chain_rows(
     data: DataTables, kind: str | Sequence[str], area: Area
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[dict]]:
     """Chain sizes and memberships of chains with a school in ``area``."""
-    sizes = chain_sizes(data.memberships, data.partnerships, kind)
-    members = chain_memberships(data.memberships, data.partnerships, kind)
+    sizes, _ = chain_sizes(data.memberships, data.partnerships, kind)
+    members, excluded = chain_memberships(data.memberships, data.partnerships, kind)
     if area is not None:
         local = area_schools(data.schools, area)["urn"]
         chains = members.loc[members["urn"].isin(local), "partnership_id"].unique()
         members = members[members["partnership_id"].isin(chains)]
         sizes = sizes[sizes["partnership_id"].isin(chains)]
-    return sizes, members, list(members.attrs["exclusions"])
+    return sizes, members, excluded.drop(columns="step").to_dict("records")
 
 
 def _outcome_rows(
@@ -251,11 +251,11 @@ def intake_dip_stacks(
         Every left-out set of rows with the reason.
     """
     if pre < 1 or post < 0:
-        raise PartnershipEvalError(
+        raise InputError(
             f"the event window needs pre >= 1 and post >= 0 years; got pre={pre}, post={post}"
         )
     if outcome not in data.outcomes.columns:
-        raise PartnershipEvalError(
+        raise InputError(
             f"outcome {outcome!r} is not a column of the outcomes table (parameter outcome)"
         )
     sizes, members, exclusions = _chain_rows(data, kind, area)
@@ -284,8 +284,25 @@ def _event_study(
     )
 
 
-@dataclass
-class IntakeDip:
+@dataclass(frozen=True)
+class IntakeDipSpec:
+    """What the intake-dip study estimated: chains, outcome, heavy-intake rule, window."""
+
+    kind: tuple[str, ...]
+    outcome: str
+    min_dose: float
+    min_joiners: int
+    dose_bands: tuple[float, ...]
+    pre: int
+    post: int
+    area: str | tuple[str, ...] | None
+    phase: str | None
+    years: tuple[int, int] | None
+    alpha: float
+
+
+@dataclass(frozen=True)
+class IntakeDip(Result):
     """The intake-dip event study, its sample, the surges and the estimate by dose.
 
     ``event_study`` is the engine's :class:`~partnership_eval.impact.twfe.TwfeResult`
@@ -294,31 +311,42 @@ class IntakeDip:
     :func:`intake_dip_truth`.
     """
 
+    spec: IntakeDipSpec
     event_study: TwfeResult
     stacks: pd.DataFrame
     surges: pd.DataFrame
     by_dose: pd.DataFrame
-    exclusions: list[dict] = field(default_factory=list)
-    parameters: dict = field(default_factory=dict)
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
     truth: dict | None = None
+    title = "Intake dip"
 
     @property
-    def headline(self) -> dict:
-        """The estimate at event time 0 in the shape of a report headline."""
-        row = self.event_study.table.set_index("event_time").loc[0]
+    def headline_label(self) -> str:  # type: ignore[override]
+        return (
+            f"change in existing schools' {self.spec.outcome} in a chain's first heavy-intake "
+            "year (pp, vs chains that did not surge)"
+        )
+
+    def tidy(self) -> pd.DataFrame:
+        """The estimate by event time, event time 0 (the surge year) first."""
+        table = self.event_study.table.copy()
         at_zero = self.stacks[self.stacks["event_time"] == 0]
-        return {
-            "label": "change in existing schools' "
-            f"{self.parameters.get('outcome')} in a chain's first heavy-intake year "
-            "(pp, vs chains that did not surge)",
-            "estimate": float(row["estimate"]),
-            "se": float(row["se"]),
-            "ci_low": float(row["ci_low"]),
-            "ci_high": float(row["ci_high"]),
-            "truth": None if self.truth is None else self.truth["target"],
-            "n_treated": int(at_zero.loc[at_zero["treated"], "urn"].nunique()),
-            "n_comparison": int(at_zero.loc[~at_zero["treated"], "urn"].nunique()),
-        }
+        table = table.assign(
+            term="event time " + table["event_time"].astype(str),
+            n_treated=at_zero.loc[at_zero["treated"], "urn"].nunique(),
+            n_comparison=at_zero.loc[~at_zero["treated"], "urn"].nunique(),
+            order=(table["event_time"] != 0).astype(int),
+        ).sort_values(["order", "event_time"])
+        return tidy_frame(table.drop(columns="order"), alpha=self.alpha)
+
+    def headline(self) -> dict:
+        """The surge-year estimate as the results.json headline, with its planted target."""
+        return {**super().headline(), "truth": None if self.truth is None else self.truth["target"]}
+
+    def placebos(self) -> pd.DataFrame:
+        """Event times before the base year: where the true change is zero."""
+        table = self.tidy()
+        return table[table["event_time"] < -1].sort_values("event_time")
 
     @property
     def details(self) -> dict:
@@ -336,17 +364,18 @@ class IntakeDip:
 
     def summary(self) -> str:
         """The finding in plain words."""
-        h = {**self.headline, **self.details}
-        p = self.parameters
+        h = {**self.headline(), **self.details}
+        p = self.spec
+        level = self.level
         lines = [
-            f"{h['n_chains']} chains had a heavy intake (at least {p['min_joiners']} joiners "
-            f"and at least {p['min_dose']:g} joiners per school already there; mean dose "
+            f"{h['n_chains']} chains had a heavy intake (at least {p.min_joiners} joiners "
+            f"and at least {p.min_dose:g} joiners per school already there; mean dose "
             f"{h['mean_dose']:.2f}).",
             f"In that year their {h['n_treated']} existing schools changed by "
-            f"{h['estimate']:+.2f} points (95% CI {h['ci_low']:+.2f} to {h['ci_high']:+.2f}) "
-            f"relative to {h['n_comparison']} existing schools of chains that did not surge "
-            f"({h['n_treated_leavers']} of the treated schools left their chain by the end of "
-            "the window and stay in the estimate: intention to treat).",
+            f"{h['estimate']:+.2f} points ({level} CI {h['ci_low']:+.2f} to "
+            f"{h['ci_high']:+.2f}) relative to {h['n_comparison']} existing schools of chains "
+            f"that did not surge ({h['n_treated_leavers']} of the treated schools left their "
+            "chain by the end of the window and stay in the estimate: intention to treat).",
         ]
         if self.truth is not None:
             lines.append(
@@ -354,38 +383,39 @@ class IntakeDip:
                 f"surge year; net of planted dips in the base year and on comparison "
                 f"schools, the estimate should be {self.truth['target']:+.2f}."
             )
-        pre = self.event_study.table[self.event_study.table["event_time"] < -1]
-        for row in pre.itertuples():
+        for row in self.placebos().itertuples():
             lines.append(
                 f"Placebo, {abs(row.event_time)} years before: {row.estimate:+.2f} "
-                f"(95% CI {row.ci_low:+.2f} to {row.ci_high:+.2f})."
+                f"({level} CI {row.ci_low:+.2f} to {row.ci_high:+.2f})."
             )
         return "\n".join(lines)
 
-    def plot(self) -> plt.Figure:
-        """Event study around the surge and the estimate by dose band."""
-        fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4.2))
-        self.event_study.plot(ax=left, title="Existing schools around a heavy intake")
-        left.xaxis.set_major_locator(MaxNLocator(integer=True))
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Event study around the surge, with the planted target on synthetic data."""
+        ax = event_study_plot(
+            self.event_study.table,
+            ax=ax,
+            label="existing schools",
+            band_label=f"{self.level} pointwise interval",
+            reference=-1,
+            ylabel="change in % meeting the standard (points)",
+            xlabel="years since the heavy intake (0 = surge year)",
+            title="Existing schools around a heavy intake",
+        )
         if self.truth is not None:
-            left.axhline(self.truth["target"], color="C3", ls=":", label="planted (target)")
-            left.legend(frameon=False)
-        table = self.by_dose.dropna(subset=["estimate"])
-        right.errorbar(
-            table.index.astype(str),
-            table["estimate"],
-            yerr=[table["estimate"] - table["ci_low"], table["ci_high"] - table["estimate"]],
-            fmt="o",
-            capsize=3,
+            ax.axhline(self.truth["target"], color="#D55E00", ls=":", label="planted (target)")
+            ax.legend(frameon=False)
+        return ax
+
+    def plot_by_dose(self, ax: Axes | None = None) -> Axes:
+        """The surge-year estimate by dose band."""
+        table = self.by_dose.dropna(subset=["estimate"]).reset_index()
+        return coefficient_plot(
+            table.rename(columns={"dose_band": "term"}),
+            ax=ax,
+            xlabel="change in the surge year (points)",
+            title="By dose (joiners per school already in the chain)",
         )
-        right.axhline(0, color="grey", lw=0.8)
-        right.set(
-            xlabel="dose (joiners per school already in the chain)",
-            ylabel="change in the surge year",
-            title="By dose",
-        )
-        fig.tight_layout()
-        return fig
 
 
 def _by_dose(
@@ -500,7 +530,7 @@ def intake_dip(
     Examples
     --------
     >>> dip = intake_dip(read_tables("data/processed"))  # doctest: +SKIP
-    >>> dip.headline["estimate"], dip.headline["ci_low"], dip.headline["ci_high"]  # doctest: +SKIP
+    >>> dip.headline()["estimate"], dip.headline()["ci_low"]  # doctest: +SKIP
     """
     stacks, surges, exclusions = intake_dip_stacks(
         data,
@@ -522,24 +552,25 @@ def intake_dip(
             "comparison school-years"
         )
     study = _event_study(stacks, outcome, pre, post, alpha)
+    spec = IntakeDipSpec(
+        kind=tuple([kind] if isinstance(kind, str) else kind),
+        outcome=outcome,
+        min_dose=min_dose,
+        min_joiners=min_joiners,
+        dose_bands=tuple(dose_bands),
+        pre=pre,
+        post=post,
+        area=area if area is None or isinstance(area, str) else tuple(map(str, area)),
+        phase=phase,
+        years=None if years is None else (int(years[0]), int(years[1])),
+        alpha=alpha,
+    )
     return IntakeDip(
+        spec=spec,
         event_study=study,
         stacks=stacks,
         surges=surges,
         by_dose=_by_dose(stacks, outcome, dose_bands, pre, post, alpha),
-        exclusions=exclusions,
-        parameters={
-            "kind": kind,
-            "outcome": outcome,
-            "min_dose": min_dose,
-            "min_joiners": min_joiners,
-            "dose_bands": list(dose_bands),
-            "pre": pre,
-            "post": post,
-            "area": area,
-            "phase": phase,
-            "years": years,
-            "alpha": alpha,
-        },
+        exclusions=exclusion_frame(exclusions, step="intake dip"),
         truth=intake_dip_truth(data.truth, stacks, outcome, pre=pre, post=post),
     )

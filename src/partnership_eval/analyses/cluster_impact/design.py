@@ -20,8 +20,8 @@ import pandas as pd
 from partnership_eval.analyses.cluster_impact.outcomes import add_derived_outcomes
 from partnership_eval.data.geography import la_table, resolve_las
 from partnership_eval.data.store import DataTables
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.exclusions import exclusion
+from partnership_eval.errors import EstimationError, InputError
+from partnership_eval.exclusions import exclusion, exclusion_frame
 from partnership_eval.impact.matching import MatchResult, matched_controls
 from partnership_eval.panel import SIZE_BANDS, build_panel, first_treated
 
@@ -241,11 +241,13 @@ def impact_design(
 
     Raises
     ------
-    PartnershipEvalError
-        Unknown area, pool or kind; no treated or no comparison schools.
+    InputError
+        Unknown area, pool or kind.
+    EstimationError
+        No treated or no comparison schools.
     """
     if pool not in POOLS:
-        raise PartnershipEvalError(f"pool={pool!r} is not one of {POOLS}; use 'england' (default)")
+        raise InputError(f"pool={pool!r} is not one of {POOLS}; use 'england' (default)")
     kinds = (kind,) if isinstance(kind, str) else tuple(kind)
     items = [area] if isinstance(area, str | int) else list(area)
     la_codes = tuple(resolve_las(items))
@@ -260,7 +262,7 @@ def impact_design(
         panel=chosen.reset_index(drop=True),
         area=area_label(area),
         la_codes=la_codes,
-        exclusions=pd.DataFrame([*exclusions, *entries], columns=EXCLUSION_COLUMNS),
+        exclusions=exclusion_frame([*exclusions, *entries]),
         options={
             "kind": list(kinds),
             "size_threshold": size_threshold or None,
@@ -276,20 +278,18 @@ def impact_design(
     return design
 
 
-EXCLUSION_COLUMNS = ["step", "reason", "rows", "schools"]
-
-
 def _design_panel(
     data: DataTables, kinds: tuple[str, ...], la_codes: tuple[int, ...], span: tuple[int, int]
 ) -> tuple[pd.DataFrame, list[dict]]:
     """The school × year panel with derived outcomes, baseline cohort size and timing."""
     baseline = _baseline_years(data, kinds, la_codes, span)
-    panel = add_derived_outcomes(build_panel(data, kinds, years=span, baseline_years=baseline))
+    built = build_panel(data, kinds, years=span, baseline_years=baseline)
+    panel = add_derived_outcomes(built.frame)
     window = panel[panel["year"].between(*baseline)]
     base_n = window.groupby("urn")["cohort_n"].mean().astype("float64")
     panel["base_cohort_n"] = panel["urn"].map(base_n)
     panel["match_weight"] = 1.0
-    exclusions = [{"step": "panel", **e} for e in panel.attrs["exclusions"]]
+    exclusions = built.exclusions.to_dict("records")
     late = panel["first_treated"] > span[1]
     if late.any():
         reason = (
@@ -342,14 +342,14 @@ def _require_both_groups(design: ImpactDesign) -> None:
     o = design.options
     size_threshold, kinds, span = o["size_threshold"], o["kind"], o["years"]
     if design.n_treated == 0:
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"no schools in {design.area} joined a partnership of kind {', '.join(kinds)} "
             f"between {span[0] + 1} and {span[1]}"
             + (f" with fewer than {size_threshold} pupils" if size_threshold else "")
             + "; choose another area or kind, or pass size_threshold=0"
         )
     if design.n_comparison == 0:
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"no comparison schools for {design.area}: no never-treated schools"
             + (f" under {size_threshold} pupils" if size_threshold else "")
             + f" in {POOL_WORDS[o['pool']]}; widen the pool (pool='england')"
@@ -420,7 +420,7 @@ def match_comparison(
     treated = schools[schools["is_treated"]]
     usable = [c for c in covariates if treated[c].notna().any()]
     if not usable:
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"cannot match: none of {list(covariates)} is known for any treated school in "
             f"{design.area}; use comparison='never_treated'"
         )

@@ -264,7 +264,7 @@ def estimate_impact(
         (:func:`~partnership_eval.analyses.cluster_impact.sample.estimation_sample`).
     min_treated
         Fewest treated schools the estimate may rest on; fewer raise
-        :class:`PartnershipEvalError` ("only N treated schools with results").
+        :class:`EstimationError` ("only N treated schools with results").
     method, n_boot, seed, alpha
         Passed to :func:`~partnership_eval.impact.staggered.staggered_did`.
 

@@ -30,7 +30,7 @@ from partnership_eval.analyses.cluster_impact.estimate import (
     not_estimable,
 )
 from partnership_eval.analyses.cluster_impact.truth import PROGRAMME_OF_KIND
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.errors import EstimationError, PartnershipEvalError
 from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.bacon import BaconResult, bacon_decomposition
 from partnership_eval.impact.did_inference import WaldTest
@@ -174,7 +174,7 @@ def placebo_start(
     )
     years = window.loc[window[outcome].notna(), "year"]
     if years.nunique() < 2:
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"fewer than two years of {outcome} results before the first start ({first_start}), "
             "so there is no room for a placebo start"
         )

@@ -16,11 +16,10 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.exclusions import exclusion
+from partnership_eval.errors import EstimationError, InputError
+from partnership_eval.exclusions import exclusion, exclusion_frame
 
 NEEDED = ("urn", "year", "first_treated", "group", "match_weight", "partnership_id", "la_code")
-EXCLUSION_COLUMNS = ["step", "reason", "rows", "schools"]
 
 
 def _entry(reason: str, frame: pd.DataFrame, mask: pd.Series) -> dict:
@@ -119,14 +118,14 @@ def estimation_sample(
     the sample and an exclusions table (step, reason, rows, schools).
     """
     if outcome not in panel.columns:
-        raise PartnershipEvalError(
+        raise InputError(
             f"unknown outcome {outcome!r}; use ks2_rwm_exp, read_prog, writ_prog, mat_prog, "
             "disadv_rwm_exp, non_disadv_rwm_exp or disadv_gap"
         )
     covariates = list(covariates)
     unknown = [c for c in covariates if c not in panel.columns]
     if unknown:
-        raise PartnershipEvalError(
+        raise InputError(
             f"unknown covariate(s) {unknown}; use baseline columns such as fsm_pct, "
             "base_cohort_n, rural, base_ks2_rwm_exp"
         )
@@ -137,7 +136,7 @@ def estimation_sample(
     missing, incomplete, entries = _missing_rows(panel, df, outcome, covariates)
     df = df[~missing & ~incomplete]
     if df.empty:
-        raise PartnershipEvalError(f"no school has a {outcome} result in the years chosen")
+        raise EstimationError(f"no school has a {outcome} result in the years chosen")
 
     first = int(df["year"].min())
     early = (df["first_treated"] > 0) & (df["first_treated"] <= first)
@@ -179,7 +178,7 @@ def estimation_sample(
     groups = df.groupby("group")["urn"].nunique()
     if groups.get("treated", 0) == 0 or groups.get("comparison", 0) == 0:
         who = "treated" if groups.get("treated", 0) == 0 else "comparison"
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"no {who} school has enough {outcome} results to compare years"
             + (" in every year; try balanced=False" if balanced else "")
             + (
@@ -189,4 +188,4 @@ def estimation_sample(
                 else ""
             )
         )
-    return df.reset_index(drop=True), pd.DataFrame(entries, columns=EXCLUSION_COLUMNS)
+    return df.reset_index(drop=True), exclusion_frame(entries)

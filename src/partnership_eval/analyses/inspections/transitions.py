@@ -35,19 +35,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.axes import Axes
 from scipy import stats
 from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import proportion_confint
 
-from partnership_eval.analyses.chain_growth.growth import is_member
 from partnership_eval.data.store import DataTables
-from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.exclusions import exclusion
-from partnership_eval.panel import Area, academic_year, area_schools, memberships_of_kind
+from partnership_eval.errors import EstimationError, InputError
+from partnership_eval.exclusions import Counted, concat_exclusions, exclusion, exclusion_frame
+from partnership_eval.panel import (
+    Area,
+    academic_year,
+    area_schools,
+    is_member,
+    memberships_of_kind,
+)
+from partnership_eval.plots import PALETTE, styled
+from partnership_eval.result import HypothesisTest, Result, tidy_frame
 
 GRADES = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}
 GROUPS = ("partnership", "comparison")
@@ -109,7 +116,7 @@ def inspection_pairs(
     schools: pd.DataFrame | None = None,
     area: Area = None,
     years: tuple[int, int] | None = None,
-) -> pd.DataFrame:
+) -> Counted:
     """Consecutive graded inspections of each school, with the group of the later one.
 
     Parameters
@@ -125,16 +132,18 @@ def inspection_pairs(
 
     Returns
     -------
-    DataFrame
+    Counted
         urn, prior_date, prior_grade, date, grade, year (academic year of the later
         inspection), gap_years, partnership_id, group ("partnership"/"comparison") and
-        movement ("up"/"same"/"down"). ``attrs["exclusions"]`` counts dropped rows.
+        movement ("up"/"same"/"down"); the exclusions count dropped rows.
     """
     exclusions: list[dict] = []
     graded = _graded(inspections, exclusions)
     if area is not None:
         if schools is None:
-            raise PartnershipEvalError("an area needs the schools table (parameter schools)")
+            raise InputError(
+                "an area needs the schools table", column="schools", fix="pass schools=data.schools"
+            )
         graded = graded[graded["urn"].isin(area_schools(schools, area)["urn"])]
     prior = graded.groupby("urn")[["date", "grade"]].shift(1)
     pairs = graded.assign(prior_date=prior["date"], prior_grade=prior["grade"])
@@ -155,8 +164,7 @@ def inspection_pairs(
     )
     columns = ["urn", "prior_date", "prior_grade", "date", "grade", "year", "gap_years"]
     out = pairs[[*columns, "partnership_id", "group", "movement"]].reset_index(drop=True)
-    out.attrs["exclusions"] = exclusions
-    return out
+    return Counted(out, exclusion_frame(exclusions, step="inspection pairs"))
 
 
 def _wilson(
@@ -334,14 +342,14 @@ def movement_difference(
     not independent, and a school can be in both groups) and normal intervals. Matched
     on prior grade: comparison pairs reweighted to the partnership prior-grade mix
     (see :func:`pair_weights`); partnership pairs whose prior grade has no comparison
-    pair are left out and counted in ``attrs["unmatched"]``.
+    pair get weight 0 (:func:`grade_transitions` counts them among its exclusions).
 
     Returns movement, partnership, comparison, difference, se, ci_low, ci_high,
     n_partnership, n_comparison (pairs) and n_schools (clusters).
     """
     groups = pairs["group"].value_counts()
     if any(groups.get(group, 0) == 0 for group in GROUPS):
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"cannot compare grade movements: {groups.get(GROUPS[0], 0)} partnership and "
             f"{groups.get(GROUPS[1], 0)} comparison inspection pairs; widen the area or "
             "years, or choose another kind"
@@ -366,12 +374,10 @@ def movement_difference(
             "n_schools": int(pairs.loc[used, "urn"].nunique()),
         }
     )
-    unmatched = (pairs["group"] == GROUPS[0]).to_numpy() & ~used
-    table.attrs["unmatched"] = int(unmatched.sum())
     return table
 
 
-def distribution_test(pairs: pd.DataFrame, *, match_prior: bool = False) -> dict:
+def distribution_test(pairs: pd.DataFrame, *, match_prior: bool = False) -> HypothesisTest:
     """Test whether grade movements (up/same/down) differ between the groups.
 
     A Wald test that the shares moving up and moving down (hence also staying) are the
@@ -380,7 +386,7 @@ def distribution_test(pairs: pd.DataFrame, *, match_prior: bool = False) -> dict
     the partnership prior grades. Chi-square on 2 degrees of freedom (fewer when a
     movement never occurs).
 
-    Returns statistic, df, p_value, method, n (pairs), n_schools.
+    ``n`` counts pairs, ``n_clusters`` schools.
     """
     weights = pair_weights(pairs, match_prior=match_prior)
     shares, variances = _movement_estimates(pairs, weights)
@@ -393,23 +399,10 @@ def distribution_test(pairs: pd.DataFrame, *, match_prior: bool = False) -> dict
         method += ", comparison reweighted to partnership prior grades"
     df = int(np.linalg.matrix_rank(cov)) if np.isfinite(cov).all() else 0
     if df == 0:
-        return {
-            "statistic": np.nan,
-            "df": 0,
-            "p_value": np.nan,
-            "method": "none",
-            "n": len(pairs),
-            "n_schools": n_schools,
-        }
+        return HypothesisTest(np.nan, 0, np.nan, "none", len(pairs), n_schools)
     statistic = float(diff @ np.linalg.pinv(cov) @ diff)
-    return {
-        "statistic": statistic,
-        "df": df,
-        "p_value": float(stats.chi2.sf(statistic, df)),
-        "method": method,
-        "n": len(pairs),
-        "n_schools": n_schools,
-    }
+    p_value = float(stats.chi2.sf(statistic, df))
+    return HypothesisTest(statistic, df, p_value, method, len(pairs), n_schools)
 
 
 def spells_below_good(
@@ -422,15 +415,16 @@ def spells_below_good(
     area: Area = None,
     years: tuple[int, int] | None = None,
     censor_date: pd.Timestamp | None = None,
-) -> pd.DataFrame:
+) -> Counted:
     """Spells below good and how long each took to reach good or better.
 
     A spell still open is censored at the school's ``close_date`` (from ``schools``) when
     it closed, else at ``censor_date``, the end of follow-up (default: the last inspection
     date in the data). Returns urn, start, start_grade, end (the good-or-better
     inspection or the censoring date), years, improved (bool), partnership_id and group
-    (membership at the start). ``years`` keeps spells starting in those academic years.
-    Spells starting after their censoring date are dropped and counted.
+    (membership at the start), with the exclusions. ``years`` keeps spells starting in
+    those academic years. Spells starting after their censoring date are dropped and
+    counted.
     """
     exclusions: list[dict] = []
     graded = _graded(inspections, exclusions)
@@ -438,7 +432,9 @@ def spells_below_good(
         censor_date = graded["date"].max()
     if area is not None:
         if schools is None:
-            raise PartnershipEvalError("an area needs the schools table (parameter schools)")
+            raise InputError(
+                "an area needs the schools table", column="schools", fix="pass schools=data.schools"
+            )
         graded = graded[graded["urn"].isin(area_schools(schools, area)["urn"])]
     below = graded["grade"] >= 3
     previous_below = below.groupby(graded["urn"]).shift(1, fill_value=False).astype(bool)
@@ -477,9 +473,7 @@ def spells_below_good(
     out = spells[
         ["urn", "start", "start_grade", "end", "years", "improved", "partnership_id", "group"]
     ].reset_index(drop=True)
-    out.attrs["exclusions"] = exclusions
-    out.attrs["censor_date"] = censor_date
-    return out
+    return Counted(out, exclusion_frame(exclusions, step="spells below good"))
 
 
 def improvement_curves(spells: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
@@ -535,14 +529,15 @@ def improvement_summary(
     return pd.DataFrame(rows)
 
 
-def logrank_test(spells: pd.DataFrame) -> dict:
-    """Log-rank test of equal time to good between the groups (statistic, p_value).
+def logrank_test(spells: pd.DataFrame) -> HypothesisTest:
+    """Log-rank test of equal time to good between the groups.
 
-    Missing (NaN) when it cannot be computed: fewer than two groups, or no overlap in
-    time between them.
+    Not computable (NaN) with fewer than two groups, or no overlap in time between them.
     """
+    method = "log-rank test of equal time to good"
+    failed = HypothesisTest(np.nan, 0, np.nan, method, len(spells))
     if spells["group"].nunique() < 2:
-        return {"statistic": np.nan, "p_value": np.nan}
+        return failed
     try:
         statistic, p_value = survdiff(
             spells["years"].to_numpy(),
@@ -550,49 +545,90 @@ def logrank_test(spells: pd.DataFrame) -> dict:
             spells["group"].to_numpy(),
         )
     except np.linalg.LinAlgError:  # no spell at risk in one group when the other improves
-        return {"statistic": np.nan, "p_value": np.nan}
-    return {"statistic": float(statistic), "p_value": float(p_value)}
+        return failed
+    return HypothesisTest(float(statistic), 1, float(p_value), method, len(spells))
 
 
-@dataclass
-class GradeTransitions:
+@dataclass(frozen=True)
+class TransitionsSpec:
+    """What was compared: partnership kind, area, years, prior-grade matching, level."""
+
+    kind: tuple[str, ...]
+    area: str | tuple[str, ...] | None
+    years: tuple[int, int] | None
+    match_prior: bool
+    alpha: float
+
+
+@dataclass(frozen=True)
+class GradeTransitions(Result):
     """Grade transitions of partnership and comparison schools, and time to good.
 
     ``pairs`` (see :func:`inspection_pairs`), ``counts`` (see :func:`transition_counts`),
     ``movement`` (see :func:`movement_shares`), ``difference`` (see
     :func:`movement_difference`), ``test`` (see :func:`distribution_test`), ``spells``,
-    ``curves``, ``improvement`` and ``logrank`` for time to good, every ``exclusions``
-    entry and the ``parameters`` used.
+    ``curves``, ``improvement`` and ``logrank`` for time to good, and ``exclusions``.
     """
 
+    spec: TransitionsSpec
     pairs: pd.DataFrame
     counts: pd.DataFrame
     movement: pd.DataFrame
     difference: pd.DataFrame
-    test: dict
+    test: HypothesisTest
     spells: pd.DataFrame
     curves: pd.DataFrame
     improvement: pd.DataFrame
-    logrank: dict
-    exclusions: list[dict] = field(default_factory=list)
-    parameters: dict = field(default_factory=dict)
+    logrank: HypothesisTest
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    title = "Ofsted grade transitions"
+    headline_label = (
+        "difference in the % of inspections improving the grade, percentage points "
+        "(partnership minus comparison; interval clustered by school)"
+    )
+
+    def tidy(self) -> pd.DataFrame:
+        """Partnership minus comparison share moving up, staying and moving down, in
+        percentage points ("moved up" first)."""
+        d = self.difference
+        return tidy_frame(
+            pd.DataFrame(
+                {
+                    "term": d["movement"].map(MOVEMENT_WORDS),
+                    "estimate": 100 * d["difference"],
+                    "se": 100 * d["se"],
+                    "ci_low": 100 * d["ci_low"],
+                    "ci_high": 100 * d["ci_high"],
+                    "n_treated": d["n_partnership"],
+                    "n_comparison": d["n_comparison"],
+                    "n_schools": d["n_schools"],
+                }
+            ),
+            alpha=self.alpha,
+        )
+
+    def finding(self) -> str:
+        """The headline in one bold sentence."""
+        up = self.difference.set_index("movement").loc["up"]
+        return (
+            f"**Partnership schools' grades improved in {up['partnership']:.0%} of "
+            f"inspections against {up['comparison']:.0%} for comparison schools: a "
+            f"difference of {up['difference'] * 100:+.1f} percentage points ({self.level} CI "
+            f"{up['ci_low'] * 100:+.1f} to {up['ci_high'] * 100:+.1f}, clustered by school; "
+            f"{int(up['n_schools']):,} schools).**"
+        )
 
     def matrix(self, group: str = "partnership", value: str = "share") -> pd.DataFrame:
         """Prior grade (rows) × later grade (columns) of ``value`` ("n" or "share")."""
         if group not in GROUPS:
-            raise PartnershipEvalError(f"group must be one of {GROUPS}, got {group!r}")
+            raise InputError(f"group must be one of {GROUPS}, got {group!r}", column="group")
         cells = self.counts[self.counts["group"] == group]
         table = cells.pivot(index="prior_grade", columns="grade", values=value)
         return table.rename(index=GRADES, columns=GRADES)
 
-    @property
-    def headline(self) -> pd.Series:
-        """The difference in the share moving up (partnership minus comparison)."""
-        return self.difference.set_index("movement").loc["up"]
-
     def summary(self) -> str:
         """The comparison in plain words."""
-        matched = self.parameters.get("match_prior")
+        matched = self.spec.match_prior
         share = self.movement.set_index(["group", "movement"])["share"]
         n = self.movement.groupby("group")["n"].first()
         lines = []
@@ -604,18 +640,14 @@ class GradeTransitions:
                 else ""
             )
             lines.append(f"Of {n[group]} {group} inspections{weighted}: {words}.")
-        up = self.headline
+        up = self.difference.set_index("movement").loc["up"]
         lines.append(
             f"Partnership schools moved up {abs(up['difference']) * 100:.1f} percentage points "
             f"{'more' if up['difference'] >= 0 else 'less'} often than comparison schools "
-            f"(difference {up['difference']:+.1%}, 95% CI {up['ci_low']:+.1%} to "
+            f"(difference {up['difference']:+.1%}, {self.level} CI {up['ci_low']:+.1%} to "
             f"{up['ci_high']:+.1%}, clustered by school: {int(up['n_schools']):,} schools)."
         )
-        test = self.test
-        lines.append(
-            f"Test that movements differ: {test['method']}, statistic {test['statistic']:.2f} "
-            f"on {test['df']} df, p = {test['p_value']:.3g}."
-        )
+        lines.append(f"Test that movements differ: {self.test.summary()}.")
         for row in self.improvement.itertuples():
             median = (
                 f"median {row.median_years:.1f} years"
@@ -628,15 +660,14 @@ class GradeTransitions:
             )
         return "\n".join(lines)
 
-    def plot(self) -> plt.Figure:
-        """Heatmaps of the row shares for both groups, annotated with the counts."""
-        fig, axes = plt.subplots(1, 2, figsize=(11, 4.4), sharey=True)
-        for ax, group in zip(axes, GROUPS, strict=True):
-            shares = self.matrix(group, "share")
-            counts = self.matrix(group, "n")
-            labels = shares.map(lambda v: "" if pd.isna(v) else f"{v:.0%}") + counts.map(
-                lambda v: f"\n(n={v})"
-            )
+    def plot(self, ax: Axes | None = None, *, group: str = GROUPS[0]) -> Axes:
+        """Heatmap of one group's transition shares, annotated with the counts."""
+        shares = self.matrix(group, "share")
+        counts = self.matrix(group, "n")
+        labels = shares.map(lambda v: "" if pd.isna(v) else f"{v:.0%}") + counts.map(
+            lambda v: f"\n(n={v})"
+        )
+        with styled(ax) as ax:
             sns.heatmap(
                 shares.astype(float),
                 annot=labels.to_numpy(),
@@ -644,56 +675,69 @@ class GradeTransitions:
                 vmin=0,
                 vmax=1,
                 cmap="Blues",
-                cbar=ax is axes[-1],
                 ax=ax,
             )
-            ax.set(title=f"{group.capitalize()} schools", xlabel="later grade", ylabel="")
-        axes[0].set_ylabel("earlier grade")
-        fig.tight_layout()
-        return fig
+            ax.set(
+                title=f"{group.capitalize()} schools", xlabel="later grade", ylabel="earlier grade"
+            )
+        return ax
 
-    def plot_movement(self) -> plt.Figure:
+    def plot_movement(self, ax: Axes | None = None) -> Axes:
         """Shares moving up, staying and moving down by group, with intervals."""
-        fig, ax = plt.subplots(figsize=(7, 4))
         table = self.movement.assign(movement=self.movement["movement"].map(MOVEMENT_WORDS))
-        sns.barplot(data=table, x="movement", y="share", hue="group", ax=ax, errorbar=None)
-        for patch_group, group in zip(ax.containers, GROUPS, strict=False):
-            rows = table[table["group"] == group]
-            centres = [bar.get_x() + bar.get_width() / 2 for bar in patch_group]
-            ax.errorbar(
-                centres,
-                rows["share"],
-                yerr=[rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]],
-                fmt="none",
-                color="black",
-                capsize=3,
+        with styled(ax) as ax:
+            sns.barplot(
+                data=table,
+                x="movement",
+                y="share",
+                hue="group",
+                ax=ax,
+                errorbar=None,
+                palette=PALETTE,
             )
-        ax.set(xlabel="", ylabel="share of inspections", title="Grade movement")
-        fig.tight_layout()
-        return fig
+            for patch_group, group in zip(ax.containers, GROUPS, strict=False):
+                rows = table[table["group"] == group]
+                centres = [bar.get_x() + bar.get_width() / 2 for bar in patch_group]
+                ax.errorbar(
+                    centres,
+                    rows["share"],
+                    yerr=[rows["share"] - rows["ci_low"], rows["ci_high"] - rows["share"]],
+                    fmt="none",
+                    color="black",
+                    capsize=3,
+                )
+            ax.set(
+                xlabel="",
+                ylabel="share of inspections",
+                title=f"Grade movement ({self.level} intervals)",
+            )
+            ax.legend(frameon=False)
+        return ax
 
-    def plot_time_to_good(self) -> plt.Figure:
+    def plot_time_to_good(self, ax: Axes | None = None) -> Axes:
         """Kaplan–Meier share of spells below good that reached good, by group."""
-        fig, ax = plt.subplots(figsize=(7, 4))
-        for i, (group, curve) in enumerate(self.curves.groupby("group", sort=False)):
-            ax.step(curve["years"], curve["improved"], where="post", color=f"C{i}", label=group)
-            ax.fill_between(
-                curve["years"],
-                curve["ci_low"],
-                curve["ci_high"],
-                step="post",
-                color=f"C{i}",
-                alpha=0.2,
+        colours = sns.color_palette(PALETTE)
+        with styled(ax) as ax:
+            for i, (group, curve) in enumerate(self.curves.groupby("group", sort=False)):
+                ax.step(
+                    curve["years"], curve["improved"], where="post", color=colours[i], label=group
+                )
+                ax.fill_between(
+                    curve["years"],
+                    curve["ci_low"],
+                    curve["ci_high"],
+                    step="post",
+                    color=colours[i],
+                    alpha=0.2,
+                )
+            ax.set(
+                xlabel="years since the grade fell below good",
+                ylabel="share back to good or better",
+                ylim=(0, 1),
+                title=f"Time to improvement ({self.level} intervals)",
             )
-        ax.set(
-            xlabel="years since the grade fell below good",
-            ylabel="share back to good or better",
-            ylim=(0, 1),
-            title="Time to improvement",
-        )
-        ax.legend()
-        fig.tight_layout()
-        return fig
+            ax.legend(frameon=False)
+        return ax
 
 
 def grade_transitions(
@@ -728,27 +772,27 @@ def grade_transitions(
     >>> print(res.summary())  # doctest: +SKIP
     """
     tables = (data.memberships, data.partnerships)
-    pairs = inspection_pairs(
+    pairs, pair_exclusions = inspection_pairs(
         data.inspections, *tables, kind, schools=data.schools, area=area, years=years
     )
     counts = pairs["group"].value_counts()
     if any(counts.get(group, 0) == 0 for group in GROUPS):
-        raise PartnershipEvalError(
+        raise EstimationError(
             f"no inspection pairs for one group (partnership: {counts.get(GROUPS[0], 0)}, "
             f"comparison: {counts.get(GROUPS[1], 0)}) for kind {kind!r}, area {area!r}, "
             f"years {years!r}; widen the area or years, or choose another kind"
         )
-    spells = spells_below_good(
+    spells, spell_exclusions = spells_below_good(
         data.inspections, *tables, kind, schools=data.schools, area=area, years=years
     )
     curves = improvement_curves(spells, alpha=alpha)
     difference = movement_difference(pairs, match_prior=match_prior, alpha=alpha)
-    exclusions = list(pairs.attrs["exclusions"])
+    exclusions = []
     if match_prior:
         compared = pairs.loc[pairs["group"] == GROUPS[1], "prior_grade"].unique()
         lost = (pairs["group"] == GROUPS[0]) & ~pairs["prior_grade"].isin(compared)
         if lost[pairs["group"] == GROUPS[0]].all():
-            raise PartnershipEvalError(
+            raise EstimationError(
                 "no prior grade has both partnership and comparison inspection pairs, so "
                 "matching on prior grade leaves nothing to compare; use match_prior=False "
                 "or widen the area or years"
@@ -762,7 +806,15 @@ def grade_transitions(
                     lost,
                 )
             )
+    spec = TransitionsSpec(
+        kind=tuple([kind] if isinstance(kind, str) else kind),
+        area=area if area is None or isinstance(area, str) else tuple(map(str, area)),
+        years=None if years is None else (int(years[0]), int(years[1])),
+        match_prior=match_prior,
+        alpha=alpha,
+    )
     return GradeTransitions(
+        spec=spec,
         pairs=pairs,
         counts=transition_counts(pairs, alpha=alpha),
         movement=movement_shares(pairs, match_prior=match_prior, alpha=alpha),
@@ -772,12 +824,9 @@ def grade_transitions(
         curves=curves,
         improvement=improvement_summary(spells, curves),
         logrank=logrank_test(spells),
-        exclusions=exclusions,
-        parameters={
-            "kind": kind,
-            "area": area,
-            "years": years,
-            "match_prior": match_prior,
-            "alpha": alpha,
-        },
+        exclusions=concat_exclusions(
+            pair_exclusions,
+            exclusion_frame(exclusions, step="matching on prior grade"),
+            spell_exclusions,
+        ),
     )

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from partnership_eval.data.schema import PARTNERSHIP_KINDS
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.errors import InputError
 from partnership_eval.panel import (
     SIZE_BANDS,
     academic_year,
@@ -35,14 +35,14 @@ def years_shown(outcomes: pd.DataFrame, first_year: int = 0, last_year: int = 0)
     year with results in ``outcomes``; a clear error when they are out of order."""
     known = outcomes["year"].dropna()
     if known.empty and not (first_year and last_year):
-        raise PartnershipEvalError(
+        raise InputError(
             "the data hold no KS2 results, so first_year and last_year cannot default to "
             "their years; give both"
         )
     first = int(first_year or known.min())
     last = int(last_year or known.max())
     if first > last:
-        raise PartnershipEvalError(
+        raise InputError(
             f"first_year {first} is after last_year {last}"
             + ("" if last_year else " (the last year with results)")
             + "; give first_year no later than last_year"
@@ -54,7 +54,7 @@ def _check_years(years: Sequence[int]) -> np.ndarray:
     """``years`` as an array; an error unless they are given and increase."""
     years = np.asarray(years, dtype="int64")
     if years.size == 0 or (np.diff(years) <= 0).any():
-        raise PartnershipEvalError(
+        raise InputError(
             f"years must be one or more academic years in increasing order, got "
             f"{years.tolist()}; e.g. range(first_year, last_year + 1) with "
             "first_year <= last_year"
@@ -65,7 +65,7 @@ def _check_years(years: Sequence[int]) -> np.ndarray:
 def _check_kinds(kinds: Sequence[str]) -> list[str]:
     unknown = sorted(set(kinds) - set(PARTNERSHIP_KINDS))
     if unknown or not kinds:
-        raise PartnershipEvalError(
+        raise InputError(
             f"partnership kinds {unknown or '(none)'} not known; choose from "
             f"{', '.join(PARTNERSHIP_KINDS)}"
         )
