@@ -7,7 +7,7 @@ from importlib.resources import files
 
 import pandas as pd
 
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.errors import InputError
 
 ENGLAND = "England"
 
@@ -46,7 +46,7 @@ def resolve_las(names_or_codes: list[str | int]) -> list[int]:
             region = regions[key.lower()]
             codes.extend(int(c) for c in table.loc[table["region"] == region, "la_code"])
         else:
-            raise PartnershipEvalError(
+            raise InputError(
                 f"unknown area {key!r}: give an LA name (e.g. 'Cumbria'), a three-digit "
                 "LA code (e.g. 909) or a region (e.g. 'South West')"
             )
