@@ -32,6 +32,21 @@ TESTS_MONTH = 5
 """KS2 tests are sat in May: a partnership begun from May can first affect next year's results."""
 
 
+def as_names(values: str | Sequence[str]) -> tuple[str, ...]:
+    """One name or several as a tuple (partnership kinds in a frozen spec)."""
+    return (values,) if isinstance(values, str) else tuple(values)
+
+
+def as_area(area: Area) -> str | tuple[str, ...] | None:
+    """An area as a frozen spec holds it: None, one name or code, or a tuple of them."""
+    return area if area is None or isinstance(area, str) else tuple(map(str, area))
+
+
+def as_years(years: tuple[int, int] | None) -> tuple[int, int] | None:
+    """A (first, last) pair of academic years as whole numbers, or None."""
+    return None if years is None else (int(years[0]), int(years[1]))
+
+
 def academic_year(dates: pd.Series) -> pd.Series:
     """Academic year (named by the year it ends) containing each date."""
     dates = pd.to_datetime(dates)
@@ -240,7 +255,7 @@ def build_panel(
         frame=panel,
         exclusions=exclusion_frame(exclusions, step="panel"),
         synthetic=tables.synthetic,
-        kind=tuple([kind] if isinstance(kind, str) else kind),
+        kind=as_names(kind),
         baseline_years=baseline_years,
     )
 

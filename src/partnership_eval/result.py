@@ -233,6 +233,16 @@ class HypothesisTest:
 
 COMPARED_EXTRAS = ("truth", "note")
 """Columns :func:`compare` keeps beside the standard ones when a result's tidy table has them."""
+COMPARED_COLUMNS = (
+    "estimate",
+    "se",
+    "ci_low",
+    "ci_high",
+    "n_treated",
+    "n_comparison",
+    *COMPARED_EXTRAS,
+)
+"""The columns of a published comparison table after its label columns."""
 
 
 @dataclass(frozen=True)
@@ -270,6 +280,27 @@ class SingleEstimate(Result):
         from partnership_eval.plots import coefficient_plot
 
         return coefficient_plot(self.tidy(), ax=ax)
+
+
+def noted(result: Result, note: str, truth: float | None = None) -> SingleEstimate:
+    """The headline row of ``result`` as a single estimate carrying ``note`` (and ``truth``)."""
+    row = result.headline_row()
+    return SingleEstimate(
+        term=str(row["term"]),
+        **{k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "n_treated", "n_comparison")},
+        truth=truth,
+        note=note,
+        spec=EstimateSpec(result.alpha),
+    )
+
+
+def compared_table(table: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    """``columns`` of a comparison's tidy table, ``truth`` (NaN) and ``note`` ("") filled in."""
+    table = table.copy()
+    if "truth" not in table:
+        table["truth"] = np.nan
+    table["note"] = table["note"].fillna("") if "note" in table else ""
+    return table[list(columns)]
 
 
 def not_estimated(term: str, reason: str, alpha: float = 0.05) -> SingleEstimate:

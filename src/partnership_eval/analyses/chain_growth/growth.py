@@ -37,6 +37,9 @@ from partnership_eval.panel import (
     Area,
     academic_year,
     area_schools,
+    as_area,
+    as_names,
+    as_years,
     is_member,
     memberships_of_kind,
 )
@@ -743,10 +746,10 @@ def chain_growth(
     pace[["n_las", "n_regions"]] = pace[["n_las", "n_regions"]].astype("Int64")
     pace.insert(1, "name", pace["partnership_id"].map(names))
     spec = GrowthSpec(
-        kind=tuple([kind] if isinstance(kind, str) else kind),
-        area=area if area is None or isinstance(area, str) else tuple(map(str, area)),
+        kind=as_names(kind),
+        area=as_area(area),
         min_size=min_size,
-        years=None if years is None else (int(years[0]), int(years[1])),
+        years=as_years(years),
         max_age=max_age,
         steady_share=steady_share,
         aggressive_from=aggressive_from,

@@ -45,7 +45,7 @@ from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import exclusion, exclusion_frame
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
-from partnership_eval.panel import Area, area_schools, is_member
+from partnership_eval.panel import Area, area_schools, as_area, as_names, as_years, is_member
 from partnership_eval.plots import coefficient_plot, event_study_plot
 from partnership_eval.result import Result, tidy_frame
 
@@ -553,16 +553,16 @@ def intake_dip(
         )
     study = _event_study(stacks, outcome, pre, post, alpha)
     spec = IntakeDipSpec(
-        kind=tuple([kind] if isinstance(kind, str) else kind),
+        kind=as_names(kind),
         outcome=outcome,
         min_dose=min_dose,
         min_joiners=min_joiners,
         dose_bands=tuple(dose_bands),
         pre=pre,
         post=post,
-        area=area if area is None or isinstance(area, str) else tuple(map(str, area)),
+        area=as_area(area),
         phase=phase,
-        years=None if years is None else (int(years[0]), int(years[1])),
+        years=as_years(years),
         alpha=alpha,
     )
     return IntakeDip(

@@ -19,21 +19,17 @@ from partnership_eval.analyses.cluster_impact.design import TREATED, ImpactDesig
 from partnership_eval.analyses.cluster_impact.estimate import estimate_impact, not_estimable
 from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS
 from partnership_eval.errors import InputError, PartnershipEvalError
-from partnership_eval.result import Result, compare, exclusion_frame, not_estimated
+from partnership_eval.result import (
+    COMPARED_COLUMNS,
+    Result,
+    compare,
+    compared_table,
+    exclusion_frame,
+    not_estimated,
+)
 
 DIMENSIONS = ("size_band", "rural", "fsm_band")
-TABLE_COLUMNS = (
-    "dimension",
-    "subgroup",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n_treated",
-    "n_comparison",
-    "truth",
-    "note",
-)
+TABLE_COLUMNS = ("dimension", "subgroup", *COMPARED_COLUMNS)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -97,12 +93,7 @@ class SubgroupResult(Result):
     @property
     def table(self) -> pd.DataFrame:
         """The subgroups as the report publishes them (dimension, subgroup, estimate, …)."""
-        table = self.tidy()
-        for column in ("truth", "note"):
-            if column not in table:
-                table[column] = np.nan if column == "truth" else ""
-        table["note"] = table["note"].fillna("")
-        return table[list(TABLE_COLUMNS)]
+        return compared_table(self.tidy(), TABLE_COLUMNS)
 
     def plot(self, ax: Axes | None = None, *, title: str = "") -> Axes:
         """Forest plot of the subgroup estimates."""

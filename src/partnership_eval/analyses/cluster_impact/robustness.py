@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
 from partnership_eval.analyses.cluster_impact.design import (
@@ -37,12 +36,15 @@ from partnership_eval.impact.did_inference import WaldTest
 from partnership_eval.impact.power import MdeResult, minimum_detectable_effect
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
 from partnership_eval.result import (
+    COMPARED_COLUMNS,
     EstimateSpec,
     Result,
     SingleEstimate,
     compare,
+    compared_table,
     exclusion_frame,
     not_estimated,
+    noted,
 )
 
 ROBUSTNESS_COVARIATES = ("fsm_pct", "base_cohort_n")
@@ -63,17 +65,7 @@ COMPARISON_WORDS = {
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
-TABLE_COLUMNS = (
-    "check",
-    "estimate",
-    "se",
-    "ci_low",
-    "ci_high",
-    "n_treated",
-    "n_comparison",
-    "truth",
-    "note",
-)
+TABLE_COLUMNS = ("check", *COMPARED_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -116,12 +108,7 @@ class RobustnessResult(Result):
     @property
     def table(self) -> pd.DataFrame:
         """The checks as the report publishes them (check, estimate, …, truth, note)."""
-        table = self.tidy().rename(columns={"term": "check"})
-        for column in ("truth", "note"):
-            if column not in table:
-                table[column] = np.nan if column == "truth" else ""
-        table["note"] = table["note"].fillna("")
-        return table[list(TABLE_COLUMNS)]
+        return compared_table(self.tidy().rename(columns={"term": "check"}), TABLE_COLUMNS)
 
     def summary(self) -> str:
         """The checks as text, with the pre-test, MDE and Bacon shares."""
@@ -200,18 +187,10 @@ def placebo_start(
         str(g + shift)
         for g in sorted(shifted.loc[shifted["first_treated"] > 0, "first_treated"].unique())
     )
-    row = est.headline_row()
-    result = SingleEstimate(
-        term="overall",
-        estimate=row["estimate"],
-        se=row["se"],
-        ci_low=row["ci_low"],
-        ci_high=row["ci_high"],
-        n_treated=row["n_treated"],
-        n_comparison=row["n_comparison"],
+    result = noted(
+        est,
+        f"start year {cohorts} only, years before {first_start}; target is zero",
         truth=0.0 if main_truth_known(design, outcome) else None,
-        note=f"start year {cohorts} only, years before {first_start}; target is zero",
-        spec=EstimateSpec(est.alpha),
     )
     exclusions = est.exclusions.iloc[len(design.exclusions) :]
     table = exclusion_frame(pd.concat([exclusion_frame([outside]), exclusions], ignore_index=True))
@@ -254,23 +233,11 @@ def _specifications(
             "naive", lambda: estimate_impact(all_schools_design(design), **base), alpha
         )
         checks["all never-treated schools of any size (naive)"] = (
-            _noted(naive, "ignores the small-school trend")
+            noted(naive, "ignores the small-school trend", truth=naive.truth)
             if isinstance(naive, ImpactEstimate)
             else naive
         )
     return checks
-
-
-def _noted(estimate: ImpactEstimate, note: str) -> SingleEstimate:
-    """The overall effect of ``estimate`` as a single estimate carrying ``note``."""
-    row = estimate.headline_row()
-    return SingleEstimate(
-        term="overall",
-        **{k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "n_treated", "n_comparison")},
-        truth=estimate.truth,
-        note=note,
-        spec=EstimateSpec(estimate.alpha),
-    )
 
 
 def _twfe(

@@ -50,6 +50,9 @@ from partnership_eval.panel import (
     Area,
     academic_year,
     area_schools,
+    as_area,
+    as_names,
+    as_years,
     is_member,
     memberships_of_kind,
 )
@@ -807,9 +810,9 @@ def grade_transitions(
                 )
             )
     spec = TransitionsSpec(
-        kind=tuple([kind] if isinstance(kind, str) else kind),
-        area=area if area is None or isinstance(area, str) else tuple(map(str, area)),
-        years=None if years is None else (int(years[0]), int(years[1])),
+        kind=as_names(kind),
+        area=as_area(area),
+        years=as_years(years),
         match_prior=match_prior,
         alpha=alpha,
     )
