@@ -104,13 +104,26 @@ result.plot_movement().figure
 suppress(result.difference.set_index("movement").round(3))  # counts of inspections and schools
 
 # %% [markdown]
+# The same difference in the share moving up, separately for each earlier grade: a good
+# school can only move up to outstanding, a school below good has much further to climb,
+# so the overall share mixes very different comparisons.
+
+# %%
+suppress(result.by_prior.assign(prior_grade=result.by_prior["prior_grade"].map(GRADES)).set_index("prior_grade").round(3))  # counts of inspections and schools
+
+# %% [markdown]
 # ## Time to improvement
 #
 # From an inspection that found a school below good (requires improvement or
 # inadequate), how long until an inspection found it good or better — a Kaplan–Meier
 # curve, so schools not yet re-inspected (or not yet improved) count for as long as we
-# observe them: until the school closed, or else the end of the inspection data. The
-# group is membership when the school fell below good.
+# observe them: until the school closed, the end of the inspection data, or — for a
+# comparison school — the day it joined a partnership, when it stops being a comparison
+# school. The group is membership when the school fell below good. A school can fall
+# below good more than once, so the shaded intervals come from resampling schools, not
+# spells. Read the steps against the inspection calendar: a school judged requires
+# improvement is normally re-inspected within about 30 months, so no curve can rise much
+# before that, whatever the school does.
 
 # %%
 result.plot_time_to_good().figure
@@ -142,6 +155,7 @@ save_results(
     n_schools=int(result.tidy()["n_schools"].iloc[0]),
     movement=suppress(result.movement),
     difference=suppress(result.difference),
+    by_prior_grade=suppress(result.by_prior),
     test=vars(result.test),
     time_to_good=suppress(result.improvement),
     logrank=vars(result.logrank),

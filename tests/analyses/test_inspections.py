@@ -167,9 +167,11 @@ def test_repeating_every_pair_of_a_school_does_not_narrow_cell_intervals(pairs):
 
 def test_spells_run_from_the_fall_below_good_to_the_next_good_grade(tables):
     spells, _ = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
-    c = _school(spells, "C").iloc[0]
-    assert (c["start_grade"], c["improved"]) == (4, True)
-    assert c["end"] == pd.Timestamp("2017-01-15")
+    h = _school(spells, "H").iloc[0]
+    assert (h["start_grade"], h["improved"], h["group"]) == (3, True, "partnership")
+    c = _school(spells, "C").iloc[0]  # a comparison school until it joined on 1 Sep 2014
+    assert (c["start_grade"], c["improved"], c["joined_partnership"]) == (4, False, True)
+    assert c["end"] == pd.Timestamp("2014-09-01")
     d = _school(spells, "D").iloc[0]
     assert (d["improved"], d["end"]) == (False, pd.Timestamp("2019-01-15"))
 
@@ -192,12 +194,18 @@ def test_spell_group_is_membership_when_the_spell_starts(tables):
     assert _school(spells, "H")["group"].tolist() == ["partnership"]
 
 
-def test_kaplan_meier_share_reaching_good(tables):
-    spells, _ = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
+def test_kaplan_meier_share_reaching_good():
+    spells = pd.DataFrame(
+        {
+            "urn": [1, 2, 3, 4],
+            "years": [3.0, 4.0, 5.0, 6.0],
+            "improved": [True, False, True, False],
+            "group": "comparison",
+        }
+    )
     curve = improvement_curves(spells)
-    comparison = curve[curve["group"] == "comparison"]["improved"].tolist()
-    # Four spells: A improves at 3.0 years (1 of 4), C at 5.0 (1 of the 2 still at risk).
-    assert comparison == pytest.approx([0.0, 0.25, 0.625])
+    # A improves at 3.0 years (1 of 4); the third at 5.0 (1 of the 2 still at risk).
+    assert curve["improved"].tolist() == pytest.approx([0.0, 0.25, 0.625])
 
 
 def test_empty_group_is_a_clear_error(tables):
@@ -218,7 +226,7 @@ def test_summary_and_plots_report_the_comparison(tables):
     assert result.plot(group="comparison").get_title() == "Comparison schools"
     assert "95% intervals" in result.plot_movement().get_title()
     assert "90% intervals" in grade_transitions(tables, alpha=0.1).plot_time_to_good().get_title()
-    assert result.tidy()["term"].iloc[0] == "moved up"
+    assert result.tidy()["term"].iloc[0] == "moved up from requires improvement"
 
 
 def test_transitions_on_synthetic_data_have_both_groups(small_data_dir):
@@ -227,3 +235,41 @@ def test_transitions_on_synthetic_data_have_both_groups(small_data_dir):
     assert np.isfinite(headline["estimate"])
     assert headline["n_treated"] > 0 and headline["n_comparison"] > 0
     assert result.counts.groupby("group")["n"].sum().min() > 0
+
+
+def test_comparison_spell_is_censored_when_the_school_joins(tables):
+    from partnership_eval.analyses.inspections.time_to_good import spells_below_good as spells_of
+
+    members = tables.memberships.copy()
+    d = INSPECTED["D"]
+    members.loc[len(members)] = {
+        "urn": d,
+        "partnership_id": members["partnership_id"].iloc[0],
+        "joined": pd.Timestamp("2017-01-01"),
+        "left": pd.NaT,
+    }
+    spells, _ = spells_of(tables.inspections, members, tables.partnerships)
+    row = _school(spells, "D").iloc[0]
+    assert row["group"] == "comparison" and row["joined_partnership"]
+    assert (row["improved"], row["end"]) == (False, pd.Timestamp("2017-01-01"))
+
+
+def test_time_to_good_intervals_come_from_a_bootstrap_over_schools(tables):
+    from partnership_eval.analyses.inspections.time_to_good import logrank_test
+
+    spells, _ = spells_below_good(tables.inspections, tables.memberships, tables.partnerships)
+    curve = improvement_curves(spells, n_boot=199)
+    assert (curve["ci_low"] <= curve["improved"] + 1e-12).all()
+    assert (curve["improved"] <= curve["ci_high"] + 1e-12).all()
+    repeated = pd.concat([spells] * 3, ignore_index=True)  # same schools, thrice the spells
+    once, thrice = logrank_test(spells), logrank_test(repeated)
+    if once.computed:
+        assert thrice.statistic == pytest.approx(once.statistic, rel=0.35)
+
+
+def test_headline_is_by_earlier_grade(tables):
+    result = grade_transitions(tables, match_prior=False)
+    first = result.tidy().iloc[0]
+    assert first["term"] == "moved up from requires improvement"
+    assert set(result.by_prior["prior_grade"]) == {2, 3, 4}
+    assert "requires improvement" in result.finding()

@@ -23,11 +23,10 @@ holds more schools whose next grade regresses towards the mean; and from 2012 to
 outstanding schools were exempt from routine inspection, so the outstanding schools that
 were re-inspected were those giving cause for concern.
 
-Time to improvement follows spells below good: a spell starts at an inspection graded
-requires improvement or inadequate that follows a good-or-better grade (or no grade) and
-ends at the next inspection graded good or better; spells still open are censored when
-the school closed (``close_date`` of the schools table) or else at the end of the
-inspection data. The group is membership when the spell starts.
+The headline is by earlier grade (:func:`rise_by_prior_grade`): an overall "moved up"
+share averages schools that were good (who can only reach outstanding) with schools
+below good (who have far to climb), and the mix differs between the groups. Time back to
+good is in :mod:`.time_to_good`.
 """
 
 from __future__ import annotations
@@ -40,9 +39,15 @@ import pandas as pd
 import seaborn as sns
 from matplotlib.axes import Axes
 from scipy import stats
-from statsmodels.duration.survfunc import SurvfuncRight, survdiff
 from statsmodels.stats.proportion import proportion_confint
 
+from partnership_eval.analyses.inspections.history import GROUPS, graded_inspections, member_on
+from partnership_eval.analyses.inspections.time_to_good import (
+    improvement_curves,
+    improvement_summary,
+    logrank_test,
+    spells_below_good,
+)
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import Counted, concat_exclusions, exclusion, exclusion_frame
@@ -53,61 +58,13 @@ from partnership_eval.panel import (
     as_area,
     as_names,
     as_years,
-    is_member,
-    memberships_of_kind,
 )
 from partnership_eval.plots import PALETTE, styled
 from partnership_eval.result import HypothesisTest, Result, tidy_frame
 
 GRADES = {1: "Outstanding", 2: "Good", 3: "Requires improvement", 4: "Inadequate"}
-GROUPS = ("partnership", "comparison")
 MOVEMENTS = ("up", "same", "down")
 MOVEMENT_WORDS = {"up": "moved up", "same": "stayed the same", "down": "moved down"}
-
-
-def member_on(
-    urns: pd.Series,
-    dates: pd.Series,
-    memberships: pd.DataFrame,
-    partnerships: pd.DataFrame,
-    kind: str | Sequence[str],
-) -> pd.Series:
-    """The partnership of ``kind`` each school belonged to on each date (missing if none).
-
-    A school is a member from its joining date until the day before it left. Where a
-    school belonged to several, the one it joined first is given.
-    """
-    spans = memberships_of_kind(memberships, partnerships, kind)[
-        ["urn", "partnership_id", "joined", "left"]
-    ]
-    events = pd.DataFrame(
-        {"urn": urns.to_numpy(), "date": dates.to_numpy(), "row": np.arange(len(urns))}
-    )
-    hits = events.merge(spans, on="urn")
-    first = (
-        hits[is_member(hits["joined"], hits["left"], hits["date"])]
-        .sort_values(["row", "joined"])
-        .drop_duplicates("row")
-    )
-    out = pd.Series(pd.NA, index=range(len(urns)), dtype="str")
-    out.iloc[first["row"].to_numpy()] = first["partnership_id"].to_numpy()
-    return out.set_axis(urns.index)
-
-
-def _graded(inspections: pd.DataFrame, exclusions: list[dict]) -> pd.DataFrame:
-    ungraded = inspections["grade"].isna()
-    if ungraded.any():
-        exclusions.append(exclusion("inspection without a grade", inspections, ungraded))
-    graded = inspections[~ungraded]
-    # Two graded inspections of one school on one day (e.g. two kinds): keep the worse.
-    same_day = graded.duplicated(["urn", "date"], keep=False)
-    ordered = graded.sort_values(["urn", "date", "grade"])
-    dup = ordered.duplicated(["urn", "date"], keep="last")
-    if same_day.any():
-        exclusions.append(
-            exclusion("second graded inspection on the same day (worse grade kept)", ordered, dup)
-        )
-    return ordered[~dup].astype({"grade": "int64"}).reset_index(drop=True)
 
 
 def inspection_pairs(
@@ -141,7 +98,7 @@ def inspection_pairs(
         movement ("up"/"same"/"down"); the exclusions count dropped rows.
     """
     exclusions: list[dict] = []
-    graded = _graded(inspections, exclusions)
+    graded = graded_inspections(inspections, exclusions)
     if area is not None:
         if schools is None:
             raise InputError(
@@ -380,6 +337,30 @@ def movement_difference(
     return table
 
 
+PRIOR_GRADES_THAT_CAN_RISE = (2, 3, 4)
+HEADLINE_PRIOR = 3
+"""The headline compares schools whose earlier grade was requires improvement: the
+programme's claim (RI → good) and the group whose next grade partnership work targets."""
+
+
+def rise_by_prior_grade(pairs: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """Partnership minus comparison share moving up, separately for each earlier grade
+    that can rise (good, requires improvement, inadequate); clustered by school.
+
+    Returns prior_grade, partnership, comparison, difference, se, ci_low, ci_high,
+    n_partnership, n_comparison, n_schools; missing where a group has no such pair.
+    """
+    rows = []
+    for grade in PRIOR_GRADES_THAT_CAN_RISE:
+        subset = pairs[pairs["prior_grade"] == grade]
+        try:
+            up = movement_difference(subset, alpha=alpha).set_index("movement").loc["up"]
+        except EstimationError:
+            up = pd.Series(np.nan, index=["difference"])
+        rows.append({"prior_grade": grade, **up.to_dict()})
+    return pd.DataFrame(rows)
+
+
 def distribution_test(pairs: pd.DataFrame, *, match_prior: bool = False) -> HypothesisTest:
     """Test whether grade movements (up/same/down) differ between the groups.
 
@@ -408,150 +389,6 @@ def distribution_test(pairs: pd.DataFrame, *, match_prior: bool = False) -> Hypo
     return HypothesisTest(statistic, df, p_value, method, len(pairs), n_schools)
 
 
-def spells_below_good(
-    inspections: pd.DataFrame,
-    memberships: pd.DataFrame,
-    partnerships: pd.DataFrame,
-    kind: str | Sequence[str] = "mat",
-    *,
-    schools: pd.DataFrame | None = None,
-    area: Area = None,
-    years: tuple[int, int] | None = None,
-    censor_date: pd.Timestamp | None = None,
-) -> Counted:
-    """Spells below good and how long each took to reach good or better.
-
-    A spell still open is censored at the school's ``close_date`` (from ``schools``) when
-    it closed, else at ``censor_date``, the end of follow-up (default: the last inspection
-    date in the data). Returns urn, start, start_grade, end (the good-or-better
-    inspection or the censoring date), years, improved (bool), partnership_id and group
-    (membership at the start), with the exclusions. ``years`` keeps spells starting in
-    those academic years. Spells starting after their censoring date are dropped and
-    counted.
-    """
-    exclusions: list[dict] = []
-    graded = _graded(inspections, exclusions)
-    if censor_date is None:
-        censor_date = graded["date"].max()
-    if area is not None:
-        if schools is None:
-            raise InputError(
-                "an area needs the schools table", column="schools", fix="pass schools=data.schools"
-            )
-        graded = graded[graded["urn"].isin(area_schools(schools, area)["urn"])]
-    below = graded["grade"] >= 3
-    previous_below = below.groupby(graded["urn"]).shift(1, fill_value=False).astype(bool)
-    starts = below & ~previous_below
-    # The first good-or-better inspection at or after each row, within the school.
-    next_good = graded["date"].where(~below).groupby(graded["urn"]).bfill()
-    spells = graded.loc[starts, ["urn", "date", "grade"]].rename(
-        columns={"date": "start", "grade": "start_grade"}
-    )
-    closed = (
-        spells["urn"].map(schools.drop_duplicates("urn").set_index("urn")["close_date"])
-        if schools is not None
-        else pd.Series(pd.NaT, index=spells.index)
-    )
-    censor = pd.to_datetime(closed).where(closed < censor_date, censor_date)
-    good = next_good[starts]
-    spells["improved"] = (good.notna() & (good <= censor)).to_numpy()
-    spells["end"] = good.where(spells["improved"], censor).to_numpy()
-    late = spells["start"] > censor
-    if late.any():
-        exclusions.append(
-            exclusion(
-                "spell below good starting after the school closed or the end of follow-up",
-                spells,
-                late,
-            )
-        )
-    spells = spells[~late]
-    if years is not None:
-        spells = spells[academic_year(spells["start"]).between(*years)]
-    spells["years"] = (spells["end"] - spells["start"]).dt.days / 365.25
-    spells["partnership_id"] = member_on(
-        spells["urn"], spells["start"], memberships, partnerships, kind
-    )
-    spells["group"] = np.where(spells["partnership_id"].notna(), GROUPS[0], GROUPS[1])
-    out = spells[
-        ["urn", "start", "start_grade", "end", "years", "improved", "partnership_id", "group"]
-    ].reset_index(drop=True)
-    return Counted(out, exclusion_frame(exclusions, step="spells below good"))
-
-
-def improvement_curves(spells: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
-    """Kaplan–Meier share of spells that reached good, by group, with log-log intervals.
-
-    Returns group, years, improved (1 − survival), ci_low, ci_high, at_risk; the first
-    row of each group is time 0.
-    """
-    z = stats.norm.ppf(1 - alpha / 2)
-    parts = []
-    for group in GROUPS:
-        mine = spells[spells["group"] == group]
-        if mine.empty:
-            continue
-        fit = SurvfuncRight(mine["years"].to_numpy(), mine["improved"].astype(int).to_numpy())
-        surv, se = fit.surv_prob, fit.surv_prob_se
-        with np.errstate(divide="ignore", invalid="ignore"):
-            log_log_se = se / (surv * np.abs(np.log(surv)))
-            upper_s = surv ** np.exp(-z * log_log_se)
-            lower_s = surv ** np.exp(z * log_log_se)
-        ok = (surv > 0) & (surv < 1)
-        parts.append(
-            pd.DataFrame(
-                {
-                    "group": group,
-                    "years": np.r_[0.0, fit.surv_times],
-                    "improved": np.r_[0.0, 1 - surv],
-                    "ci_low": np.r_[0.0, np.where(ok, 1 - upper_s, 1 - surv)],
-                    "ci_high": np.r_[0.0, np.where(ok, 1 - lower_s, 1 - surv)],
-                    "at_risk": np.r_[len(mine), fit.n_risk],
-                }
-            )
-        )
-    columns = ["group", "years", "improved", "ci_low", "ci_high", "at_risk"]
-    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=columns)
-
-
-def improvement_summary(
-    spells: pd.DataFrame, curves: pd.DataFrame, *, horizons: Sequence[float] = (2.0, 3.0)
-) -> pd.DataFrame:
-    """Per group: spells, how many improved, median years to good and share by horizons."""
-    rows = []
-    for group in GROUPS:
-        mine = spells[spells["group"] == group]
-        curve = curves[curves["group"] == group]
-        row: dict = {"group": group, "spells": len(mine), "improved": int(mine["improved"].sum())}
-        reached = curve.loc[curve["improved"] >= 0.5, "years"]
-        row["median_years"] = float(reached.iloc[0]) if len(reached) else np.nan
-        for h in horizons:
-            upto = curve[curve["years"] <= h]
-            row[f"improved_by_{h:g}y"] = float(upto["improved"].iloc[-1]) if len(upto) else np.nan
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def logrank_test(spells: pd.DataFrame) -> HypothesisTest:
-    """Log-rank test of equal time to good between the groups.
-
-    Not computable (NaN) with fewer than two groups, or no overlap in time between them.
-    """
-    method = "log-rank test of equal time to good"
-    failed = HypothesisTest(np.nan, 0, np.nan, method, len(spells))
-    if spells["group"].nunique() < 2:
-        return failed
-    try:
-        statistic, p_value = survdiff(
-            spells["years"].to_numpy(),
-            spells["improved"].astype(int).to_numpy(),
-            spells["group"].to_numpy(),
-        )
-    except np.linalg.LinAlgError:  # no spell at risk in one group when the other improves
-        return failed
-    return HypothesisTest(float(statistic), 1, float(p_value), method, len(spells))
-
-
 @dataclass(frozen=True)
 class TransitionsSpec:
     """What was compared: partnership kind, area, years, prior-grade matching, level."""
@@ -578,6 +415,7 @@ class GradeTransitions(Result):
     counts: pd.DataFrame
     movement: pd.DataFrame
     difference: pd.DataFrame
+    by_prior: pd.DataFrame
     test: HypothesisTest
     spells: pd.DataFrame
     curves: pd.DataFrame
@@ -586,18 +424,32 @@ class GradeTransitions(Result):
     exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
     title = "Ofsted grade transitions"
     headline_label = (
-        "difference in the % of inspections improving the grade, percentage points "
-        "(partnership minus comparison; interval clustered by school)"
+        "difference in the % of inspections after a requires-improvement grade that found "
+        "the school good or better, percentage points (partnership minus comparison; "
+        "interval clustered by school)"
     )
 
     def tidy(self) -> pd.DataFrame:
-        """Partnership minus comparison share moving up, staying and moving down, in
-        percentage points ("moved up" first)."""
-        d = self.difference
+        """Partnership minus comparison share moving up by earlier grade (requires
+        improvement first: the headline), then moving up, staying and moving down over
+        all earlier grades; percentage points."""
+        by_prior = self.by_prior.sort_values(
+            "prior_grade", key=lambda g: (g != HEADLINE_PRIOR).astype(int), kind="stable"
+        ).assign(movement="up")
+        words = "moved up from " + by_prior["prior_grade"].map(GRADES).str.lower()
+        d = pd.concat(
+            [
+                by_prior.assign(term=words),
+                self.difference.assign(
+                    term="all earlier grades: " + self.difference["movement"].map(MOVEMENT_WORDS)
+                ),
+            ],
+            ignore_index=True,
+        )
         return tidy_frame(
             pd.DataFrame(
                 {
-                    "term": d["movement"].map(MOVEMENT_WORDS),
+                    "term": d["term"],
                     "estimate": 100 * d["difference"],
                     "se": 100 * d["se"],
                     "ci_low": 100 * d["ci_low"],
@@ -611,15 +463,36 @@ class GradeTransitions(Result):
         )
 
     def finding(self) -> str:
-        """The headline in one bold sentence."""
-        up = self.difference.set_index("movement").loc["up"]
-        return (
-            f"**Partnership schools' grades improved in {up['partnership']:.0%} of "
-            f"inspections against {up['comparison']:.0%} for comparison schools: a "
-            f"difference of {up['difference'] * 100:+.1f} percentage points ({self.level} CI "
-            f"{up['ci_low'] * 100:+.1f} to {up['ci_high'] * 100:+.1f}, clustered by school; "
-            f"{int(up['n_schools']):,} schools).**"
+        """The headline in bold, then how it differs with the earlier grade."""
+        rows = self.by_prior.set_index("prior_grade")
+        lines = []
+        for grade in (
+            HEADLINE_PRIOR,
+            *[g for g in PRIOR_GRADES_THAT_CAN_RISE if g != HEADLINE_PRIOR],
+        ):
+            up = rows.loc[grade]
+            name = GRADES[grade].lower()
+            if not np.isfinite(up["difference"]):
+                lines.append(f"After a {name} grade: too few inspections in one group to compare.")
+                continue
+            text = (
+                f"after a {name} grade, partnership schools' next inspection found them better "
+                f"in {up['partnership']:.0%} of cases against {up['comparison']:.0%} for "
+                f"comparison schools: {up['difference'] * 100:+.1f} percentage points "
+                f"({self.level} CI {up['ci_low'] * 100:+.1f} to {up['ci_high'] * 100:+.1f}, "
+                f"clustered by school; {int(up['n_schools']):,} schools)."
+            )
+            lines.append(
+                f"**{text[0].upper()}{text[1:]}**"
+                if grade == HEADLINE_PRIOR
+                else text[0].upper() + text[1:]
+            )
+        lines.append(
+            "The overall difference mixes these: a school already good can move up only to "
+            "outstanding, one below good has much further to climb, so it is shown by earlier "
+            "grade."
         )
+        return "\n\n".join(lines)
 
     def matrix(self, group: str = "partnership", value: str = "share") -> pd.DataFrame:
         """Prior grade (rows) × later grade (columns) of ``value`` ("n" or "share")."""
@@ -751,6 +624,7 @@ def grade_transitions(
     years: tuple[int, int] | None = None,
     match_prior: bool = True,
     alpha: float = 0.05,
+    seed: int = 0,
 ) -> GradeTransitions:
     """Grade transitions, movement shares and time to good for partnership vs comparison.
 
@@ -768,6 +642,8 @@ def grade_transitions(
         Reweight comparison schools to the partnership schools' mix of prior grades.
     alpha
         1 - confidence level of intervals.
+    seed
+        Seed of the bootstrap over schools behind the time-to-good intervals and test.
 
     Examples
     --------
@@ -788,7 +664,7 @@ def grade_transitions(
     spells, spell_exclusions = spells_below_good(
         data.inspections, *tables, kind, schools=data.schools, area=area, years=years
     )
-    curves = improvement_curves(spells, alpha=alpha)
+    curves = improvement_curves(spells, alpha=alpha, seed=seed)
     difference = movement_difference(pairs, match_prior=match_prior, alpha=alpha)
     exclusions = []
     if match_prior:
@@ -822,11 +698,12 @@ def grade_transitions(
         counts=transition_counts(pairs, alpha=alpha),
         movement=movement_shares(pairs, match_prior=match_prior, alpha=alpha),
         difference=difference,
+        by_prior=rise_by_prior_grade(pairs, alpha=alpha),
         test=distribution_test(pairs, match_prior=match_prior),
         spells=spells,
         curves=curves,
         improvement=improvement_summary(spells, curves),
-        logrank=logrank_test(spells),
+        logrank=logrank_test(spells, seed=seed),
         exclusions=concat_exclusions(
             pair_exclusions,
             exclusion_frame(exclusions, step="matching on prior grade"),
