@@ -187,28 +187,38 @@ class Ks2Dictionary:
         return {m: col for m, (_, col) in found.items()}, unknown
 
 
+def _shown(columns: list[str], limit: int = 8) -> str:
+    more = f" and {len(columns) - limit} more" if len(columns) > limit else ""
+    return ", ".join(columns[:limit]) + more
+
+
 def _notes(found: dict[str, str], unknown: list[str], columns: list[str]) -> list[str]:
+    """Summary lines for measures not found and columns no metadata or alias describes."""
+    notes = []
     missing = [m for m in MEASURES if m not in found]
-    if not missing:
-        return []
-    unmapped = set(columns) - set(found.values()) - set(IDENTIFIERS)
-    close = sorted(
-        {
-            c
-            for m in missing
-            for alias in MEASURES[m]
-            for c in difflib.get_close_matches(alias, sorted(unmapped), n=3, cutoff=0.8)
-        }
-        | set(unknown)
-    )
-    text = f"measures not in this file: {', '.join(missing)}"
-    if close:
-        shown = ", ".join(close[:8]) + (f" and {len(close) - 8} more" if len(close) > 8 else "")
-        text += (
-            f"; columns that could be them but are in no DfE metadata file or alias: {shown}"
-            " (add the year's ks2_meta file, or the name to ks2.MEASURES)"
+    if missing:
+        unmapped = sorted(set(columns) - set(found.values()) - set(IDENTIFIERS))
+        close = sorted(
+            {
+                c
+                for m in missing
+                for alias in MEASURES[m]
+                for c in difflib.get_close_matches(alias, unmapped, n=3, cutoff=0.8)
+            }
         )
-    return [text]
+        text = f"measures not in this file: {', '.join(missing)}"
+        if close:
+            text += (
+                f"; columns with similar names: {_shown(close)} (add that year's ks2_meta "
+                "file to the raw folder, or the name to ks2.MEASURES)"
+            )
+        notes.append(text)
+    if unknown:
+        notes.append(
+            f"{len(unknown)} column(s) described by no DfE metadata file, not read: "
+            f"{_shown(unknown)}"
+        )
+    return notes
 
 
 def _year_from_name(path: Path, root: Path | None) -> int | None:

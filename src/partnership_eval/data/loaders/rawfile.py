@@ -90,11 +90,8 @@ class Decoded:
     notes: tuple[str, ...] = ()
 
 
-_BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe", "utf-16"),
-    (b"\xfe\xff", "utf-16"),
-)
+_UTF8_BOM = b"\xef\xbb\xbf"
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -137,16 +134,17 @@ def decode(data: bytes) -> Decoded:
     bytes; otherwise UTF-8, and where some lines are not UTF-8 those lines alone are
     read as Windows-1252 (a file that is Windows-1252 throughout is read as such).
     """
-    for bom, encoding in _BOMS:
-        if data.startswith(bom):
-            return Decoded(data.decode(encoding, errors="replace").lstrip("\ufeff"), encoding)
+    if data.startswith(_UTF16_BOMS):
+        return Decoded(data.decode("utf-16", errors="replace"), "utf-16")
     utf16 = _utf16_without_bom(data)
     if utf16:
         return Decoded(data.decode(utf16, errors="replace"), utf16)
+    bom = data.startswith(_UTF8_BOM)
+    body = data[len(_UTF8_BOM) :] if bom else data
     try:
-        return Decoded(data.decode("utf-8"), "utf-8")
+        return Decoded(body.decode("utf-8"), "utf-8-sig" if bom else "utf-8")
     except UnicodeDecodeError:
-        return _line_by_line(data)
+        return _line_by_line(body)
 
 
 def _normalise_line_endings(text: str) -> tuple[str, tuple[str, ...]]:
@@ -197,7 +195,7 @@ def _read_csv(path: Path, is_header: Callable[[list[str]], bool]) -> RawTable:
     data = path.read_bytes()
     if not data.strip():
         raise InputError("file is empty", path=path, fix="download it again")
-    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff")) or _utf16_without_bom(data)
+    utf16 = data.startswith(_UTF16_BOMS) or _utf16_without_bom(data)
     if b"\x00" in data[:4096] and not utf16:
         raise InputError(
             "not a text file (binary content)", path=path, fix="save it as csv or xlsx"
