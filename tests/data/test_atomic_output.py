@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tables_factory import tiny_tables
 
 from partnership_eval.cli import main
 from partnership_eval.data.ingest import ingest, write_ingest
@@ -18,7 +19,6 @@ from partnership_eval.data.store import (
     write_tables,
 )
 from partnership_eval.errors import InputError, SchemaError
-from tables_factory import tiny_tables
 
 RAW = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
 
