@@ -114,7 +114,8 @@ class Source:
 
 Handler = Callable[[Source, Collected], None]
 HANDLERS: dict[str, tuple[int, Handler]] = {}
-"""File kind → (stage, handler). Stage 0 handlers (dictionaries) run before stage 1."""
+"""File kind → (stage, handler). Stage 0 handlers (dictionaries) run before stage 1;
+reference-only kinds without a handler are set aside."""
 
 
 def handles(*kinds: str, stage: int = 1) -> Callable[[Handler], Handler]:
@@ -205,11 +206,6 @@ def _without_blank(src: Source, c: Collected, columns: tuple[str, ...], reason: 
 def _ks2_meta(src: Source, c: Collected) -> None:
     c.add("ks2_meta", load_ks2_meta(src.raw))
     src.set_aside("DfE column definitions, used to map KS2 headers")
-
-
-@handles("la_region_codes")
-def _reference_only(src: Source, c: Collected) -> None:
-    src.set_aside("reference only")
 
 
 @handles("ks2")
@@ -321,15 +317,18 @@ def _read(path: Path, rel: str, order: int, root: Path) -> Source:
     long_rows = int((raw.extra_fields > 0).sum())
     if long_rows:
         report.notes.append(f"{long_rows} row(s) with unquoted fields beyond the header, ignored")
-    if kind.name not in HANDLERS:
+    if kind.name not in HANDLERS and not kind.reference_only:
         raise AssertionError(f"no ingest handler registered for file kind {kind.name!r}")
     return Source(path, rel, order, kind, raw, report, root)
 
 
 def _handle(src: Source, c: Collected) -> None:
-    """Count blank rows as excluded, then run the file's handler."""
+    """Count blank rows as excluded, then run the file's handler (reference files: none)."""
     c.exclude(src.rel, src.raw.blank_rows, "blank_row")
-    HANDLERS[src.kind.name][1](src, c)
+    if src.kind.name in HANDLERS:
+        HANDLERS[src.kind.name][1](src, c)
+    else:
+        src.set_aside("reference only")
 
 
 def _read_all(
@@ -404,7 +403,7 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
     say = progress or (lambda message: None)
     sources, files, hashes = _read_all(raw_dir, say)
     c = Collected()
-    for src in sorted(sources, key=lambda s: (HANDLERS[s.kind.name][0], s.order)):
+    for src in sorted(sources, key=lambda s: (HANDLERS.get(s.kind.name, (1,))[0], s.order)):
         _handle(src, c)
     tables = _join(c, say)
     kept_by_file = pd.concat([pd.Series(dtype="object"), *c.kept]).value_counts()

@@ -185,14 +185,17 @@ def check_manifest(data_dir: str | Path) -> None:
     if not path.exists():
         return
     try:
-        listed = json.loads(path.read_text())["tables"]
-    except (json.JSONDecodeError, KeyError, TypeError, UnicodeDecodeError) as exc:
-        raise InputError(f"not a data manifest ({exc})", path=path, fix=REBUILD) from exc
-    for name, entry in listed.items():
-        table = data_dir / str(entry.get("file", f"{name}.parquet"))
+        listed = {
+            name: (str(entry["file"]), str(entry["sha256"]))
+            for name, entry in json.loads(path.read_text())["tables"].items()
+        }
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        raise InputError(f"not a data manifest ({exc!r})", path=path, fix=REBUILD) from exc
+    for file, sha256 in listed.values():
+        table = data_dir / file
         if not table.exists():
             raise InputError(f"table listed in {MANIFEST_NAME} is missing", path=table, fix=REBUILD)
-        if sha256_file(table) != entry.get("sha256"):
+        if sha256_file(table) != sha256:
             raise InputError(
                 f"contents differ from those recorded in {MANIFEST_NAME} (changed, truncated "
                 "or left from another run)",

@@ -6,8 +6,10 @@ Windows-1252 text, title rows above the header (Ofsted), rows shorter than the h
 Files users re-save add UTF-16 ("Unicode text"), CR-only line endings ("CSV
 (Macintosh)"), UTF-8 with a few Windows-1252 bytes pasted in (decoded line by line and
 counted), and Excel workbooks whose cells carry number formats (percent cells are read
-as 0–100, dates as ISO dates, text cells as typed). :func:`read_raw` absorbs all of these and hands loaders a :class:`RawTable` of strings
-whose header row has already been found by :mod:`~partnership_eval.data.loaders.detect`.
+as 0–100, dates as ISO dates, text cells as typed). :func:`read_raw` absorbs all of
+these and hands loaders a :class:`RawTable` of strings whose header row has already
+been found by :mod:`~partnership_eval.data.loaders.detect`; a header naming a column
+twice is refused.
 Fields beyond the header are counted per row (``RawTable.extra_fields``) rather than
 judged here: only the file's kind can say whether they are tolerable.
 """

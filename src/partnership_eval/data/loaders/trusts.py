@@ -216,12 +216,15 @@ def _spells(rows: pd.DataFrame, snapshots: list[pd.Timestamp]) -> tuple[pd.DataF
     spells["joined"] = spells["joined"].mask(no_date | too_late | contradicted, first_seen)
     left_ok = (spells["left_group"] > last_seen) & (after.isna() | (spells["left_group"] <= after))
     spells["left"] = spells["left_group"].where(left_ok, after)
+    why = {
+        "no joining date": no_date,
+        "joining date after it": too_late,
+        "an earlier snapshot lacks them": contradicted,
+    }
     counts = {
-        "membership spells dated by first snapshot (no joining date)": int(no_date.sum()),
-        "membership spells dated by first snapshot (joining date after it)": int(too_late.sum()),
-        "membership spells dated by first snapshot (an earlier snapshot lacks them)": int(
-            contradicted.sum()
-        ),
+        f"membership spells dated by first snapshot ({k})": int(v.sum())
+        for k, v in why.items()
+        if v.any()
     }
     return spells.reset_index(drop=True), counts
 
