@@ -119,7 +119,7 @@ def _line_by_line(data: bytes) -> Decoded:
             except UnicodeDecodeError:
                 lines.append(line.decode("latin-1"))
     text = "".join(lines)
-    utf8_lines = sum(1 for line in data.splitlines() if max(line, default=0) > 127) - repaired
+    utf8_lines = sum(not line.isascii() for line in data.splitlines()) - repaired
     if utf8_lines <= 0:
         return Decoded(text, "cp1252")
     return Decoded(
