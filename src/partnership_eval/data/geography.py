@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from functools import cache
 from importlib.resources import files
 
@@ -31,7 +32,13 @@ def region_of(la_codes: pd.Series) -> pd.Series:
 
 
 def resolve_las(names_or_codes: list[str | int]) -> list[int]:
-    """LA codes for LA names (case-insensitive), region names or codes; error if unknown."""
+    """LA codes for LA names (case-insensitive), region names or codes.
+
+    Raises
+    ------
+    InputError
+        An item is none of these; close LA or region names are offered ("did you mean").
+    """
     table = la_table()
     by_name = {n.lower(): c for n, c in zip(table["la_name"], table["la_code"], strict=True)}
     regions = {r.lower(): r for r in table["region"].unique()}
@@ -47,10 +54,20 @@ def resolve_las(names_or_codes: list[str | int]) -> list[int]:
             codes.extend(int(c) for c in table.loc[table["region"] == region, "la_code"])
         else:
             raise InputError(
-                f"unknown area {key!r}: give an LA name (e.g. 'Cumbria'), a three-digit "
-                "LA code (e.g. 909) or a region (e.g. 'South West')"
+                f"unknown area {key!r}{_did_you_mean(key, [*by_name, *regions])}",
+                fix="give an LA name (e.g. 'Cumbria'), a three-digit LA code (e.g. 909) "
+                "or a region (e.g. 'South West')",
             )
     return list(dict.fromkeys(codes))
+
+
+def _did_you_mean(key: str, known: list[str]) -> str:
+    """``"; did you mean 'Surrey'?"`` for the closest known names, or ``""``."""
+    close = difflib.get_close_matches(key.lower(), known, n=3, cutoff=0.75)
+    if not close:
+        return ""
+    names = {n.lower(): n for n in (*la_table()["la_name"], *la_table()["region"])}
+    return "; did you mean " + " or ".join(repr(names[c]) for c in close) + "?"
 
 
 def area_name(area: str | int) -> str:

@@ -66,6 +66,7 @@ MISSING_REASONS = (
     "blank",  # empty cell in the source
     "no_tests",  # no KS2 tests sat (2020, 2021)
     "no_pupils",  # nobody in the group (e.g. no disadvantaged pupils)
+    "not_in_file",  # the source file has no column for the measure
 )
 
 

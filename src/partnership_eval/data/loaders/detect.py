@@ -19,8 +19,8 @@ from partnership_eval.errors import InputError
 
 
 def normalise(name: str) -> str:
-    """Column name in lower case without spaces (how headers are compared)."""
-    return "".join(str(name).split()).lower()
+    """Column name in lower case without spaces or byte-order mark (how headers are compared)."""
+    return "".join(str(name).replace("\ufeff", "").split()).lower()
 
 
 @dataclass(frozen=True)
