@@ -1,0 +1,238 @@
+"""Self-reviews, peer reviews and pair visits of synthetic England, with planted over-rating.
+
+Who is reviewed: every member of a peer-review ``collaborative`` (a self-review in
+February and a peer review by its triad in March-April, every year from its joining year)
+and of an ``umbrella_trust`` (a self-review, then a "mini-Ofsted" ``pair_visit`` by two
+heads of the trust), on five themes (:data:`THEMES`), from 2014 to 2024 except 2021
+(reviews paused in the pandemic).
+
+How grades arise: a school's standing in a year is what drives its inspections (latent
+quality and attainment relative to the nation, as in :mod:`.inspections`); each theme
+adds a lasting school-theme deviation (sd :attr:`ReviewPlan.theme_spread`). The peer
+judgement adds noise (sd :attr:`ReviewPlan.peer_noise`); the self judgement adds more
+(:attr:`ReviewPlan.self_noise`) and a shift towards a better grade — the planted
+*over-rating* — of :attr:`ReviewPlan.over_rating` on chosen themes plus
+:attr:`ReviewPlan.type_over_rating` in chosen school types (in sd of the standing).
+Both are cut into grades 1 outstanding … 4 inadequate at fixed points (peer grades about
+17/65/14/4 %).
+
+Truth rows (``programme = "peer_reviews"``, ``cohort``/``year`` the first and last review
+year, ``theme`` set), ``outcome``:
+
+- ``weighted_kappa``: the linear-weighted kappa between self and peer grades of the
+  theme — the kappa of the expected self × peer table of these schools' review rounds
+  (theme deviations and judgement noise averaged over :attr:`ReviewPlan.truth_draws`
+  redraws), which a sample kappa estimates;
+- ``self_minus_peer``: the expected mean self − peer grade (negative: schools judge
+  themselves better than their peers do);
+- ``over_rating``: the planted shift (``description`` "all schools" or the school type);
+- ``judgement_noise_sd`` (no theme; ``description`` self or peer): how noisy each
+  judgement is, so which better predicts the next inspection is known (the less noisy).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.inter_rater import cohens_kappa
+
+from partnership_eval.data.synthetic.inspections import GRADE_SHARES
+from partnership_eval.data.synthetic.spec import year_index
+
+THEMES = (
+    "leadership",
+    "quality_of_education",
+    "inclusion",
+    "behaviour_and_attitudes",
+    "outcomes",
+)
+"""The five themes of the review framework."""
+
+REVIEW_YEARS = np.array([y for y in range(2014, 2025) if y != 2021])
+PROGRAMME = "peer_reviews"
+REVIEWED_KINDS = {"collaborative": "peer", "umbrella_trust": "pair_visit"}
+"""Partnership kind → who reviews its members besides themselves."""
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    """What the synthetic reviews plant (shifts and noise in sd of a school's standing)."""
+
+    over_rating: Mapping[str, float] = field(
+        default_factory=lambda: {"leadership": 0.9, "outcomes": 0.3}
+    )
+    type_over_rating: Mapping[str, float] = field(
+        default_factory=lambda: {"Voluntary aided school": 0.5}
+    )
+    theme_spread: float = 0.5
+    peer_noise: float = 0.45
+    self_noise: float = 0.8
+    truth_draws: int = 400
+
+
+@dataclass
+class SyntheticReviews:
+    """The ``reviews`` table and its truth rows."""
+
+    reviews: pd.DataFrame
+    truth: pd.DataFrame
+
+
+def _rounds(
+    urns: np.ndarray, memberships: pd.DataFrame, partnerships: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per reviewed school and year: position, year, peer reviewer type and id."""
+    kinds = partnerships.set_index("partnership_id")["kind"]
+    m = memberships.assign(kind=memberships["partnership_id"].map(kinds))
+    m = m[m["kind"].isin(list(REVIEWED_KINDS))]
+    joined = m["joined"].dt.year + (m["joined"].dt.month >= 9)
+    years = pd.DataFrame({"year": REVIEW_YEARS})
+    rounds = m.assign(first=joined).merge(years, how="cross")
+    rounds = rounds[rounds["year"] >= rounds["first"]].drop_duplicates(["urn", "year"])
+    pos = pd.Series(np.arange(len(urns)), index=urns)
+    return pd.DataFrame(
+        {
+            "pos": pos[rounds["urn"].to_numpy()].to_numpy(),
+            "year": rounds["year"].to_numpy(),
+            "reviewer_type": rounds["kind"].map(REVIEWED_KINDS).to_numpy(),
+            "team": rounds["partnership_id"].to_numpy(),
+        }
+    ).sort_values(["pos", "year"], kind="stable", ignore_index=True)
+
+
+def _standing(schools: pd.DataFrame, probability: np.ndarray) -> np.ndarray:
+    """Schools × years standing that drives inspection grades (see :mod:`.inspections`)."""
+    relative = 100.0 * (probability - probability.mean(axis=0))
+    return 0.5 * schools["quality"].to_numpy()[:, None] / 10.0 + 0.7 * relative / 12.0
+
+
+def _grades(score: np.ndarray, cuts: np.ndarray) -> np.ndarray:
+    return 4 - np.searchsorted(cuts, score)
+
+
+def _draw(
+    level: np.ndarray, shift: np.ndarray, pos: np.ndarray, plan: ReviewPlan,
+    rng: np.random.Generator, draws: int,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """Latent self and peer scores, ``draws`` × rounds × themes."""
+    shape = (draws, len(pos), len(THEMES))
+    reviewed, school = np.unique(pos, return_inverse=True)
+    spread = rng.normal(0, plan.theme_spread, (draws, len(reviewed), len(THEMES)))[:, school]
+    middle = level[None, :, None] + spread
+    peer = middle + rng.normal(0, plan.peer_noise, shape)
+    own = middle + shift[None] + rng.normal(0, plan.self_noise, shape)
+    return own, peer
+
+
+def _truth(
+    own: np.ndarray, peer: np.ndarray, cuts: np.ndarray, rounds: pd.DataFrame,
+    school_type: np.ndarray, plan: ReviewPlan,
+) -> pd.DataFrame:  # fmt: skip
+    """Truth rows from many redraws of the judgements (see the module docstring)."""
+    g_own, g_peer = _grades(own, cuts), _grades(peer, cuts)
+    cell = (g_own - 1) * 4 + (g_peer - 1)
+    n_schools = int(rounds["pos"].nunique())
+    rows = []
+    for t, theme in enumerate(THEMES):
+        table = np.bincount(cell[:, :, t].ravel(), minlength=16).reshape(4, 4)
+        kappa = cohens_kappa(table / table.sum(), wt="linear", return_results=False)
+        rows.append(("weighted_kappa", theme, float(kappa), None))
+        diff = float((g_own[:, :, t] - g_peer[:, :, t]).mean())
+        rows.append(("self_minus_peer", theme, diff, None))
+        if plan.over_rating.get(theme, 0.0):
+            rows.append(("over_rating", theme, float(plan.over_rating[theme]), "all schools"))
+        for kind, shift in plan.type_over_rating.items():
+            if shift and (school_type[rounds["pos"]] == kind).any():
+                rows.append(("over_rating", theme, float(shift), kind))
+    rows += [
+        ("judgement_noise_sd", None, plan.self_noise, "self"),
+        ("judgement_noise_sd", None, plan.peer_noise, "peer"),
+    ]
+    truth = pd.DataFrame(rows, columns=["outcome", "theme", "effect", "description"])
+    return truth.assign(
+        programme=PROGRAMME,
+        cohort=int(rounds["year"].min()),
+        year=int(rounds["year"].max()),
+        n_schools=pd.array([n_schools] * len(truth), dtype="Int64"),
+    )
+
+
+def _dates(year: np.ndarray, month: int, span: int, rng: np.random.Generator) -> np.ndarray:
+    start = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1})).to_numpy()
+    return start + rng.integers(0, span, len(year)).astype("timedelta64[D]")
+
+
+def build_reviews(
+    schools: pd.DataFrame,
+    probability: np.ndarray,
+    memberships: pd.DataFrame,
+    partnerships: pd.DataFrame,
+    rng: np.random.Generator,
+    plan: ReviewPlan | None = None,
+) -> SyntheticReviews:
+    """The ``reviews`` table (self and peer judgements) and its truth rows.
+
+    ``schools`` carries the latent ``quality``; ``probability`` is schools × years
+    expected attainment with planted effects; ``memberships`` uses URNs.
+    """
+    plan = plan or ReviewPlan()
+    urns = schools["urn"].to_numpy()
+    rounds = _rounds(urns, memberships, partnerships)
+    pos = rounds["pos"].to_numpy()
+    standing = _standing(schools, probability)
+    level = standing[pos, year_index(rounds["year"].to_numpy())]
+    all_years = standing[:, year_index(REVIEW_YEARS)].ravel()
+    spread = np.sqrt(plan.theme_spread**2 + plan.peer_noise**2)
+    reference = np.add.outer(all_years, rng.normal(0, spread, 8)).ravel()
+    cuts = np.quantile(reference, np.cumsum(GRADE_SHARES[::-1])[:-1])
+    school_type = schools["school_type"].to_numpy()
+    shift = (
+        np.array([plan.over_rating.get(t, 0.0) for t in THEMES])[None, :]
+        + np.array([plan.type_over_rating.get(k, 0.0) for k in school_type[pos]])[:, None]
+    )
+    own, peer = _draw(level, shift, pos, plan, rng, 1)
+    truth_own, truth_peer = _draw(level, shift, pos, plan, rng, plan.truth_draws)
+    n, k = len(rounds), len(THEMES)
+    frame = pd.DataFrame(
+        {
+            "urn": np.repeat(urns[pos], k),
+            "theme": np.tile(THEMES, n),
+            "self": _grades(own[0], cuts).ravel(),
+            "peer": _grades(peer[0], cuts).ravel(),
+            "self_date": np.repeat(_dates(rounds["year"].to_numpy(), 2, 28, rng), k),
+            "peer_date": np.repeat(_dates(rounds["year"].to_numpy(), 3, 61, rng), k),
+            "peer_type": np.repeat(rounds["reviewer_type"].to_numpy(), k),
+            "team": np.repeat(rounds["team"].to_numpy() + "-" + rounds["year"].astype(str), k),
+        }
+    )
+    reviews = pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "urn": frame["urn"],
+                    "date": frame["self_date"],
+                    "reviewer_type": "self",
+                    "theme": frame["theme"],
+                    "grade": frame["self"],
+                    "reviewer_id": None,
+                }
+            ),
+            pd.DataFrame(
+                {
+                    "urn": frame["urn"],
+                    "date": frame["peer_date"],
+                    "reviewer_type": frame["peer_type"],
+                    "theme": frame["theme"],
+                    "grade": frame["peer"],
+                    "reviewer_id": frame["team"],
+                }
+            ),
+        ],
+        ignore_index=True,
+    ).sort_values(["urn", "date", "reviewer_type", "theme"], kind="stable", ignore_index=True)
+    reviews = reviews.astype({"urn": "int64", "grade": "int64", "date": "datetime64[ns]"})
+    truth = _truth(truth_own, truth_peer, cuts, rounds, school_type, plan)
+    return SyntheticReviews(reviews, truth)
