@@ -42,6 +42,7 @@ from partnership_eval.analyses.peer_review.prediction import (
     out_of_sample_losses,
 )
 from partnership_eval.analyses.peer_review.result import PeerReviewResult, planted_truth
+from partnership_eval.data.geography import resolve_las
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.panel import schools_in_area
@@ -263,7 +264,9 @@ def peer_review(
         ordinal_note=ordinal_note,
         prediction=prediction,
         prediction_note=prediction_note,
-        truth=planted_truth(data.truth) if data.synthetic else None,
+        truth=planted_truth(data.truth, None if area is None else resolve_las([area]))
+        if data.synthetic
+        else None,
         n_schools=len(urns),
         n_pairs=len(pairs),
     )

@@ -41,12 +41,18 @@ def direction(ci_low: float, ci_high: float) -> str:
     return "no clear difference"
 
 
-def planted_truth(truth: pd.DataFrame | None) -> pd.DataFrame | None:
-    """Planted kappa and mean self − peer grade per theme (``theme``, ``measure``, ``truth``)."""
-    if truth is None or "theme" not in truth:
+def planted_truth(truth: pd.DataFrame | None, la_codes: list[int] | None) -> pd.DataFrame | None:
+    """Planted kappa and mean self − peer grade per theme (``theme``, ``measure``, ``truth``).
+
+    ``la_codes`` None: the rows for every reviewed school; one LA: that LA's rows; the
+    truth of other areas is not planted (None).
+    """
+    if truth is None or "theme" not in truth or (la_codes is not None and len(la_codes) != 1):
         return None
     rows = truth[(truth["programme"] == PROGRAMME) & truth["theme"].notna()]
     rows = rows[rows["outcome"].isin(["weighted_kappa", "self_minus_peer"])]
+    la = rows["la_code"]
+    rows = rows[la.isna()] if la_codes is None else rows[la.eq(la_codes[0]).fillna(False)]
     if rows.empty:
         return None
     return rows.rename(columns={"outcome": "measure", "effect": "truth"})[
@@ -131,7 +137,6 @@ class PeerReviewResult(Result):
         out["n_comparison"] = None
         truth = self.headline_row().get("truth", np.nan)
         out["truth"] = float(truth) if pd.notna(truth) else None
-        out["theme"] = self.blind_spot
         return out
 
     # --- tables for the report (words, rounded, suppressed) ------------------------------

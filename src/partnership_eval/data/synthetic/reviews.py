@@ -19,7 +19,8 @@ Both are cut into grades 1 outstanding … 4 inadequate at fixed points (peer gr
 Truth rows (``programme = "peer_reviews"``, ``cohort``/``year`` the first and last review
 year, ``theme`` set), ``outcome``:
 
-- ``weighted_kappa``: the linear-weighted kappa between self and peer grades of the
+- ``weighted_kappa`` (for all reviewed schools, and per LA with ``la_code`` set): the
+  linear-weighted kappa between self and peer grades of the
   theme — the kappa of the expected self × peer table of these schools' review rounds
   (theme deviations and judgement noise averaged over :attr:`ReviewPlan.truth_draws`
   redraws), which a sample kappa estimates;
@@ -127,36 +128,57 @@ def _draw(
     return own, peer
 
 
-def _truth(
-    own: np.ndarray, peer: np.ndarray, cuts: np.ndarray, rounds: pd.DataFrame,
-    school_type: np.ndarray, plan: ReviewPlan,
-) -> pd.DataFrame:  # fmt: skip
-    """Truth rows from many redraws of the judgements (see the module docstring)."""
-    g_own, g_peer = _grades(own, cuts), _grades(peer, cuts)
+def _agreement_truth(g_own: np.ndarray, g_peer: np.ndarray, la_code: int | None) -> list[tuple]:
+    """Planted kappa and mean self − peer grade per theme of some review rounds."""
     cell = (g_own - 1) * 4 + (g_peer - 1)
-    n_schools = int(rounds["pos"].nunique())
     rows = []
     for t, theme in enumerate(THEMES):
         table = np.bincount(cell[:, :, t].ravel(), minlength=16).reshape(4, 4)
         kappa = cohens_kappa(table / table.sum(), wt="linear", return_results=False)
-        rows.append(("weighted_kappa", theme, float(kappa), None))
         diff = float((g_own[:, :, t] - g_peer[:, :, t]).mean())
-        rows.append(("self_minus_peer", theme, diff, None))
+        rows += [
+            ("weighted_kappa", theme, float(kappa), None, la_code),
+            ("self_minus_peer", theme, diff, None, la_code),
+        ]
+    return rows
+
+
+def _truth(
+    own: np.ndarray, peer: np.ndarray, cuts: np.ndarray, rounds: pd.DataFrame,
+    schools: pd.DataFrame, plan: ReviewPlan,
+) -> pd.DataFrame:  # fmt: skip
+    """Truth rows from many redraws of the judgements (see the module docstring).
+
+    Kappa and mean difference rows come for all reviewed schools (``la_code`` missing)
+    and for the reviewed schools of each LA (``la_code`` set).
+    """
+    g_own, g_peer = _grades(own, cuts), _grades(peer, cuts)
+    pos = rounds["pos"].to_numpy()
+    la = schools["la_code"].to_numpy()[pos]
+    rows = _agreement_truth(g_own, g_peer, None)
+    for code in np.unique(la):
+        rows += _agreement_truth(g_own[:, la == code], g_peer[:, la == code], int(code))
+    types = set(schools["school_type"].to_numpy()[pos])
+    for theme in THEMES:
         if plan.over_rating.get(theme, 0.0):
-            rows.append(("over_rating", theme, float(plan.over_rating[theme]), "all schools"))
+            rows.append(("over_rating", theme, float(plan.over_rating[theme]), "all schools", None))
         for kind, shift in plan.type_over_rating.items():
-            if shift and (school_type[rounds["pos"]] == kind).any():
-                rows.append(("over_rating", theme, float(shift), kind))
+            if shift and kind in types:
+                rows.append(("over_rating", theme, float(shift), kind, None))
     rows += [
-        ("judgement_noise_sd", None, plan.self_noise, "self"),
-        ("judgement_noise_sd", None, plan.peer_noise, "peer"),
+        ("judgement_noise_sd", None, plan.self_noise, "self", None),
+        ("judgement_noise_sd", None, plan.peer_noise, "peer", None),
     ]
-    truth = pd.DataFrame(rows, columns=["outcome", "theme", "effect", "description"])
+    truth = pd.DataFrame(rows, columns=["outcome", "theme", "effect", "description", "la_code"])
+    n_schools = pd.Series(pos).groupby(la).nunique()
     return truth.assign(
         programme=PROGRAMME,
         cohort=int(rounds["year"].min()),
         year=int(rounds["year"].max()),
-        n_schools=pd.array([n_schools] * len(truth), dtype="Int64"),
+        la_code=pd.array(truth["la_code"], dtype="Int64"),
+        n_schools=pd.array(
+            truth["la_code"].map(n_schools).fillna(len(np.unique(pos))), dtype="Int64"
+        ),
     )
 
 
@@ -234,5 +256,5 @@ def build_reviews(
         ignore_index=True,
     ).sort_values(["urn", "date", "reviewer_type", "theme"], kind="stable", ignore_index=True)
     reviews = reviews.astype({"urn": "int64", "grade": "int64", "date": "datetime64[ns]"})
-    truth = _truth(truth_own, truth_peer, cuts, rounds, school_type, plan)
+    truth = _truth(truth_own, truth_peer, cuts, rounds, schools, plan)
     return SyntheticReviews(reviews, truth)
