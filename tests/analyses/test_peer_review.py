@@ -208,6 +208,11 @@ def test_data_without_reviews_is_a_clear_error(data):
         peer_review(bare)
 
 
+def test_data_that_are_not_the_canonical_tables_are_a_clear_error():
+    with pytest.raises(InputError, match="read_tables"):
+        peer_review(pd.DataFrame())
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
     [

@@ -216,6 +216,12 @@ def peer_review(
         seed=seed,
     )
     _check(spec)
+    if not isinstance(data, DataTables):
+        raise InputError(
+            f"data is a {type(data).__name__}, not the canonical tables",
+            column="data",
+            fix="pass partnership_eval.data.store.read_tables(data_dir)",
+        )
     if data.reviews is None:
         raise InputError(
             f"no review records in {data.source or 'the data'} (no reviews table)",

@@ -205,8 +205,8 @@ class PeerReviewResult(Result):
                 "estimate": p["estimate"].round(3).to_numpy(),
                 f"{self.level} interval from": p["ci_low"].round(3).to_numpy(),
                 "interval to": p["ci_high"].round(3).to_numpy(),
-                "schools": p["n_treated"].to_numpy(),
-                "inspections": p["inspections"].to_numpy(),
+                "schools": p["n_treated"].astype("int64").to_numpy(),
+                "inspections": p["inspections"].astype("int64").to_numpy(),
             },
             index=pd.Index(p["term"], name="measure"),
         )
@@ -225,7 +225,9 @@ class PeerReviewResult(Result):
         numeric = [c for c in numbers if pd.api.types.is_numeric_dtype(table[c])]
         counts = ["schools", *(c for c in numeric if c.startswith("pairs"))]
         rates = {c: "schools" for c in numeric if c not in counts}
-        return suppress(table, counts=counts, rates=rates, decimals=PUBLISHED_DIGITS)
+        out = suppress(table, counts=counts, rates=rates, decimals=PUBLISHED_DIGITS)
+        hidden = out["schools"].eq(SUPPRESSED)  # the pairs of a hidden school count too
+        return out.assign(**{c: out[c].mask(hidden, SUPPRESSED) for c in counts})
 
     # --- wording -----------------------------------------------------------------------
 

@@ -10,7 +10,8 @@ How grades arise: a school's standing in a year is what drives its inspections (
 quality and attainment relative to the nation, as in :mod:`.inspections`); each theme
 adds a lasting school-theme deviation (sd :attr:`ReviewPlan.theme_spread`). The peer
 judgement adds noise (sd :attr:`ReviewPlan.peer_noise`); the self judgement adds more
-(:attr:`ReviewPlan.self_noise`) and a shift towards a better grade — the planted
+(:attr:`ReviewPlan.self_noise`), a school's own lasting bias on every theme (sd
+:attr:`ReviewPlan.school_bias_sd`) and a shift towards a better grade — the planted
 *over-rating* — of :attr:`ReviewPlan.over_rating` on chosen themes plus
 :attr:`ReviewPlan.type_over_rating` in chosen school types (in sd of the standing).
 Both are cut into grades 1 outstanding … 4 inadequate at fixed points (peer grades about
@@ -27,8 +28,9 @@ year, ``theme`` set), ``outcome``:
 - ``self_minus_peer``: the expected mean self − peer grade (negative: schools judge
   themselves better than their peers do);
 - ``over_rating``: the planted shift (``description`` "all schools" or the school type);
-- ``judgement_noise_sd`` (no theme; ``description`` self or peer): how noisy each
-  judgement is, so which better predicts the next inspection is known (the less noisy).
+- ``judgement_noise_sd`` (no theme; ``description`` self or peer) and ``school_bias_sd``:
+  how noisy each judgement is, so which better predicts the next inspection is known
+  (peer grades, the less noisy).
 """
 
 from __future__ import annotations
@@ -71,6 +73,7 @@ class ReviewPlan:
     theme_spread: float = 0.5
     peer_noise: float = 0.45
     self_noise: float = 0.8
+    school_bias_sd: float = 0.4
     truth_draws: int = 400
 
 
@@ -122,9 +125,10 @@ def _draw(
     shape = (draws, len(pos), len(THEMES))
     reviewed, school = np.unique(pos, return_inverse=True)
     spread = rng.normal(0, plan.theme_spread, (draws, len(reviewed), len(THEMES)))[:, school]
+    bias = rng.normal(0, plan.school_bias_sd, (draws, len(reviewed), 1))[:, school]
     middle = level[None, :, None] + spread
     peer = middle + rng.normal(0, plan.peer_noise, shape)
-    own = middle + shift[None] + rng.normal(0, plan.self_noise, shape)
+    own = middle + shift[None] + bias + rng.normal(0, plan.self_noise, shape)
     return own, peer
 
 
@@ -168,6 +172,7 @@ def _truth(
     rows += [
         ("judgement_noise_sd", None, plan.self_noise, "self", None),
         ("judgement_noise_sd", None, plan.peer_noise, "peer", None),
+        ("school_bias_sd", None, plan.school_bias_sd, "self", None),
     ]
     truth = pd.DataFrame(rows, columns=["outcome", "theme", "effect", "description", "la_code"])
     n_schools = pd.Series(pos).groupby(la).nunique()
