@@ -126,6 +126,17 @@ result.plot_prediction().figure if len(result.prediction) else Markdown(result.p
 result.prediction_table()
 
 # %% [markdown]
+# ## Checking against what was planted
+#
+# On synthetic data the generator planted how far schools over-rate themselves on each
+# theme, so the agreement each theme should show is known: the table sets each estimate
+# beside its planted value (real data have no such row, and the table is left out).
+
+# %%
+planted = result.truth_table()
+planted if planted is not None else Markdown("Real data: nothing was planted to check against.")
+
+# %% [markdown]
 # ## What was left out
 #
 # Every judgement or inspection left out of a comparison, and why.
@@ -155,4 +166,5 @@ save_results(
     ordinal_model=result.ordinal_table(),
     prediction=result.prediction_table(),
     exclusions=suppress(result.exclusions),
+    planted=planted,
 )

@@ -243,3 +243,12 @@ def test_too_few_inspections_leave_the_prediction_out_saying_why(data):
     res = peer_review(tables, n_boot=19)
     assert res.prediction.empty
     assert "too few" in res.prediction_sentence()
+
+
+def test_truth_table_sets_estimates_beside_planted_values(result):
+    table = result.truth_table()
+    assert set(table.index.get_level_values("measure")) == {
+        "weighted kappa",
+        "self minus peer grade",
+    }
+    assert (table["interval covers the planted value"] == "yes").mean() >= 0.8

@@ -219,6 +219,26 @@ class PeerReviewResult(Result):
         table.columns = ["log-odds", "standard error", f"{self.level} interval from", "interval to"]
         return suppress(table)
 
+    def truth_table(self) -> pd.DataFrame | None:
+        """Synthetic data only: estimates beside the planted values, and whether each
+        interval covers its planted value (None when nothing was planted)."""
+        if self.truth is None:
+            return None
+        rows = self._with_truth(self.agreement).dropna(subset=["truth"])
+        covered = (rows["ci_low"] <= rows["truth"]) & (rows["truth"] <= rows["ci_high"])
+        table = pd.DataFrame(
+            {
+                "theme": rows["theme"].map(theme_label),
+                "measure": rows["measure"].map(MEASURE_WORDS),
+                "planted": rows["truth"].round(3),
+                "estimate": rows["estimate"].round(3),
+                f"{self.level} interval from": rows["ci_low"].round(3),
+                "interval to": rows["ci_high"].round(3),
+                "interval covers the planted value": covered.map({True: "yes", False: "no"}),
+            }
+        ).set_index(["measure", "theme"])
+        return suppress(table)
+
     def _suppressed(self, table: pd.DataFrame) -> pd.DataFrame:
         """Numbers resting on five or fewer schools hidden: they could reveal one school."""
         numbers = [c for c in table.columns if c not in ("schools", "schools of this type")]
