@@ -1,7 +1,8 @@
 """Self-reviews, peer reviews and pair visits of synthetic England, with planted over-rating.
 
 Who is reviewed: every member of a peer-review ``collaborative`` (a self-review in
-February and a peer review by its triad in March-April, every year from its joining year)
+February and a peer review by heads of its collaborative in March-April, every year it is
+a member)
 and of an ``umbrella_trust`` (a self-review, then a "mini-Ofsted" ``pair_visit`` by two
 heads of the trust), on five themes (:data:`THEMES`), from 2014 to 2024 except 2021
 (reviews paused in the pandemic).
@@ -92,10 +93,12 @@ def _rounds(
     kinds = partnerships.set_index("partnership_id")["kind"]
     m = memberships.assign(kind=memberships["partnership_id"].map(kinds))
     m = m[m["kind"].isin(list(REVIEWED_KINDS))]
-    joined = m["joined"].dt.year + (m["joined"].dt.month >= 9)
+    first = m["joined"].dt.year + (m["joined"].dt.month >= 9)
+    last = (m["left"].dt.year + (m["left"].dt.month >= 9)).fillna(REVIEW_YEARS[-1])
     years = pd.DataFrame({"year": REVIEW_YEARS})
-    rounds = m.assign(first=joined).merge(years, how="cross")
-    rounds = rounds[rounds["year"] >= rounds["first"]].drop_duplicates(["urn", "year"])
+    rounds = m.assign(first=first, last=last).merge(years, how="cross")
+    member = rounds["year"].between(rounds["first"], rounds["last"])
+    rounds = rounds[member].drop_duplicates(["urn", "year"])
     pos = pd.Series(np.arange(len(urns)), index=urns)
     return pd.DataFrame(
         {
@@ -192,6 +195,24 @@ def _dates(year: np.ndarray, month: int, span: int, rng: np.random.Generator) ->
     return start + rng.integers(0, span, len(year)).astype("timedelta64[D]")
 
 
+def _judgements(
+    urns: np.ndarray, dates: np.ndarray, reviewer_type: np.ndarray | str, score: np.ndarray,
+    cuts: np.ndarray, reviewer_id: np.ndarray | None,
+) -> pd.DataFrame:  # fmt: skip
+    """Rows of the reviews table: one per round and theme."""
+    k = len(THEMES)
+    return pd.DataFrame(
+        {
+            "urn": np.repeat(urns, k),
+            "date": np.repeat(dates, k),
+            "reviewer_type": np.repeat(np.broadcast_to(reviewer_type, urns.shape), k),
+            "theme": np.tile(THEMES, len(urns)),
+            "grade": _grades(score, cuts).ravel(),
+            "reviewer_id": None if reviewer_id is None else np.repeat(reviewer_id, k),
+        }
+    )
+
+
 def build_reviews(
     schools: pd.DataFrame,
     probability: np.ndarray,
@@ -222,41 +243,19 @@ def build_reviews(
     )
     own, peer = _draw(level, shift, pos, plan, rng, 1)
     truth_own, truth_peer = _draw(level, shift, pos, plan, rng, plan.truth_draws)
-    n, k = len(rounds), len(THEMES)
-    frame = pd.DataFrame(
-        {
-            "urn": np.repeat(urns[pos], k),
-            "theme": np.tile(THEMES, n),
-            "self": _grades(own[0], cuts).ravel(),
-            "peer": _grades(peer[0], cuts).ravel(),
-            "self_date": np.repeat(_dates(rounds["year"].to_numpy(), 2, 28, rng), k),
-            "peer_date": np.repeat(_dates(rounds["year"].to_numpy(), 3, 61, rng), k),
-            "peer_type": np.repeat(rounds["reviewer_type"].to_numpy(), k),
-            "team": np.repeat(rounds["team"].to_numpy() + "-" + rounds["year"].astype(str), k),
-        }
-    )
+    years = rounds["year"].to_numpy()
+    teams = rounds["team"].to_numpy() + "-" + rounds["year"].astype(str).to_numpy()
     reviews = pd.concat(
         [
-            pd.DataFrame(
-                {
-                    "urn": frame["urn"],
-                    "date": frame["self_date"],
-                    "reviewer_type": "self",
-                    "theme": frame["theme"],
-                    "grade": frame["self"],
-                    "reviewer_id": None,
-                }
-            ),
-            pd.DataFrame(
-                {
-                    "urn": frame["urn"],
-                    "date": frame["peer_date"],
-                    "reviewer_type": frame["peer_type"],
-                    "theme": frame["theme"],
-                    "grade": frame["peer"],
-                    "reviewer_id": frame["team"],
-                }
-            ),
+            _judgements(urns[pos], _dates(years, 2, 28, rng), "self", own[0], cuts, None),
+            _judgements(
+                urns[pos],
+                _dates(years, 3, 61, rng),
+                rounds["reviewer_type"].to_numpy(),
+                peer[0],
+                cuts,
+                teams,
+            ),  # fmt: skip
         ],
         ignore_index=True,
     ).sort_values(["urn", "date", "reviewer_type", "theme"], kind="stable", ignore_index=True)
