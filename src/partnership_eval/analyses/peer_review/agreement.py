@@ -15,6 +15,8 @@ matrix is all ones and gives the point estimate. No Python loop runs over draws.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from partnership_eval.errors import InputError
@@ -84,6 +86,16 @@ def ordinal_alpha(tables: np.ndarray) -> np.ndarray:
 
 
 def percentile_interval(draws: np.ndarray, alpha: float) -> tuple[np.ndarray, np.ndarray]:
-    """Percentile interval of bootstrap draws (axis 0), ignoring draws that are undefined."""
-    low, high = np.nanquantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
+    """Percentile interval of bootstrap draws (axis 0), ignoring draws that are undefined
+    (a group no resampled school belongs to); NaN where every draw is."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        low, high = np.nanquantile(draws, [alpha / 2, 1 - alpha / 2], axis=0)
     return low, high
+
+
+def bootstrap_se(draws: np.ndarray) -> np.ndarray:
+    """Standard deviation of bootstrap draws (axis 0), ignoring undefined draws."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanstd(draws, axis=0, ddof=1)

@@ -28,6 +28,7 @@ from scipy import stats
 
 from partnership_eval.analyses.peer_review.agreement import (
     KAPPA_WEIGHTS,
+    bootstrap_se,
     ordinal_alpha,
     percentile_interval,
     school_draws,
@@ -122,7 +123,7 @@ def _theme_statistics(
                     "theme": themes,
                     "measure": measure,
                     "estimate": values[0],
-                    "se": np.nanstd(values[1:], axis=0, ddof=1),
+                    "se": bootstrap_se(values[1:]),
                     "ci_low": low,
                     "ci_high": high,
                 }
@@ -163,7 +164,7 @@ def _blind_spots(
         )
     )
     spots = shares.loc[groups].assign(
-        estimate=mean[0], se=np.nanstd(mean[1:], axis=0, ddof=1), ci_low=low, ci_high=high
+        estimate=mean[0], se=bootstrap_se(mean[1:]), ci_low=low, ci_high=high
     )
     return spots.reset_index(drop=True)
 

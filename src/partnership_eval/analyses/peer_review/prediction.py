@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from partnership_eval.analyses.peer_review.agreement import percentile_interval
+from partnership_eval.analyses.peer_review.agreement import bootstrap_se, percentile_interval
 from partnership_eval.exclusions import exclusion
 
 SCORES = ("self_grade", "peer_grade")
@@ -121,7 +121,7 @@ def compare_predictions(
         {
             "term": terms,
             "estimate": stats[0],
-            "se": np.nanstd(stats[1:], axis=0, ddof=1),
+            "se": bootstrap_se(stats[1:]),
             "ci_low": low,
             "ci_high": high,
             "n_treated": float(losses["urn"].nunique()),

@@ -25,6 +25,8 @@ MEASURE_WORDS = {
     "agreement_limit_high": "upper limit of agreement",
 }
 PUBLISHED_DIGITS = 2
+FEW_SCHOOLS = 20
+"""Below this many schools the school bootstrap is rough, and the headline says so."""
 
 
 def theme_label(theme: str) -> str:
@@ -264,6 +266,12 @@ class PeerReviewResult(Result):
             f"agreement there is a weighted kappa of {k['estimate']:.2f} "
             f"({k['ci_low']:.2f} to {k['ci_high']:.2f}); {self.n_schools:,} schools, "
             f"{self.n_pairs:,} pairs of judgements."
+            + (
+                f" With only {self.n_schools} schools, intervals from resampling schools are "
+                "rough: read them as a guide."
+                if self.n_schools < FEW_SCHOOLS
+                else ""
+            )
         )
 
     def prediction_sentence(self) -> str:
