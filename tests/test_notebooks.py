@@ -84,3 +84,22 @@ def test_overview_runs_with_non_default_parameters(small_data_dir, tmp_path):
     html = (result.run_dir / "00_overview" / "plymouth.html").read_text()
     assert "Synthetic demonstration data" in html
     assert "Plymouth: schools, partnerships and KS2 results, 2015 to 2024" in html
+
+
+def test_peer_review_report_names_the_planted_blind_spot(small_data_dir, tmp_path):
+    result = run_reports(
+        ["07_peer_review"],
+        ["England"],
+        data_dir=small_data_dir,
+        out_dir=tmp_path,
+        run="peer",
+        parameters={"n_boot": 199},
+        notebooks_dir=NOTEBOOK_DIR,
+    )
+    assert result.failed == 0, result.records[0].error
+    results = json.loads((result.run_dir / "07_peer_review" / "england.results.json").read_text())
+    head = results["headline"]
+    assert results["blind_spot"] == "leadership"
+    assert head["ci_low"] <= head["truth"] <= head["ci_high"]
+    html = " ".join((result.run_dir / "07_peer_review" / "england.html").read_text().split())
+    assert "agreed between the school and the review team" in html

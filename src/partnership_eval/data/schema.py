@@ -213,15 +213,37 @@ TRUTH = TableSchema(
         Column("urn", "int"),
         Column("n_schools", "int"),
         Column("description", "str"),
+        Column("theme", "str"),
     ),
     key=(),
 )
 
+REVIEWER_TYPES = ("self", "peer", "pair_visit", "inspection")
+"""Who made a review judgement: the school itself, a peer reviewer or team, a pair of
+visiting heads ("mini-Ofsted"), or an inspector."""
+
+REVIEW_GRADES = {1: "outstanding", 2: "good", 3: "requires improvement", 4: "inadequate"}
+"""The ordinal scale of review grades (Ofsted's four points; 1 is best)."""
+
+REVIEWS = TableSchema(
+    "reviews",
+    columns=(
+        Column("urn", "int", nullable=False, minimum=100000, maximum=999999),
+        Column("date", "date", nullable=False),
+        Column("reviewer_type", "str", nullable=False, allowed=REVIEWER_TYPES),
+        Column("theme", "str", nullable=False),
+        Column("grade", "int", nullable=False, minimum=1, maximum=4),
+        Column("reviewer_id", "str"),
+    ),
+    key=("urn", "date", "reviewer_type", "theme", "reviewer_id"),
+)
+
 TABLES: dict[str, TableSchema] = {
-    t.name: t for t in (SCHOOLS, OUTCOMES, MEMBERSHIPS, PARTNERSHIPS, INSPECTIONS, TRUTH)
+    t.name: t for t in (SCHOOLS, OUTCOMES, MEMBERSHIPS, PARTNERSHIPS, INSPECTIONS, TRUTH, REVIEWS)
 }
 CANONICAL = ("schools", "outcomes", "memberships", "partnerships", "inspections")
-"""Tables every data directory holds; ``truth`` only comes with synthetic data."""
+"""Tables every data directory holds; ``truth`` only comes with synthetic data and
+``reviews`` only where review records were given (both optional)."""
 
 
 def _kind_ok(series: pd.Series, kind: str) -> bool:

@@ -41,6 +41,7 @@ class DataTables:
     partnerships: pd.DataFrame
     inspections: pd.DataFrame
     truth: pd.DataFrame | None = None
+    reviews: pd.DataFrame | None = None
     synthetic: bool = False
     source: str = ""
 
@@ -213,7 +214,7 @@ def check_manifest(data_dir: str | Path) -> None:
 
 
 def read_tables(data_dir: str | Path) -> DataTables:
-    """Read every canonical table of ``data_dir`` (and ``truth`` when present).
+    """Read every canonical table of ``data_dir`` (and ``truth``, ``reviews`` when present).
 
     Raises
     ------
@@ -225,8 +226,11 @@ def read_tables(data_dir: str | Path) -> DataTables:
     check_manifest(data_dir)
     frames = {name: read_table(name, data_dir) for name in CANONICAL}
     synthetic = any(df.attrs.get("synthetic", False) for df in frames.values())
-    truth = read_table("truth", data_dir) if _table_path(data_dir, "truth").exists() else None
-    return DataTables(**frames, truth=truth, synthetic=synthetic, source=str(data_dir))
+    optional = {
+        name: read_table(name, data_dir) if _table_path(data_dir, name).exists() else None
+        for name in ("truth", "reviews")
+    }
+    return DataTables(**frames, **optional, synthetic=synthetic, source=str(data_dir))
 
 
 def _own_files(also: Iterable[str]) -> set[str]:

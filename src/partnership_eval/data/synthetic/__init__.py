@@ -17,6 +17,8 @@ What is planted and how (see each module's docstring for the details):
   chains (growth paces, sponsored selection on low results, intake dip), an LA-wide
   peer-review network, federations and umbrella trusts, each with a planted effect.
 - :mod:`.inspections`: Ofsted grades driven by latent quality and attainment.
+- :mod:`.reviews`: self-reviews and peer reviews of peer-review networks and umbrella
+  trusts, with planted over-rating on chosen themes and school types.
 - :mod:`.truth`: how effects are planted and what the truth table holds.
 
 Real academy conversions issue a new URN; here a school keeps its URN for simplicity.
@@ -51,13 +53,13 @@ def build_synthetic_england(scale: str = "small", seed: int = 0) -> dict[str, pd
     -------
     dict of DataFrame
         Keys ``schools``, ``outcomes``, ``memberships``, ``partnerships``,
-        ``inspections``, ``truth``.
+        ``inspections``, ``reviews``, ``truth``.
 
     Examples
     --------
     >>> tables = build_synthetic_england("small", seed=0)
     >>> sorted(tables)
-    ['inspections', 'memberships', 'outcomes', 'partnerships', 'schools', 'truth']
+    ['inspections', 'memberships', 'outcomes', 'partnerships', 'reviews', 'schools', 'truth']
     """
     return simulate(scale, seed).tables
 

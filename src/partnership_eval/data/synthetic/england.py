@@ -18,6 +18,7 @@ from partnership_eval.data.synthetic.geography import local_authorities
 from partnership_eval.data.synthetic.inspections import build_inspections
 from partnership_eval.data.synthetic.networks import build_groups, build_network
 from partnership_eval.data.synthetic.programme import Programme
+from partnership_eval.data.synthetic.reviews import build_reviews
 from partnership_eval.data.synthetic.schools import build_schools, canonical_schools
 from partnership_eval.data.synthetic.spec import check_seed, scale_spec, stream
 from partnership_eval.data.synthetic.truth import plant_effects, truth_table
@@ -120,4 +121,9 @@ def simulate(scale: str = "small", seed: int = 0) -> SyntheticWorld:
         "inspections": build_inspections(schools, p_expected, stream(seed, "inspections")),
         "truth": truth_table(programmes, realised, la),
     }
+    reviews = build_reviews(
+        schools, p_expected, tables["memberships"], tables["partnerships"], stream(seed, "reviews")
+    )
+    tables["reviews"] = reviews.reviews
+    tables["truth"] = pd.concat([tables["truth"], reviews.truth], ignore_index=True)
     return SyntheticWorld(schools, cohorts, p_base, p_expected, realised, programmes, tables)
