@@ -85,6 +85,26 @@ def _check_options(
         raise InputError(f"parameter alpha={alpha!r} must lie strictly between 0 and 1")
 
 
+def _cluster_column(cluster: str | Sequence[str] | None, unit: str | None) -> str | None:
+    """The one column to cluster by: R ``did`` takes the unit plus at most one more."""
+    if cluster is None or isinstance(cluster, str):
+        return cluster
+    if not isinstance(cluster, Sequence) or not all(isinstance(c, str) for c in cluster):
+        raise InputError(
+            f"parameter cluster={cluster!r} must be a column name or a list of column names",
+            fix="pass e.g. cluster='partnership_id'",
+        )
+    others = [c for c in dict.fromkeys(cluster) if c != unit]
+    if len(others) > 1:
+        raise InputError(
+            f"parameter cluster={list(cluster)!r}: standard errors can be clustered by the unit "
+            "and at most one more variable (as R did), not by "
+            f"{', '.join(map(repr, others))} together",
+            fix="combine them into one column (e.g. la × partnership) or pick the coarser one",
+        )
+    return others[0] if others else None
+
+
 def staggered_did(
     df: pd.DataFrame,
     outcome: str,
@@ -97,12 +117,13 @@ def staggered_did(
     anticipation: int = 0,
     base_period: str = "varying",
     weights: str | None = None,
-    cluster: str | None = None,
+    cluster: str | Sequence[str] | None = None,
     panel: bool = True,
     n_boot: int = 999,
     alpha: float = 0.05,
     seed: int = 0,
     allow_unbalanced_panel: bool = False,
+    strict: bool = False,
 ) -> AttGtResult:
     """Estimate group-time average treatment effects under staggered adoption.
 
@@ -127,7 +148,10 @@ def staggered_did(
         ``"universal"`` (every cell compares with g − 1 − anticipation).
     weights, cluster
         Sampling-weight and cluster columns, constant within unit. Standard errors are
-        clustered by unit by default.
+        clustered by unit by default; ``cluster`` may name one more variable (e.g. the
+        partnership, where treatment is assigned), alone or as ``[unit, variable]`` —
+        R ``did``'s limit; two variables besides the unit are refused. Weights must be
+        non-negative and not all zero; rows with missing or infinite ones are dropped.
     panel
         ``True``: a panel, balanced by dropping units missing in any period (counted in
         ``result.exclusions``) unless ``allow_unbalanced_panel``. ``False``: repeated
@@ -141,6 +165,10 @@ def staggered_did(
         With ``panel=True``, keep units missing in some periods: each cell uses the
         units observed in both of its periods (see the module docstring for what this
         estimates and how it differs from R ``did``'s option of the same name).
+    strict
+        ``False`` (as R): a group-time cell that cannot be estimated (one comparison
+        unit, no overlap, a singular model) is NA in ``att_gt`` with its ``reason`` and
+        the aggregations skip it and say how many; ``True`` raises instead.
 
     Returns
     -------
@@ -153,8 +181,9 @@ def staggered_did(
     InputError
         Unknown or non-numeric columns, duplicate unit-time rows, bad parameters.
     EstimationError
-        No never-treated units for ``control_group="never_treated"``, a cohort treated in
-        the first period or too small, a cell with a singular model or no overlap.
+        No never-treated units for ``control_group="never_treated"``, every treated unit
+        treated from the first period, a cohort too small for its covariates, and (with
+        ``strict=True``) a cell with a singular model or no overlap.
 
     Examples
     --------
@@ -175,6 +204,7 @@ def staggered_did(
         allow_unbalanced_panel=allow_unbalanced_panel,
     )
     covariates = tuple(covariates or ())
+    cluster = _cluster_column(cluster, unit)
     spec = DidSpec(
         outcome=outcome,
         unit=unit,
@@ -192,6 +222,7 @@ def staggered_did(
         alpha=alpha,
         seed=seed,
         allow_unbalanced_panel=allow_unbalanced_panel,
+        strict=strict,
     )
     sample = prepare_sample(
         df,
@@ -213,6 +244,7 @@ def staggered_did(
         control_group=control_group,
         base_period=base_period,
         anticipation=anticipation,
+        strict=strict,
     )
     inference = infer(estimates.influence, sample.cluster, n_boot, seed, alpha)
     return AttGtResult(estimates, sample, spec, inference)
