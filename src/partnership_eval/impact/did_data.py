@@ -169,7 +169,8 @@ def _require_constant_within_unit(
     if ptypes.is_numeric_dtype(values) and not ptypes.is_bool_dtype(values):
         v = values.to_numpy(dtype=float, na_value=np.nan)
         ref = v[first_of_row]
-        varies = ~((v == ref) | (np.isnan(v) & np.isnan(ref)))
+        # rows with a missing or infinite value are dropped later (and counted)
+        varies = np.isfinite(v) & np.isfinite(ref) & (v != ref)
     else:
         codes, _ = _codes(values)
         varies = codes != codes[first_of_row]
