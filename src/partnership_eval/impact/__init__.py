@@ -2,9 +2,21 @@
 
 from partnership_eval.impact.bacon import COMPARISON_TYPES, BaconResult, bacon_decomposition
 from partnership_eval.impact.did_inference import WaldTest
-from partnership_eval.impact.did_results import AggregateResult, AttGtResult, DidSpec
+from partnership_eval.impact.did_results import (
+    AggregateResult,
+    AttGtResult,
+    DidSpec,
+    WildBootstrapResult,
+)
 from partnership_eval.impact.matching import MatchResult, matched_controls
-from partnership_eval.impact.power import MdeResult, minimum_detectable_effect
+from partnership_eval.impact.placebo import PlaceboResult, PlaceboSpec, placebo_in_space
+from partnership_eval.impact.power import (
+    MdeResult,
+    MdeSpec,
+    mde_of_estimate,
+    minimum_detectable_effect,
+)
+from partnership_eval.impact.power_simulation import simulated_mde
 from partnership_eval.impact.simulate import (
     SimulatedPanel,
     constant_effect,
@@ -20,6 +32,13 @@ __all__ = [
     "AttGtResult",
     "DidSpec",
     "WaldTest",
+    "WildBootstrapResult",
+    "PlaceboResult",
+    "PlaceboSpec",
+    "placebo_in_space",
+    "MdeSpec",
+    "mde_of_estimate",
+    "simulated_mde",
     "staggered_did",
     "BaconResult",
     "MatchResult",
