@@ -38,7 +38,7 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact.panel_checks import collinear_columns, numeric_column, require_columns
 
 DENSE_ASSIGNMENT_LIMIT = 10_000_000
@@ -197,17 +197,15 @@ def matched_controls(
     covariates = list(covariates)
     exact = list(exact or [])
     if method not in ("nearest", "propensity"):
-        raise EstimationError(f"{who}: method={method!r}; choose 'nearest' or 'propensity'")
+        raise InputError(f"{who}: method={method!r}; choose 'nearest' or 'propensity'")
     if ratio < 1:
-        raise EstimationError(f"{who}: ratio={ratio}; it must be a positive whole number")
+        raise InputError(f"{who}: ratio={ratio}; it must be a positive whole number")
     if not covariates:
-        raise EstimationError(
-            f"{who}: no covariates given; name the baseline covariates to match on"
-        )
+        raise InputError(f"{who}: no covariates given; name the baseline covariates to match on")
     roles = {"unit": unit, "treated": treated} | {f"covariate {c}": c for c in covariates}
     require_columns(df, roles | {f"exact {c}": c for c in exact}, who=who)
     if df[unit].duplicated().any():
-        raise EstimationError(
+        raise InputError(
             f"{who}: {int(df[unit].duplicated().sum())} repeated values of {unit!r}; pass one row per "
             "unit (baseline covariates, e.g. the last pre-treatment year)"
         )
@@ -299,7 +297,7 @@ def _treatment_flag(df: pd.DataFrame, treated: str, who: str) -> np.ndarray:
             f"{who}: {int(values.isna().sum())} missing values in {treated!r}; give every unit True or False"
         )
     if not (pd.api.types.is_bool_dtype(values) or set(pd.unique(values)) <= {0, 1}):
-        raise EstimationError(
+        raise InputError(
             f"{who}: {treated!r} must be True/False or 1/0, found {sorted(map(str, pd.unique(values)))[:5]}"
         )
     return values.to_numpy().astype(bool)

@@ -272,7 +272,7 @@ def minimum_detectable_effect(
     """
     who = "minimum_detectable_effect"
     if not 0 < alpha < 1 or not 0 < power < 1:
-        raise EstimationError(
+        raise InputError(
             f"{who}: alpha={alpha} and power={power} must both lie strictly between 0 and 1"
         )
     design = {"n_treated": n_treated, "n_control": n_control, "n_pre": n_pre, "n_post": n_post}
@@ -281,11 +281,11 @@ def minimum_detectable_effect(
             name for name, value in {**design, "sigma": sigma, "rho": rho}.items() if value is None
         ]
         if missing:
-            raise EstimationError(
+            raise InputError(
                 f"{who}: without a data frame pass {', '.join(missing)} (or pass df to estimate them)"
             )
         if not -1 < rho < 1 or sigma <= 0:
-            raise EstimationError(
+            raise InputError(
                 f"{who}: need sigma > 0 and -1 < rho < 1 (got sigma={sigma}, rho={rho})"
             )
         _check_design(design, who)
@@ -296,7 +296,7 @@ def minimum_detectable_effect(
         }
         source = "parts"
     elif sigma is not None or rho is not None:
-        raise EstimationError(f"{who}: pass either df or sigma and rho, not both")
+        raise InputError(f"{who}: pass either df or sigma and rho, not both")
     else:
         design, parts = _from_panel(df, outcome, unit, time, cohort, design, cohort_n, who)
         source = "panel"
@@ -309,7 +309,7 @@ def minimum_detectable_effect(
 def _check_design(design: dict[str, int | None], who: str) -> None:
     bad = {name: value for name, value in design.items() if value is None or value < 1}
     if bad:
-        raise EstimationError(
+        raise InputError(
             f"{who}: the design needs at least one unit and period in each part; got {bad} — pass them explicitly"
         )
 
@@ -326,7 +326,7 @@ def _from_panel(
 ) -> tuple[dict[str, int | None], dict[str, object]]:
     """Design and variance parts estimated from the untreated observations of a panel."""
     if outcome is None or unit is None or time is None:
-        raise EstimationError(f"{who}: with a data frame, name its outcome, unit and time columns")
+        raise InputError(f"{who}: with a data frame, name its outcome, unit and time columns")
     require_columns(
         df,
         {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "cohort_n": cohort_n},
