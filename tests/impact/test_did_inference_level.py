@@ -113,3 +113,14 @@ def test_placebo_in_space_p_value_and_interval() -> None:
     assert res.tidy()["term"].iloc[0] == "treated: A" and not res.few_areas
     small = placebo_in_space(pd.DataFrame(), estimate, treated="A", areas=["P0", "P1"])
     assert small.few_areas and "cannot fall below" in small.summary()
+
+
+def test_multiplier_bootstrap_takes_rademacher_or_webb_weights() -> None:
+    data = _partnership_panel(6)
+    for kind in ("rademacher", "webb"):
+        res = staggered_did(data, "y", "urn", "year", "first", cluster="partnership",
+                            n_boot=199, multipliers=kind)  # fmt: skip
+        assert res.spec.multipliers == kind and res.band == "uniform"
+        assert np.isfinite(res.att_gt["se"]).all()
+    with pytest.raises(InputError, match="multipliers='normal'"):
+        staggered_did(data, "y", "urn", "year", "first", multipliers="normal")

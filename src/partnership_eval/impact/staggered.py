@@ -39,7 +39,7 @@ import pandas as pd
 from partnership_eval.errors import InputError
 from partnership_eval.impact.did_data import prepare_sample
 from partnership_eval.impact.did_estimators import estimate_group_time
-from partnership_eval.impact.did_inference import infer
+from partnership_eval.impact.did_inference import MULTIPLIERS, infer
 from partnership_eval.impact.did_results import AttGtResult, DidSpec
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
@@ -124,6 +124,7 @@ def staggered_did(
     seed: int = 0,
     allow_unbalanced_panel: bool = False,
     strict: bool = False,
+    multipliers: str = "mammen",
 ) -> AttGtResult:
     """Estimate group-time average treatment effects under staggered adoption.
 
@@ -169,6 +170,10 @@ def staggered_did(
         ``False`` (as R): a group-time cell that cannot be estimated (one comparison
         unit, no overlap, a singular model) is NA in ``att_gt`` with its ``reason`` and
         the aggregations skip it and say how many; ``True`` raises instead.
+    multipliers
+        Weights of the multiplier bootstrap: ``"mammen"`` (R ``did``), ``"rademacher"``
+        or ``"webb"`` (for very few clusters). For few *treated* clusters use
+        ``result.wild_bootstrap()``, which also refits each draw.
 
     Returns
     -------
@@ -205,6 +210,7 @@ def staggered_did(
     )
     covariates = tuple(covariates or ())
     cluster = _cluster_column(cluster, unit)
+    _check_choice("multipliers", multipliers, MULTIPLIERS)
     spec = DidSpec(
         outcome=outcome,
         unit=unit,
@@ -223,6 +229,7 @@ def staggered_did(
         seed=seed,
         allow_unbalanced_panel=allow_unbalanced_panel,
         strict=strict,
+        multipliers=multipliers,
     )
     sample = prepare_sample(
         df,
@@ -246,5 +253,5 @@ def staggered_did(
         anticipation=anticipation,
         strict=strict,
     )
-    inference = infer(estimates.influence, sample.cluster, n_boot, seed, alpha)
+    inference = infer(estimates.influence, sample.cluster, n_boot, seed, alpha, multipliers)
     return AttGtResult(estimates, sample, spec, inference)
