@@ -6,11 +6,19 @@ clusters first (the unit is its own cluster by default), so
 
 - analytic: ``Var(θ̂) = Σ_c S_c S_cᵀ / n²`` with ``S_c = Σ_{i∈c} ψ_i`` — R ``did``'s
   ``bstrap=FALSE`` standard errors, clustered or not;
-- multiplier bootstrap: draws ``Σ_c v_c S_c / n`` with Mammen weights ``v_c``, standard
-  errors from the interquartile range and a sup-t critical value for uniform bands, as
-  in R ``did``'s ``mboot``. The draws are matrix products (draws × clusters) @
-  (clusters × estimates), made in chunks of 128 draws to bound memory, and are the
-  same for every call with the same seed.
+- multiplier bootstrap: draws ``Σ_c v_c S_c / n`` with Mammen weights ``v_c`` (or
+  Rademacher, or Webb's six points for very few clusters), standard errors from the
+  interquartile range and a sup-t critical value for uniform bands, as in R ``did``'s
+  ``mboot``. The draws are matrix products (draws × clusters) @ (clusters × estimates),
+  made in chunks of 128 draws to bound memory, and are the same for every call with
+  the same seed.
+
+Pre-trend tests (:class:`WaldTest`): R's χ² Wald test inverts the estimated covariance
+of many pre-treatment cells, each resting on one cohort, and rejects far too often in
+small samples (43% at nominal 5% with 60 units and 12 cells, benchmarks/validate_did.py).
+:func:`pretest_average` tests the mean pre-treatment event-time effect with a t on
+(clusters − 1) df (4% at 60 units); :func:`pretest_hotelling` is Hotelling's T² as an F
+on (cells, clusters − cells) df, honest once clusters are many times the cells.
 
 With unequal cluster sizes R ``did`` bootstraps cluster *means*; summing, as here,
 keeps the bootstrap consistent with the analytic clustered variance.
