@@ -241,6 +241,7 @@ def prepare_sample(
     - rows with a missing or infinite outcome, weight or covariate are dropped and
       counted; a missing cohort means never treated (counted as recoded);
     - units treated from the first period on (always treated) are dropped and counted;
+    - a never-treated unit without a cluster value (no partnership) is its own cluster;
     - boolean outcomes are used as 0/1.
 
     Raises
@@ -286,7 +287,7 @@ def prepare_sample(
         )
     )
     data = df[keep_cols]
-    for col, role in ((time, "time"), (unit, "unit"), (cluster, "cluster")):
+    for col, role in ((time, "time"), (unit, "unit")):
         if col is not None and data[col].isna().any():
             row = int(np.flatnonzero(data[col].isna().to_numpy())[0])
             raise InputError(
@@ -295,6 +296,7 @@ def prepare_sample(
                 column=col,
                 fix=f"fill or drop rows without a {role}",
             )
+    lone = None if cluster is None else _clusterless_rows(data, cluster, cohort)
     _require_valid_cohorts(data, cohort)
     if weights is not None:
         _require_usable_weights(data, weights)
@@ -325,11 +327,19 @@ def prepare_sample(
         y=data[outcome].to_numpy(dtype=float, na_value=np.nan),
         x=_design(data, covariates),
         weight=None if weights is None else data[weights].to_numpy(dtype=float),
-        cluster=None if cluster is None else _codes(data[cluster])[0],
+        cluster=None if cluster is None else _cluster_codes(data[cluster], lone, unit_codes),
     )
     time_values = np.asarray(time_values, dtype=float)
 
     exclusions: list[Exclusion] = []
+    if lone is not None and lone.any():
+        exclusions.append(
+            Exclusion(
+                f"never treated without a {cluster}: each its own cluster",
+                0,
+                rows.count_units(lone),
+            )
+        )
     missing = np.isnan(rows.y) | np.isnan(rows.x[:, 1:]).any(axis=1)
     if rows.weight is not None:
         missing |= np.isnan(rows.weight)
@@ -430,6 +440,34 @@ def prepare_sample(
         sample = _cross_section_sample(rows, periods, exclusions)
     _require_cohort_sizes(sample, len(covariates), cohort)
     return sample
+
+
+def _clusterless_rows(data: pd.DataFrame, cluster: str, cohort: str) -> np.ndarray:
+    """Rows without a cluster: allowed for never-treated units only (e.g. no partnership)."""
+    lone = data[cluster].isna().to_numpy()
+    g = data[cohort].to_numpy(dtype=float, na_value=np.nan)
+    treated = lone & ~(np.isnan(g) | (g == 0))
+    if treated.any():
+        row = int(np.flatnonzero(treated)[0])
+        raise InputError(
+            "the cluster is missing for a treated unit",
+            row=row,
+            column=cluster,
+            fix="give every treated unit its cluster (never-treated units may have none)",
+        )
+    return lone
+
+
+def _cluster_codes(
+    values: pd.Series, lone: np.ndarray, unit_codes: np.ndarray | None
+) -> np.ndarray:
+    """Cluster codes; a never-treated unit without a cluster is a cluster of its own."""
+    codes, n_codes = _codes(values)
+    if lone.any():
+        own = unit_codes[lone] if unit_codes is not None else np.flatnonzero(lone)
+        codes = codes.copy()
+        codes[lone] = n_codes + own
+    return codes
 
 
 def _require_valid_cohorts(data: pd.DataFrame, cohort: str) -> None:
