@@ -1,6 +1,11 @@
 """Impact estimators: staggered difference-in-differences, TWFE, matching and power."""
 
-from partnership_eval.impact.bacon import COMPARISON_TYPES, BaconResult, bacon_decomposition
+from partnership_eval.impact.bacon import (
+    COMPARISON_TYPES,
+    BaconResult,
+    BaconSpec,
+    bacon_decomposition,
+)
 from partnership_eval.impact.did_inference import WaldTest
 from partnership_eval.impact.did_results import (
     AggregateResult,
@@ -8,7 +13,7 @@ from partnership_eval.impact.did_results import (
     DidSpec,
     WildBootstrapResult,
 )
-from partnership_eval.impact.matching import MatchResult, matched_controls
+from partnership_eval.impact.matching import MatchResult, MatchSpec, matched_controls
 from partnership_eval.impact.placebo import PlaceboResult, PlaceboSpec, placebo_in_space
 from partnership_eval.impact.power import (
     MdeResult,
@@ -24,7 +29,13 @@ from partnership_eval.impact.simulate import (
     simulate_staggered_panel,
 )
 from partnership_eval.impact.staggered import staggered_did
-from partnership_eval.impact.twfe import TwfeEstimate, TwfeResult, twfe_did, twfe_event_study
+from partnership_eval.impact.twfe import (
+    TwfeEstimate,
+    TwfeResult,
+    TwfeSpec,
+    twfe_did,
+    twfe_event_study,
+)
 
 __all__ = [
     "COMPARISON_TYPES",
@@ -41,6 +52,9 @@ __all__ = [
     "simulated_mde",
     "staggered_did",
     "BaconResult",
+    "BaconSpec",
+    "MatchSpec",
+    "TwfeSpec",
     "MatchResult",
     "MdeResult",
     "SimulatedPanel",

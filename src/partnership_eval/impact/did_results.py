@@ -104,10 +104,6 @@ class DidSpec:
         ]
 
 
-def _number(value: float) -> str:
-    return "NA" if not np.isfinite(value) else f"{value:.4f}"
-
-
 @dataclass(frozen=True)
 class AggregateResult(Result):
     """An aggregated ATT: overall estimate and, except for ``simple``, a table by label.

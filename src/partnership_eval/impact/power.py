@@ -69,7 +69,7 @@ class MdeSpec:
     estimate: str | None = None
 
 
-def test_quantiles(alpha: float, power: float, df: int | None) -> tuple[float, float]:
+def critical_values(alpha: float, power: float, df: int | None) -> tuple[float, float]:
     """Two-sided critical value at ``alpha`` and the ``power`` quantile (normal or t)."""
     dist = stats.norm if df is None else stats.t(df)
     return float(dist.ppf(1 - alpha / 2)), float(dist.ppf(power))
@@ -208,7 +208,7 @@ def mde_of_estimate(
     if not np.isfinite(se) or se <= 0:
         raise EstimationError(f"the {estimate} has no usable standard error ({se}) for an MDE")
     df = n_clusters - 1 if n_clusters is not None and 1 < n_clusters < FEW_CLUSTERS else None
-    crit, quant = test_quantiles(alpha, power, df)
+    crit, quant = critical_values(alpha, power, df)
     spec = MdeSpec(
         alpha=alpha,
         power=power,
@@ -301,7 +301,7 @@ def minimum_detectable_effect(
         design, parts = _from_panel(df, outcome, unit, time, cohort, design, cohort_n, who)
         source = "panel"
     se = float(np.sqrt((1 / design["n_treated"] + 1 / design["n_control"]) * parts["var_change"]))
-    crit, quant = test_quantiles(alpha, power, None)
+    crit, quant = critical_values(alpha, power, None)
     spec = MdeSpec(alpha=alpha, power=power, source=source, outcome=outcome, **design)
     return MdeResult(mde=float((crit + quant) * se), se=se, spec=spec, parts=parts)
 

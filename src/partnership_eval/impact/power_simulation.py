@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from partnership_eval.errors import EstimationError, InputError
-from partnership_eval.impact.power import FEW_CLUSTERS, MdeResult, MdeSpec, test_quantiles
+from partnership_eval.impact.power import FEW_CLUSTERS, MdeResult, MdeSpec, critical_values
 from partnership_eval.impact.staggered import staggered_did
 
 
@@ -76,7 +76,7 @@ def simulated_mde(
     spread = float(np.std(estimates, ddof=1))
     n_clusters = len(ids) if cluster is not None else None
     df_t = n_clusters - 1 if n_clusters is not None and n_clusters < FEW_CLUSTERS else None
-    crit, quant = test_quantiles(alpha, power, df_t)
+    crit, quant = critical_values(alpha, power, df_t)
     n_treated = int(need)
     spec = MdeSpec(
         alpha=alpha,
