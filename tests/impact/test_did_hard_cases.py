@@ -138,3 +138,15 @@ def test_boolean_outcomes_are_used_as_zero_one(panel: pd.DataFrame) -> None:
     flag = panel.assign(y=panel["y"] > 0)
     expected = _fit(flag.assign(y=flag["y"].astype(float))).att_gt
     pd.testing.assert_frame_equal(_fit(flag).att_gt, expected)
+
+
+def test_quasi_separation_in_the_propensity_model_does_not_abort(panel: pd.DataFrame) -> None:
+    units = panel.drop_duplicates("unit")
+    # treated units all have z ≥ 0 and comparison units z ≤ 0, touching at 0
+    rng = np.random.default_rng(2)
+    z = np.where(units["cohort"] > 0, 1, -1) * np.abs(rng.normal(size=len(units)))
+    z[:3] = 0.0
+    res = _fit(panel.assign(z=panel["unit"].map(pd.Series(z, index=units["unit"]))),
+               covariates=["z"])  # fmt: skip
+    cells = res.att_gt
+    assert (np.isfinite(cells["att"]) | (cells["reason"] != "")).all()
