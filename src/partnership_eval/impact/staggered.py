@@ -134,7 +134,12 @@ def staggered_did(
         Long data, one row per unit and period (per observation with ``panel=False``).
     outcome, unit, time, cohort
         Column names. ``cohort`` is the first treated period; 0 or missing means never
-        treated, and cohorts after the last period count as never treated.
+        treated (missing is counted in ``exclusions``), and cohorts after the last period
+        plus ``anticipation`` count as never treated (those inside the anticipation
+        window stay treated, never controls). Negative cohorts are refused; units
+        treated from the first period on are dropped and counted (always treated).
+        A boolean outcome is used as 0/1; rows with a missing or infinite outcome,
+        weight or covariate are dropped and counted.
     covariates
         Baseline covariates (taken at the earlier period of each comparison).
     control_group
@@ -178,8 +183,9 @@ def staggered_did(
     Returns
     -------
     AttGtResult
-        ``.att_gt`` table, ``.aggregate(kind)``, ``.pretest()``, ``.summary()``,
-        ``.plot()``.
+        ``.att_gt`` table, ``.aggregate(kind)``, ``.pretest()`` (mean pre-period effect
+        by default), ``.mde()``, ``.wild_bootstrap()``, ``.tidy()``, ``.headline()``,
+        ``.summary()``, ``.plot()``.
 
     Raises
     ------
