@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact.bacon import bacon_decomposition
 from partnership_eval.impact.simulate import simulate_staggered_panel
 from partnership_eval.impact.twfe import twfe_did
@@ -141,7 +141,7 @@ def test_a_single_timing_group_without_never_treated_is_an_error():
 
 def test_missing_column_is_named():
     df = simulate_staggered_panel(n_units=50, seed=26).data
-    with pytest.raises(EstimationError, match="'first_treated' \\(cohort\\)"):
+    with pytest.raises(InputError, match="'first_treated' \\(cohort\\)"):
         bacon_decomposition(df, "y", "unit", "time", "first_treated")
 
 

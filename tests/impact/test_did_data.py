@@ -40,10 +40,21 @@ def test_text_and_sparse_integer_unit_ids_give_the_same_estimates(panel: pd.Data
     pd.testing.assert_frame_equal(_fit(ids, unit="name"), expected, rtol=1e-12)
 
 
-def test_missing_cluster_is_an_input_error(panel: pd.DataFrame) -> None:
-    holes = panel.assign(la=panel["la"].where(panel.index != 7))
-    with pytest.raises(InputError, match="the cluster is missing"):
+def test_missing_cluster_of_a_treated_unit_is_an_input_error(panel: pd.DataFrame) -> None:
+    row = int(np.flatnonzero(panel["cohort"] > 0)[0])
+    holes = panel.assign(la=panel["la"].where(panel.index != row))
+    with pytest.raises(InputError, match="the cluster is missing for a treated unit"):
         _fit(holes, cluster="la")
+
+
+def test_never_treated_units_without_a_cluster_are_their_own(panel: pd.DataFrame) -> None:
+    never = panel["cohort"] == 0
+    partnership = panel.assign(p=(panel["unit"] // 4).where(~never))
+    own = partnership.assign(p=partnership["p"].fillna(-panel["unit"]))
+    res = staggered_did(partnership, "y", "unit", "time", "cohort", covariates=["x"], n_boot=0,
+                        cluster="p")  # fmt: skip
+    pd.testing.assert_frame_equal(res.att_gt, _fit(own, cluster="p"))
+    assert "never treated without a p: each its own cluster" in res.exclusions["reason"].tolist()
 
 
 def test_clustered_standard_errors_ignore_cluster_labels(panel: pd.DataFrame) -> None:

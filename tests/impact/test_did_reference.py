@@ -80,7 +80,7 @@ def test_mpdta_aggregates_match_r(did_reference_dir: Path, scenario: str, kind: 
 @pytest.mark.parametrize("scenario", sorted(MPDTA))
 def test_mpdta_pretest_matches_r(did_reference_dir: Path, scenario: str) -> None:
     ref = _csv(did_reference_dir / "ref_pretest.csv").set_index("scenario").loc[scenario]
-    test = _mpdta(did_reference_dir, scenario).pretest()
+    test = _mpdta(did_reference_dir, scenario).pretest("chi2")
     assert test.statistic == pytest.approx(ref["W"], abs=1e-6)
     assert test.p_value == pytest.approx(ref["Wpval"], abs=1e-5)  # R rounds to 5 digits
     assert test.df == 5

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact.did_results import AggregateResult, AttGtResult
 from partnership_eval.impact.simulate import simulate_staggered_panel
 from partnership_eval.impact.staggered import staggered_did
@@ -30,7 +30,7 @@ def test_att_gt_has_one_row_per_cohort_and_period(result: AttGtResult) -> None:
     table = result.att_gt
     assert list(table.columns) == [
         "cohort", "time", "event_time", "att", "se", "ci_low", "ci_high",
-        "n_treated", "n_control", "post",
+        "n_treated", "n_control", "post", "reason", "n_trimmed",
     ]  # fmt: skip
     assert len(table) == len(COHORTS) * (len(PERIODS) - 1)
     assert (table["event_time"] == table["time"] - table["cohort"]).all()
@@ -89,21 +89,44 @@ def test_balance_e_keeps_only_cohorts_observed_that_long(result: AttGtResult) ->
     assert agg.table["event_time"].max() == 4
 
 
-def test_event_time_options_rejected_for_other_kinds(result: AttGtResult) -> None:
-    with pytest.raises(ValueError, match="kind='dynamic' only"):
-        result.aggregate("group", max_e=2)
+def test_event_time_window_selects_the_same_cells_for_every_kind(result: AttGtResult) -> None:
+    cells = result.att_gt.query("post and event_time <= 1")
+    simple = result.aggregate("simple", max_e=1)
+    dynamic = result.aggregate("dynamic", min_e=0, max_e=1)
+    group = result.aggregate("group", max_e=1)
+    assert simple.options == {"max_e": 1}
+    assert set(dynamic.table["event_time"]) == set(cells["event_time"])
+    for g, rows in cells.groupby("cohort"):
+        assert group.table.set_index("cohort").loc[g, "att"] == pytest.approx(rows["att"].mean())
+    calendar = result.aggregate("calendar", max_e=1)
+    assert set(calendar.table["time"]) == set(cells["time"])
 
 
 def test_unknown_aggregation_kind(result: AttGtResult) -> None:
-    with pytest.raises(ValueError, match="kind must be one of"):
+    with pytest.raises(InputError, match="kind='cohort' is not one of"):
         result.aggregate("cohort")
 
 
 def test_pretest_counts_pre_treatment_cells(result: AttGtResult) -> None:
-    test = result.pretest()
     n_pre = int((~result.att_gt["post"]).sum())
-    assert test.df == n_pre
-    assert 0 <= test.p_value <= 1
+    for method in ("chi2", "hotelling"):
+        test = result.pretest(method)
+        assert test.df == n_pre and test.method == method
+        assert 0 <= test.p_value <= 1
+
+
+def test_default_pretest_is_the_average_pre_period_effect(result: AttGtResult) -> None:
+    test = result.pretest()
+    pre = result.aggregate("dynamic").table.query("event_time < 0")
+    assert test.method == "average" and test.df == 1
+    assert test.estimate == pytest.approx(pre["att"].mean())
+    assert test.df_denominator == result.n_clusters - 1
+    assert "mean pre-treatment effect" in test.describe()
+
+
+def test_unknown_pretest_method(result: AttGtResult) -> None:
+    with pytest.raises(InputError, match="method='f' is not one of"):
+        result.pretest("f")
 
 
 def test_pretest_needs_pre_treatment_cells() -> None:
@@ -134,7 +157,7 @@ def test_unbalanced_units_are_dropped_and_counted(data: pd.DataFrame) -> None:
     res = staggered_did(holes, "y", "unit", "time", "cohort", n_boot=0)
     assert res.n_units == 397
     row = res.exclusions.iloc[0]
-    assert (row["rows"], row["units"]) == (3 * (len(PERIODS) - 1), 3)
+    assert (row["rows"], row["schools"]) == (3 * (len(PERIODS) - 1), 3)
     assert "not observed in every period" in row["reason"]
     assert "excluded: 21 rows / 3 units" in res.summary()
 
@@ -142,7 +165,7 @@ def test_unbalanced_units_are_dropped_and_counted(data: pd.DataFrame) -> None:
 def test_missing_outcomes_are_counted(data: pd.DataFrame) -> None:
     gaps = data.assign(y=data["y"].mask(data.index < 2))
     res = staggered_did(gaps, "y", "unit", "time", "cohort", n_boot=0)
-    assert res.exclusions["reason"].tolist()[0] == "missing outcome or covariate"
+    assert res.exclusions["reason"].tolist()[0] == "missing outcome, weight or covariate"
     assert res.exclusions["rows"].tolist()[0] == 2
 
 
@@ -157,7 +180,7 @@ def test_summary_states_settings_table_and_pretest(result: AttGtResult) -> None:
     text = result.summary()
     assert "outcome: y   method: dr   comparison: never-treated" in text
     assert "units used: 400" in text
-    assert "pre-trend Wald test: W =" in text
+    assert "pre-trend test: mean pre-treatment effect" in text
     assert text.count("\n") > len(result.att_gt)
 
 
@@ -167,14 +190,11 @@ def test_aggregate_summary_shows_overall_and_table(result: AttGtResult) -> None:
     assert "by event_time (pointwise 95% intervals)" in text
 
 
-def test_att_gt_plot_draws_one_series_per_cohort(result: AttGtResult) -> None:
+def test_att_gt_plot_is_the_event_study(result: AttGtResult) -> None:
     ax = result.plot()
-    try:
-        labels = [t.get_text() for t in ax.get_legend().get_texts()]
-        assert labels == ["cohort 2013", "cohort 2015"]
-        assert "event time" in ax.get_xlabel()
-    finally:
-        plt.close(ax.figure)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert labels == ["95% pointwise band", "ATT"]
+    assert "event time" in ax.get_xlabel()
 
 
 def test_event_study_plot_draws_band_over_event_times(result: AttGtResult) -> None:
@@ -189,9 +209,11 @@ def test_event_study_plot_draws_band_over_event_times(result: AttGtResult) -> No
         plt.close(ax.figure)
 
 
-def test_simple_aggregate_has_nothing_to_plot(result: AttGtResult) -> None:
-    with pytest.raises(ValueError, match="single number"):
-        result.aggregate("simple").plot()
+def test_simple_aggregate_plots_its_one_pointwise_interval(result: AttGtResult) -> None:
+    simple = result.aggregate("simple")
+    ax = simple.plot()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["overall (simple)"]
+    assert simple.tidy()["interval"].tolist() == ["pointwise"]
 
 
 def test_universal_base_period_reports_zero_reference_cell(data: pd.DataFrame) -> None:

@@ -110,7 +110,7 @@ def test_units_in_no_cell_are_counted(balanced: pd.DataFrame) -> None:
     n_units = balanced.loc[lonely, "unit"].nunique()
     row = res.exclusions.iloc[0]
     assert "in no group-time cell" in row["reason"]
-    assert (row["rows"], row["units"]) == (n_units, n_units)
+    assert (row["rows"], row["schools"]) == (n_units, n_units)
     assert res.n_units == balanced["unit"].nunique()
 
 
@@ -195,7 +195,7 @@ def test_balancing_loses_the_small_units_the_unbalanced_estimator_keeps() -> Non
     balanced = _fit(holes, covariates=["x"])
     small = holes.loc[holes["x"] < 0, "unit"].nunique()
     assert unbalanced.n_units == holes["unit"].nunique()
-    assert balanced.exclusions["units"].sum() > 0.9 * small
+    assert balanced.exclusions["schools"].sum() > 0.9 * small
     assert unbalanced.att_gt["n_treated"].sum() > 1.4 * balanced.att_gt["n_treated"].sum()
 
 

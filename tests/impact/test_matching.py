@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact import matching
 from partnership_eval.impact.matching import matched_controls
 
@@ -150,12 +150,12 @@ def test_love_plot_returns_axes(schools):
 
 
 def test_repeated_units_are_an_error(schools):
-    with pytest.raises(EstimationError, match="one row per unit"):
+    with pytest.raises(InputError, match="one row per unit"):
         matched_controls(pd.concat([schools, schools.head(2)]), "urn", "partner", COVARIATES)
 
 
 def test_non_binary_treatment_is_an_error(schools):
-    with pytest.raises(EstimationError, match="True/False or 1/0"):
+    with pytest.raises(InputError, match="True/False or 1/0"):
         matched_controls(schools.assign(partner=2), "urn", "partner", COVARIATES)
 
 

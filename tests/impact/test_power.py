@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact.power import minimum_detectable_effect
 
 DESIGN = {"n_treated": 40, "n_control": 60, "n_pre": 3, "n_post": 2}
@@ -137,7 +137,7 @@ def test_summary_states_the_mde_in_plain_words():
 
 
 def test_missing_parts_are_named():
-    with pytest.raises(EstimationError, match="n_post, sigma, rho"):
+    with pytest.raises(InputError, match="n_post, sigma, rho"):
         minimum_detectable_effect(n_treated=40, n_control=60, n_pre=3)
 
 
@@ -149,7 +149,7 @@ def test_a_panel_too_short_for_the_window_is_an_error():
 
 def test_df_and_sigma_together_are_an_error():
     panel = _long(_exchangeable(np.random.default_rng(8), (50, 6), sigma=5.0, rho=0.5))
-    with pytest.raises(EstimationError, match="either df or sigma and rho"):
+    with pytest.raises(InputError, match="either df or sigma and rho"):
         minimum_detectable_effect(
             panel, outcome="ks2", unit="urn", time="year", sigma=3.0, **DESIGN
         )

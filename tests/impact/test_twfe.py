@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 import statsmodels.api as sm
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact.simulate import constant_effect, simulate_staggered_panel
 from partnership_eval.impact.twfe import twfe_did, twfe_event_study
 
@@ -160,7 +160,7 @@ def test_plot_marks_the_reference_period():
 
 def test_missing_column_is_named():
     df = simulate_staggered_panel(n_units=50, seed=1).data
-    with pytest.raises(EstimationError, match="'urn' \\(unit\\)"):
+    with pytest.raises(InputError, match="'urn' \\(unit\\)"):
         twfe_did(df, "y", "urn", "time", "cohort")
 
 
@@ -172,7 +172,7 @@ def test_no_treated_units_is_an_error():
 
 def test_duplicate_unit_time_rows_are_an_error():
     df = simulate_staggered_panel(n_units=50, seed=1).data
-    with pytest.raises(EstimationError, match="duplicate"):
+    with pytest.raises(InputError, match="duplicate"):
         twfe_did(pd.concat([df, df.head(1)]), "y", "unit", "time", "cohort")
 
 
@@ -193,3 +193,50 @@ def test_unobserved_reference_event_time_is_an_error():
     df = simulate_staggered_panel(n_units=100, seed=2).data
     with pytest.raises(EstimationError, match="reference event time -20"):
         twfe_event_study(df, "y", "unit", "time", "cohort", reference=-20)
+
+
+def _stacked(seed: int = 0) -> pd.DataFrame:
+    """Two stacks (2014, 2016): own treated schools, the same comparison schools in both."""
+    rng = np.random.default_rng(seed)
+    frames = []
+    controls = np.arange(40)
+    for k, stack in enumerate((2014, 2016)):
+        treated = 100 + 10 * k + np.arange(10)
+        for urns, is_treated in ((controls, False), (treated, True)):
+            years = np.arange(stack - 2, stack + 2)
+            frames.append(pd.DataFrame({
+                "urn": np.repeat(urns, len(years)), "year": np.tile(years, len(urns)),
+                "stack": stack, "treated": is_treated,
+            }))  # fmt: skip
+    data = pd.concat(frames, ignore_index=True)
+    data["y"] = (rng.normal(size=len(data)) + 0.1 * data["urn"]
+                 + 1.5 * (data["treated"] & (data["year"] >= data["stack"])))  # fmt: skip
+    data["unit"] = data["urn"] + 1_000_000 * data["treated"]
+    data["cohort"] = np.where(data["treated"], data["stack"], 0)
+    return data
+
+
+def test_absorbed_stack_by_year_effects_match_coded_periods():
+    data = _stacked()
+    absorbed = twfe_event_study(data, "y", "unit", "year", "cohort", absorb=[("stack", "year")],
+                                cluster="urn")  # fmt: skip
+    coded = data.assign(period=data["stack"] * 10_000 + data["year"],
+                        cohort=np.where(data["treated"], data["stack"] * 10_001, 0))  # fmt: skip
+    expected = twfe_event_study(coded, "y", "unit", "period", "cohort", cluster="urn")
+    pd.testing.assert_frame_equal(absorbed.table, expected.table, rtol=1e-8)
+    assert absorbed.static.estimate == pytest.approx(expected.static.estimate, rel=1e-10)
+    assert absorbed.spec.absorb == (("stack", "year"),)
+    assert "'year', stack × year fixed effects" in absorbed.summary()
+
+
+def test_twfe_results_have_the_shared_face():
+    sim = simulate_staggered_panel(n_units=200, seed=2)
+    res = twfe_event_study(sim.data, "y", "unit", "time", "cohort", min_e=-3, max_e=3, alpha=0.1)
+    tidy = res.tidy()
+    assert tidy["term"].iloc[0] == "treated (static TWFE)"
+    assert (tidy["level"] == 0.9).all()
+    assert res.headline()["estimate"] == pytest.approx(res.static.estimate)
+    ax = res.plot()
+    assert "90% pointwise interval" in [t.get_text() for t in ax.get_legend().get_texts()]
+    with pytest.raises(InputError, match="absorb entry 3"):
+        twfe_did(sim.data, "y", "unit", "time", "cohort", absorb=[3])

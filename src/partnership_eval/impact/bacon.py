@@ -23,9 +23,9 @@ trends, and the forbidden ones only if effects are constant over time).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import seaborn as sns
@@ -39,6 +39,8 @@ from partnership_eval.impact.panel_checks import (
     numeric_column,
     require_columns,
 )
+from partnership_eval.plots import new_axes
+from partnership_eval.result import Result, exclusion_frame, tidy_frame
 
 COMPARISON_TYPES = (
     "treated_vs_never_treated",
@@ -53,7 +55,18 @@ FORBIDDEN = ("later_vs_earlier_treated", "later_vs_always_treated")
 
 
 @dataclass(frozen=True)
-class BaconResult:
+class BaconSpec:
+    """What was decomposed: the TWFE regression's columns."""
+
+    outcome: str
+    unit: str
+    time: str
+    cohort: str
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class BaconResult(Result):
     """Every 2×2 comparison behind a TWFE coefficient, with its estimate and weight.
 
     ``table`` has columns treated_cohort, control_cohort (0 = never treated),
@@ -65,7 +78,30 @@ class BaconResult:
     twfe_estimate: float
     n_units: int
     n_periods: int
-    inputs: dict[str, str] = field(default_factory=dict)
+    spec: BaconSpec
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    headline_label: ClassVar[str] = "TWFE coefficient (sum of the 2×2 comparisons)"
+    title: ClassVar[str] = "Goodman-Bacon decomposition"
+
+    @property
+    def inputs(self) -> dict[str, object]:
+        """The settings as a dict (``spec`` is the frozen form)."""
+        return asdict(self.spec)
+
+    def tidy(self) -> pd.DataFrame:
+        """The TWFE coefficient, then each comparison type's weighted estimate and weight."""
+        rows = [{"term": "TWFE coefficient", "estimate": self.twfe_estimate, "weight": 1.0}]
+        rows += [
+            {
+                "term": row.comparison_type.replace("_", " "),
+                "estimate": row.estimate,
+                "weight": row.weight,
+                "contribution": row.contribution,
+                "n_comparisons": row.n_comparisons,
+            }
+            for row in self.by_type().itertuples(index=False)
+        ]
+        return tidy_frame(rows, alpha=self.alpha)
 
     def by_type(self) -> pd.DataFrame:
         """Total weight, weighted-average estimate and contribution to TWFE per comparison type."""
@@ -99,8 +135,7 @@ class BaconResult:
 
     def plot(self, ax: Axes | None = None, title: str | None = None) -> Axes:
         """Scatter of each comparison's estimate against its weight, coloured by type."""
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 4))
+        ax = ax if ax is not None else new_axes()
         table = self.table.assign(
             comparison_type=pd.Categorical(
                 self.table["comparison_type"],
@@ -237,7 +272,7 @@ def bacon_decomposition(
         twfe_estimate=twfe,
         n_units=n_units,
         n_periods=len(periods),
-        inputs={"outcome": outcome, "unit": unit, "time": time, "cohort": cohort},
+        spec=BaconSpec(outcome=outcome, unit=unit, time=time, cohort=cohort),
     )
 
 

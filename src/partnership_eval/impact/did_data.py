@@ -115,8 +115,10 @@ def _require_columns(df: pd.DataFrame, columns: dict[str, str | None]) -> None:
         )
 
 
-def _require_numeric(df: pd.DataFrame, column: str, role: str) -> None:
+def _require_numeric(df: pd.DataFrame, column: str, role: str, *, allow_bool: bool = False) -> None:
     series = df[column]
+    if ptypes.is_bool_dtype(series) and allow_bool:
+        return
     if ptypes.is_bool_dtype(series) or not ptypes.is_numeric_dtype(series):
         raise InputError(
             f"the {role} must be numeric, found dtype {series.dtype}",
@@ -167,7 +169,8 @@ def _require_constant_within_unit(
     if ptypes.is_numeric_dtype(values) and not ptypes.is_bool_dtype(values):
         v = values.to_numpy(dtype=float, na_value=np.nan)
         ref = v[first_of_row]
-        varies = ~((v == ref) | (np.isnan(v) & np.isnan(ref)))
+        # rows with a missing or infinite value are dropped later (and counted)
+        varies = np.isfinite(v) & np.isfinite(ref) & (v != ref)
     else:
         codes, _ = _codes(values)
         varies = codes != codes[first_of_row]
@@ -176,7 +179,7 @@ def _require_constant_within_unit(
         raise InputError(
             f"the {role} must be the same in every period of a unit; unit {bad!r} has several",
             column=column,
-            fix=f"give each {unit} one {role} value",
+            fix=f"give each {unit} one {role} value (e.g. its first period's)",
         )
 
 
@@ -196,13 +199,18 @@ def _require_unique_unit_time(
         )
 
 
-def _cohort_codes(raw: np.ndarray, periods: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _cohort_codes(
+    raw: np.ndarray, periods: np.ndarray, anticipation: int
+) -> tuple[np.ndarray, np.ndarray]:
     """First treated periods with 0/NaN and after-the-panel cohorts coded never treated.
 
-    Also returns which rows belong to after-the-panel cohorts.
+    A cohort counts as never treated only when it starts after the last period *plus*
+    the anticipation window (as R ``did``): a cohort first treated at T + 1 with
+    ``anticipation=2`` already reacts in T − 1 and T, so it is a treated cohort (with
+    pre-treatment cells only), not a control. Also returns which rows were recoded.
     """
     never = np.isnan(raw) | (raw == 0)
-    late = ~never & (raw > periods[-1])
+    late = ~never & (raw > periods[-1] + anticipation)
     return np.where(never | late, NEVER_TREATED, raw), late
 
 
@@ -226,13 +234,26 @@ def prepare_sample(
     A panel is balanced (units missing in any period dropped and counted) unless
     ``allow_unbalanced_panel`` is True, when every unit is kept with its observed periods.
 
+    Hard cases, as R ``did`` treats them:
+
+    - cohorts after the last period + ``anticipation`` are never treated; cohorts inside
+      the anticipation window stay treated (never controls);
+    - rows with a missing or infinite outcome, weight or covariate are dropped and
+      counted; a missing cohort means never treated (counted as recoded);
+    - units treated from the first period on (always treated) are dropped and counted;
+    - a never-treated unit without a cluster value (no partnership) is its own cluster;
+    - boolean outcomes are used as 0/1.
+
     Raises
     ------
     InputError
         Unknown columns, non-numeric outcome/time/cohort/covariates, duplicate
-        unit-time rows, values that should be constant within a unit but are not.
+        unit-time rows (also for repeated cross-sections with ids), negative cohorts,
+        negative or all-zero weights, values that should be constant within a unit
+        (cohort, weight — R's ``fix_weights`` would take the first period's — cluster)
+        but are not.
     EstimationError
-        A design the estimator cannot use: a cohort treated in the first period, no
+        A design the estimator cannot use: every treated unit always treated, no
         never-treated units with ``control_group="never_treated"``, an empty sample.
     """
     if not isinstance(df, pd.DataFrame):
@@ -252,11 +273,11 @@ def prepare_sample(
         }
         | {f"covariates[{i}]": c for i, c in enumerate(covariates)},
     )
-    _require_numeric(df, outcome, "outcome")
+    _require_numeric(df, outcome, "outcome", allow_bool=True)
     _require_numeric(df, time, "time")
     _require_numeric(df, cohort, "cohort (first treated period)")
     for c in covariates:
-        _require_numeric(df, c, "covariate")
+        _require_numeric(df, c, "covariate", allow_bool=True)
     if weights is not None:
         _require_numeric(df, weights, "weight")
     keep_cols = list(
@@ -266,7 +287,7 @@ def prepare_sample(
         )
     )
     data = df[keep_cols]
-    for col, role in ((time, "time"), (unit, "unit"), (cluster, "cluster")):
+    for col, role in ((time, "time"), (unit, "unit")):
         if col is not None and data[col].isna().any():
             row = int(np.flatnonzero(data[col].isna().to_numpy())[0])
             raise InputError(
@@ -275,23 +296,18 @@ def prepare_sample(
                 column=col,
                 fix=f"fill or drop rows without a {role}",
             )
+    lone = None if cluster is None else _clusterless_rows(data, cluster, cohort)
+    _require_valid_cohorts(data, cohort)
     if weights is not None:
-        w = data[weights].to_numpy(dtype=float, na_value=np.nan)
-        if not np.all(np.isfinite(w)) or np.any(w < 0):
-            row = int(np.flatnonzero(~np.isfinite(w) | (w < 0))[0])
-            raise InputError(
-                "weights must be finite and non-negative",
-                row=row,
-                column=weights,
-                fix="fix or drop rows with missing or negative weights",
-            )
+        _require_usable_weights(data, weights)
     time_codes, time_values = _factorize(data[time])
     unit_codes = None
     if unit is not None:
         unit_codes, n_units = _codes(data[unit])
         first_of_row = _first_rows(unit_codes, n_units)[unit_codes]
+        # with ids, a (unit, period) pair is one observation in panels and cross-sections
+        _require_unique_unit_time(data, unit, time, unit_codes, time_codes, len(time_values))
         if panel:
-            _require_unique_unit_time(data, unit, time, unit_codes, time_codes, len(time_values))
             never_as_zero = data[cohort].fillna(0)
             _require_constant_within_unit(
                 data, unit, first_of_row, never_as_zero, cohort, "cohort (first treated period)"
@@ -311,26 +327,57 @@ def prepare_sample(
         y=data[outcome].to_numpy(dtype=float, na_value=np.nan),
         x=_design(data, covariates),
         weight=None if weights is None else data[weights].to_numpy(dtype=float),
-        cluster=None if cluster is None else _codes(data[cluster])[0],
+        cluster=None if cluster is None else _cluster_codes(data[cluster], lone, unit_codes),
     )
     time_values = np.asarray(time_values, dtype=float)
 
     exclusions: list[Exclusion] = []
-    incomplete = np.isnan(rows.y)
-    for k in range(1, rows.x.shape[1]):
-        incomplete |= np.isnan(rows.x[:, k])
-    if incomplete.any():
+    if lone is not None and lone.any():
         exclusions.append(
             Exclusion(
-                "missing outcome or covariate", int(incomplete.sum()), rows.count_units(incomplete)
+                f"never treated without a {cluster}: each its own cluster",
+                0,
+                rows.count_units(lone),
             )
         )
-        rows = rows.take(~incomplete)
+    missing = np.isnan(rows.y) | np.isnan(rows.x[:, 1:]).any(axis=1)
+    if rows.weight is not None:
+        missing |= np.isnan(rows.weight)
+    infinite = ~missing & ~(
+        np.isfinite(rows.y)
+        & np.isfinite(rows.x).all(axis=1)
+        & (True if rows.weight is None else np.isfinite(rows.weight))
+    )
+    for mask, reason in (
+        (missing, "missing outcome, weight or covariate"),
+        (infinite, "infinite outcome, weight or covariate (e.g. the log of 0)"),
+    ):
+        if mask.any():
+            exclusions.append(Exclusion(reason, int(mask.sum()), rows.count_units(mask)))
+    if (missing | infinite).any():
+        rows = rows.take(~(missing | infinite))
     if not len(rows.y):
-        raise EstimationError("no rows with a non-missing outcome and covariates to estimate from")
+        raise EstimationError(
+            "no rows with a finite outcome, weight and covariates to estimate from"
+        )
+    if rows.weight is not None and not np.any(rows.weight > 0):
+        raise InputError(
+            "every usable weight is 0, so nothing can be estimated",
+            column=weights,
+            fix="give the units to estimate from positive weights",
+        )
 
+    unknown = np.isnan(rows.cohort)
+    if unknown.any():
+        exclusions.append(
+            Exclusion(
+                "first treated period missing: counted as never treated",
+                0,
+                rows.count_units(unknown),
+            )
+        )
     periods = time_values[np.bincount(rows.time, minlength=len(time_values)) > 0]
-    g, late = _cohort_codes(rows.cohort, periods)
+    g, late = _cohort_codes(rows.cohort, periods, anticipation)
     rows = replace(rows, cohort=g)
     if late.any():
         exclusions.append(
@@ -342,13 +389,23 @@ def prepare_sample(
         )
 
     early = np.isfinite(g) & (g <= periods[0])
-    if early.any():
-        bad = np.unique(g[early])
-        raise EstimationError(
-            f"cohort {bad[0]:g} is treated in the first period ({periods[0]:g}): "
-            f"{rows.count_units(early)} unit(s) have no pre-treatment period to compare with "
-            f"(column {cohort!r}); drop these units or use data starting before treatment"
+    if early.any():  # as R did: always-treated units are dropped (and counted)
+        exclusions.append(
+            Exclusion(
+                f"treated from the first period ({periods[0]:g}) on: no untreated period "
+                "to compare (always treated)",
+                int(early.sum()),
+                rows.count_units(early),
+            )
         )
+        rows, g = rows.take(~early), g[~early]
+        if not np.isfinite(g).any():
+            raise EstimationError(
+                f"every treated unit is treated from the first period ({periods[0]:g}) on "
+                f"(column {cohort!r}): no cohort has a pre-treatment period to compare with; "
+                "use data starting before treatment"
+            )
+        periods = time_values[np.bincount(rows.time, minlength=len(time_values)) > 0]
 
     if not np.isinf(g).any():
         if control_group == "never_treated":
@@ -383,6 +440,68 @@ def prepare_sample(
         sample = _cross_section_sample(rows, periods, exclusions)
     _require_cohort_sizes(sample, len(covariates), cohort)
     return sample
+
+
+def _clusterless_rows(data: pd.DataFrame, cluster: str, cohort: str) -> np.ndarray:
+    """Rows without a cluster: allowed for never-treated units only (e.g. no partnership)."""
+    lone = data[cluster].isna().to_numpy()
+    g = data[cohort].to_numpy(dtype=float, na_value=np.nan)
+    treated = lone & ~(np.isnan(g) | (g == 0))
+    if treated.any():
+        row = int(np.flatnonzero(treated)[0])
+        raise InputError(
+            "the cluster is missing for a treated unit",
+            row=row,
+            column=cluster,
+            fix="give every treated unit its cluster (never-treated units may have none)",
+        )
+    return lone
+
+
+def _cluster_codes(
+    values: pd.Series, lone: np.ndarray, unit_codes: np.ndarray | None
+) -> np.ndarray:
+    """Cluster codes; a never-treated unit without a cluster is a cluster of its own."""
+    codes, n_codes = _codes(values)
+    if lone.any():
+        own = unit_codes[lone] if unit_codes is not None else np.flatnonzero(lone)
+        codes = codes.copy()
+        codes[lone] = n_codes + own
+    return codes
+
+
+def _require_valid_cohorts(data: pd.DataFrame, cohort: str) -> None:
+    values = data[cohort].to_numpy(dtype=float, na_value=np.nan)
+    bad = (values < 0) | np.isinf(values)
+    if bad.any():
+        row = int(np.flatnonzero(bad)[0])
+        raise InputError(
+            f"first treated periods must be 0 (never treated) or a period, found "
+            f"{_plain(data[cohort].iloc[row])!r}",
+            row=row,
+            column=cohort,
+            fix="code never-treated units 0 and treated ones by their first treated period",
+        )
+
+
+def _require_usable_weights(data: pd.DataFrame, weights: str) -> None:
+    """Negative weights are refused; missing or infinite ones drop their rows later."""
+    w = data[weights].to_numpy(dtype=float, na_value=np.nan)
+    negative = w < 0
+    if negative.any():
+        row = int(np.flatnonzero(negative)[0])
+        raise InputError(
+            f"weights must be non-negative, found {w[row]:g}",
+            row=row,
+            column=weights,
+            fix="fix or drop rows with negative weights",
+        )
+    if not np.any(w[np.isfinite(w)] > 0):
+        raise InputError(
+            "every weight is 0 or missing, so nothing can be estimated",
+            column=weights,
+            fix="give the units to estimate from positive weights",
+        )
 
 
 def min_cohort_size(n_covariates: int) -> int:

@@ -13,8 +13,11 @@ groups follow R ``did`` (``att_gt``):
 - covariates enter at the earlier of the two periods compared.
 
 Cohorts without a period before g − anticipation get no cells (their units stay in the
-sample, as in R); a cell that cannot be estimated raises :class:`EstimationError`
-naming its cohort and period.
+sample, as in R). A cell that cannot be estimated (one comparison unit, no overlap, a
+singular model, an empty period) is returned as NA with its reason, and the other cells
+are estimated, as R does; ``strict=True`` raises :class:`EstimationError` naming its
+cohort and period instead. Comparison units trimmed for a propensity score of 0.995 or
+more (DRDID's rule) are counted per cell.
 
 Unbalanced panels (``DidSample.observed`` set): each cell compares the treated and
 comparison units observed in both of its periods; its influence function is zero for
@@ -51,6 +54,13 @@ class GroupTimeEstimates:
     n_control: np.ndarray
     skipped_cohorts: tuple[float, ...]
     exclusions: tuple[Exclusion, ...] = ()
+    reason: np.ndarray | None = None
+    n_trimmed: np.ndarray | None = None
+
+    @property
+    def estimated(self) -> np.ndarray:
+        """Cells with an estimate (not NA)."""
+        return np.isfinite(self.att)
 
 
 def plan_cells(
@@ -83,6 +93,7 @@ def _comparison(cohort: np.ndarray, g: float, cutoff: float, control_group: str)
 def _fail(
     cohort: float, periods: np.ndarray, n_treated: int, n_control: int, unit: str, err: Exception
 ) -> EstimationError:
+    """The error ``strict=True`` raises for a cell that cannot be estimated."""
     times = ("period " if len(periods) == 1 else "periods ") + ", ".join(f"{t:g}" for t in periods)
     return EstimationError(
         f"ATT for cohort {cohort:g}, {times} cannot be estimated: {err}; "
@@ -98,8 +109,12 @@ def estimate_group_time(
     control_group: str,
     base_period: str,
     anticipation: int,
+    strict: bool = False,
 ) -> GroupTimeEstimates:
-    """Estimate every ATT(g, t) of ``sample`` with its influence function."""
+    """Estimate every ATT(g, t) of ``sample`` with its influence function.
+
+    Cells that cannot be estimated are NA (with ``reason``) unless ``strict``.
+    """
     periods = sample.periods
     cells, skipped = plan_cells(periods, sample.cohorts, base_period, anticipation)
     if not cells:
@@ -108,7 +123,7 @@ def estimate_group_time(
             f"anticipation={anticipation}) before the second period"
         )
     n = sample.n_obs
-    out = _CellResults(n, len(cells))
+    out = _CellResults(n, len(cells), strict)
     treated, controls = _cell_members(sample, cells, control_group, anticipation)
     for k in range(len(cells)):
         out.n_treated[k] = np.sum(treated[k])
@@ -127,7 +142,9 @@ def estimate_group_time(
         n_treated=out.n_treated,
         n_control=out.n_control,
         skipped_cohorts=skipped,
-        exclusions=_units_in_no_cell(sample, treated, controls),
+        exclusions=_units_in_no_cell(sample, treated, controls) + out.trim_exclusions(),
+        reason=out.reason,
+        n_trimmed=out.n_trimmed,
     )
 
 
@@ -172,11 +189,48 @@ def _units_in_no_cell(
 
 
 class _CellResults:
-    def __init__(self, n: int, n_cells: int) -> None:
+    def __init__(self, n: int, n_cells: int, strict: bool) -> None:
         self.att = np.zeros(n_cells)
         self.influence = np.zeros((n, n_cells))
         self.n_treated = np.zeros(n_cells, dtype=np.int64)
         self.n_control = np.zeros(n_cells, dtype=np.int64)
+        self.n_trimmed = np.zeros(n_cells, dtype=np.int64)
+        self.reason = np.full(n_cells, "", dtype=object)
+        self.strict = strict
+
+    def store(self, cells: list[int], idx: np.ndarray, result: tuple, scale: float) -> None:
+        """Put one estimate (ATT, influence, trimmed) into its cells' columns."""
+        att, inf, trimmed = result
+        att = np.broadcast_to(np.asarray(att, dtype=float), (len(cells),))
+        inf = np.asarray(inf).reshape(len(idx), len(cells))
+        if not (np.all(np.isfinite(att)) and np.all(np.isfinite(inf))):
+            raise CellError("the estimate is not finite (the comparison group has no weight)")
+        self.att[cells] = att
+        self.n_trimmed[cells] = trimmed
+        first, last = cells[0], cells[-1] + 1
+        # a cohort's cells are usually adjacent columns: a slice is much faster to fill
+        where = (idx, slice(first, last)) if last - first == len(cells) else np.ix_(idx, cells)
+        self.influence[where] = inf * scale
+
+    def not_estimated(self, cells: list[int], error: EstimationError, err: CellError) -> None:
+        """Mark cells NA with the reason (or raise ``error`` when strict)."""
+        if self.strict:
+            raise error from None
+        self.att[cells] = np.nan
+        self.reason[cells] = str(err)
+
+    def trim_exclusions(self) -> tuple[Exclusion, ...]:
+        if not self.n_trimmed.any():
+            return ()
+        cells = int(np.count_nonzero(self.n_trimmed))
+        return (
+            Exclusion(
+                f"propensity score ≥ 0.995: comparison units trimmed (weight 0) in {cells} "
+                "group-time cell(s), as DRDID does; rows counts unit-cells",
+                int(self.n_trimmed.sum()),
+                0,
+            ),
+        )
 
 
 def _estimate_panel(
@@ -211,16 +265,11 @@ def _estimate_panel(
         try:
             if d.sum() == 0 or d.sum() == len(d):
                 raise CellError("no treated or no comparison units")
-            att, inf = estimator(y[:, j] - y[:, base], d, x[idx, x_period], sample.weights[idx])
+            result = estimator(y[:, j] - y[:, base], d, x[idx, x_period], sample.weights[idx])
+            out.store(members, idx, result, n / len(idx))
         except CellError as err:
-            raise _fail(
-                g, sample.periods[j], out.n_treated[k0], out.n_control[k0], "units", err
-            ) from None
-        out.att[members] = att
-        first, last = members[0], members[-1] + 1
-        # a cohort's cells are usually adjacent columns: a slice is much faster to fill
-        where = (idx, slice(first, last)) if last - first == len(members) else np.ix_(idx, members)
-        out.influence[where] = inf * (n / len(idx))
+            error = _fail(g, sample.periods[j], out.n_treated[k0], out.n_control[k0], "units", err)
+            out.not_estimated(members, error, err)
 
 
 def _estimate_cross_sections(
@@ -245,12 +294,11 @@ def _estimate_cross_sections(
         post = (sample.period_index[idx] == j).astype(float)
         try:
             _require_all_quadrants(d, post)
-            out.att[k], inf = estimator(sample.y[idx], post, d, sample.x[idx], sample.weights[idx])
+            result = estimator(sample.y[idx], post, d, sample.x[idx], sample.weights[idx])
+            out.store([k], idx, result, n / len(idx))
         except CellError as err:
-            raise _fail(
-                g, sample.periods[[j]], out.n_treated[k], out.n_control[k], "rows", err
-            ) from None
-        out.influence[idx, k] = inf * (n / len(idx))
+            error = _fail(g, sample.periods[[j]], out.n_treated[k], out.n_control[k], "rows", err)
+            out.not_estimated([k], error, err)
 
 
 def _require_all_quadrants(d: np.ndarray, post: np.ndarray) -> None:

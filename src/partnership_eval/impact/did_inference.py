@@ -1,4 +1,4 @@
-"""Standard errors, uniform bands and the pre-trend test from influence functions.
+"""Standard errors, uniform bands and the pre-trend tests from influence functions.
 
 An estimator ``θ̂`` with influence function ``ψ`` (one row per unit, or per row of
 repeated cross-sections) has ``θ̂ − θ ≈ mean(ψ)``. Clustering sums ``ψ`` within
@@ -6,11 +6,19 @@ clusters first (the unit is its own cluster by default), so
 
 - analytic: ``Var(θ̂) = Σ_c S_c S_cᵀ / n²`` with ``S_c = Σ_{i∈c} ψ_i`` — R ``did``'s
   ``bstrap=FALSE`` standard errors, clustered or not;
-- multiplier bootstrap: draws ``Σ_c v_c S_c / n`` with Mammen weights ``v_c``, standard
-  errors from the interquartile range and a sup-t critical value for uniform bands, as
-  in R ``did``'s ``mboot``. The draws are matrix products (draws × clusters) @
-  (clusters × estimates), made in chunks of 128 draws to bound memory, and are the
-  same for every call with the same seed.
+- multiplier bootstrap: draws ``Σ_c v_c S_c / n`` with Mammen weights ``v_c`` (or
+  Rademacher, or Webb's six points for very few clusters), standard errors from the
+  interquartile range and a sup-t critical value for uniform bands, as in R ``did``'s
+  ``mboot``. The draws are matrix products (draws × clusters) @ (clusters × estimates),
+  made in chunks of 128 draws to bound memory, and are the same for every call with
+  the same seed.
+
+Pre-trend tests (:class:`WaldTest`): R's χ² Wald test inverts the estimated covariance
+of many pre-treatment cells, each resting on one cohort, and rejects far too often in
+small samples (43% at nominal 5% with 60 units and 12 cells, benchmarks/validate_did.py).
+:func:`pretest_average` tests the mean pre-treatment event-time effect with a t on
+(clusters − 1) df (4% at 60 units); :func:`pretest_hotelling` is Hotelling's T² as an F
+on (cells, clusters − cells) df, honest once clusters are many times the cells.
 
 With unequal cluster sizes R ``did`` bootstraps cluster *means*; summing, as here,
 keeps the bootstrap consistent with the analytic clustered variance.
@@ -62,12 +70,6 @@ def cluster_sums(influence: np.ndarray, cluster: np.ndarray | None) -> np.ndarra
     return np.asarray(member @ influence)
 
 
-def covariance(influence: np.ndarray, cluster: np.ndarray | None) -> np.ndarray:
-    """Analytic covariance matrix of the estimates."""
-    sums = cluster_sums(influence, cluster)
-    return sums.T @ sums / influence.shape[0] ** 2
-
-
 def analytic_inference(
     influence: np.ndarray, cluster: np.ndarray | None, alpha: float
 ) -> Inference:
@@ -84,8 +86,33 @@ def _random_bytes(rng: np.random.Generator, size: int) -> np.ndarray:
     return raw.view(np.uint8)[:size]
 
 
+MULTIPLIERS = ("mammen", "rademacher", "webb")
+_WEBB = np.array([-np.sqrt(1.5), -1.0, -np.sqrt(0.5), np.sqrt(0.5), 1.0, np.sqrt(1.5)])
+
+
+def multiplier_matrix(
+    rng: np.random.Generator, size: int, n_clusters: int, multipliers: str
+) -> np.ndarray:
+    """(size × clusters) wild-bootstrap weights, mean 0 and variance 1.
+
+    ``rademacher``: ±1 with probability ½ each; ``webb``: Webb's six points ±√½, ±1,
+    ±√1.5 (more distinct draws than Rademacher's 2^G with very few clusters);
+    ``mammen``: Mammen's two points (R ``did``'s choice).
+    """
+    if multipliers == "webb":
+        return _WEBB[rng.integers(0, 6, size=(size, n_clusters))]
+    bits = _random_bytes(rng, size * n_clusters).reshape(size, n_clusters)
+    if multipliers == "rademacher":
+        return np.where(bits < 128, -1.0, 1.0)
+    return np.where(bits < _LOW_THRESHOLD, _MAMMEN_LOW, _MAMMEN_HIGH)
+
+
 def bootstrap_draws(
-    influence: np.ndarray, cluster: np.ndarray | None, n_boot: int, seed: int
+    influence: np.ndarray,
+    cluster: np.ndarray | None,
+    n_boot: int,
+    seed: int,
+    multipliers: str = "mammen",
 ) -> np.ndarray:
     """(n_boot × estimates) multiplier-bootstrap draws of the estimates' deviations.
 
@@ -97,6 +124,13 @@ def bootstrap_draws(
     sums = cluster_sums(influence, cluster)
     n_clusters, n = sums.shape[0], influence.shape[0]
     rng = np.random.default_rng(seed)
+    if multipliers != "mammen":
+        draws = np.empty((n_boot, sums.shape[1]))
+        for start in range(0, n_boot, _DRAWS_PER_CHUNK):
+            size = min(_DRAWS_PER_CHUNK, n_boot - start)
+            v = multiplier_matrix(rng, size, n_clusters, multipliers)
+            draws[start : start + size] = v @ sums / n
+        return draws
     total = _MAMMEN_HIGH * sums.sum(axis=0)
     sums32 = sums.astype(np.float32)
     indicator = np.empty((min(_DRAWS_PER_CHUNK, n_boot), n_clusters), dtype=np.float32)
@@ -111,10 +145,15 @@ def bootstrap_draws(
 
 
 def bootstrap_inference(
-    influence: np.ndarray, cluster: np.ndarray | None, n_boot: int, seed: int, alpha: float
+    influence: np.ndarray,
+    cluster: np.ndarray | None,
+    n_boot: int,
+    seed: int,
+    alpha: float,
+    multipliers: str = "mammen",
 ) -> Inference:
     """Bootstrap standard errors and the sup-t critical value of a uniform band."""
-    draws = bootstrap_draws(influence, cluster, n_boot, seed)
+    draws = bootstrap_draws(influence, cluster, n_boot, seed, multipliers)
     q75, q25 = np.quantile(draws, [0.75, 0.25], axis=0, method="inverted_cdf")
     se = (q75 - q25) / _IQR_TO_SD
     se = np.where(se > _TINY, se, np.nan)
@@ -127,33 +166,123 @@ def bootstrap_inference(
 
 
 def infer(
-    influence: np.ndarray, cluster: np.ndarray | None, n_boot: int, seed: int, alpha: float
+    influence: np.ndarray,
+    cluster: np.ndarray | None,
+    n_boot: int,
+    seed: int,
+    alpha: float,
+    multipliers: str = "mammen",
 ) -> Inference:
     """Analytic inference when ``n_boot`` is 0, the multiplier bootstrap otherwise."""
     if n_boot > 0:
-        return bootstrap_inference(influence, cluster, n_boot, seed, alpha)
+        return bootstrap_inference(influence, cluster, n_boot, seed, alpha, multipliers)
     return analytic_inference(influence, cluster, alpha)
 
 
 @dataclass(frozen=True)
 class WaldTest:
-    """Wald test that every pre-treatment ATT(g, t) is zero."""
+    """A test that the pre-treatment effects are zero (parallel pre-trends).
+
+    ``method`` is ``average`` (F(1, clusters − 1), i.e. a squared t, of the mean
+    pre-treatment event-time effect, ``estimate`` ± ``se``), ``hotelling`` (F(df,
+    df_denominator) from Hotelling's T²) or ``chi2`` (χ²(df)).
+    """
 
     statistic: float
     df: int
     p_value: float
+    method: str = "chi2"
+    df_denominator: int | None = None
+    estimate: float | None = None
+    se: float | None = None
+
+    def describe(self) -> str:
+        """The test in one line."""
+        if self.method == "average":
+            return (
+                f"mean pre-treatment effect {self.estimate:.4f} (se {self.se:.4f}), "
+                f"t² = {self.statistic:.3f} on 1 and {self.df_denominator} df, "
+                f"p = {self.p_value:.4f}"
+            )
+        if self.method == "hotelling":
+            return (
+                f"Hotelling F = {self.statistic:.3f} on {self.df} and {self.df_denominator} df, "
+                f"p = {self.p_value:.4f}"
+            )
+        return f"Wald χ² = {self.statistic:.3f}, df = {self.df}, p = {self.p_value:.4f}"
 
 
-def wald_pretest(
+def _usable_covariance(
     att: np.ndarray, influence: np.ndarray, cluster: np.ndarray | None
-) -> WaldTest | None:
-    """Chi-squared test of ``att = 0`` (None when there is nothing testable)."""
-    v = covariance(influence, cluster)
+) -> tuple[np.ndarray, np.ndarray, int] | None:
+    """Estimates with non-zero variance, their covariance and the number of clusters."""
+    sums = cluster_sums(influence, cluster)
+    v = sums.T @ sums / influence.shape[0] ** 2
     usable = np.diag(v) > _TINY**2
     if not usable.any():
         return None
     a, v = att[usable], v[np.ix_(usable, usable)]
     if np.linalg.matrix_rank(v) < len(a):
         return None
+    n_clusters = int(np.count_nonzero(np.any(sums != 0, axis=1)))
+    return a, v, n_clusters
+
+
+def pretest_chi2(
+    att: np.ndarray, influence: np.ndarray, cluster: np.ndarray | None
+) -> WaldTest | None:
+    """Chi-squared test of ``att = 0`` (None when there is nothing testable)."""
+    parts = _usable_covariance(att, influence, cluster)
+    if parts is None:
+        return None
+    a, v, _ = parts
     w = float(a @ np.linalg.solve(v, a))
     return WaldTest(statistic=w, df=len(a), p_value=float(stats.chi2.sf(w, len(a))))
+
+
+def pretest_hotelling(
+    att: np.ndarray, influence: np.ndarray, cluster: np.ndarray | None
+) -> WaldTest | None:
+    """Hotelling's T² test of ``att = 0`` as F(k, G − k), G the clusters (None if G ≤ k)."""
+    parts = _usable_covariance(att, influence, cluster)
+    if parts is None:
+        return None
+    a, v, g = parts
+    k = len(a)
+    if g <= k:
+        return None
+    t2 = float(a @ np.linalg.solve(v, a)) * (g - 1) / g
+    f = t2 * (g - k) / (k * (g - 1))
+    return WaldTest(
+        statistic=f,
+        df=k,
+        p_value=float(stats.f.sf(f, k, g - k)),
+        method="hotelling",
+        df_denominator=g - k,
+    )
+
+
+def pretest_average(
+    att: np.ndarray, influence: np.ndarray, cluster: np.ndarray | None
+) -> WaldTest | None:
+    """t test (on clusters − 1 df) that the mean of ``att`` is zero (None if untestable)."""
+    usable = np.abs(influence).sum(axis=0) > 0
+    if not usable.any():
+        return None
+    mean_inf = influence[:, usable].mean(axis=1)
+    sums = cluster_sums(mean_inf, cluster)[:, 0]
+    g = int(np.count_nonzero(sums))
+    se = float(np.sqrt(np.sum(sums**2)) / len(mean_inf))
+    if g < 2 or not se > _TINY:
+        return None
+    estimate = float(att[usable].mean())
+    t2 = (estimate / se) ** 2
+    return WaldTest(
+        statistic=t2,
+        df=1,
+        p_value=float(stats.f.sf(t2, 1, g - 1)),
+        method="average",
+        df_denominator=g - 1,
+        estimate=estimate,
+        se=se,
+    )

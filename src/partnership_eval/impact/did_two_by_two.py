@@ -10,12 +10,16 @@ Array translations of the estimators R ``did`` calls from the DRDID package
 
 Each takes the treated indicator ``d``, a design ``x`` whose first column is the
 intercept and sampling weights, and returns ``(att, influence)`` with the influence
-function scaled so that ``att - ATT ≈ mean(influence)``. The panel estimators take the
+function scaled so that ``att - ATT ≈ mean(influence)``, and the trimmed count below. The panel estimators take the
 outcome changes of several cells at once, ``dy`` of shape (units, cells), when the
 cells share their units, design and weights (one propensity score and one regression
-design serve them all); they return one ATT and one influence column per cell. Propensity scores come from a
-weighted logit, outcome models from weighted least squares on the comparison group.
-A singular design or propensity scores at 0.999 or above raise :class:`CellError`.
+design serve them all); they return one ATT and one influence column per cell.
+Propensity scores come from a weighted logit (stopped where it separates the groups,
+as R's ``glm`` does with a warning), outcome models from weighted least squares on
+the comparison group. As DRDID: scores are capped at 1 − 1e-6 and comparison units
+with a score of 0.995 or more are trimmed (given weight 0); every estimator returns
+``(att, influence, trimmed)``, ``trimmed`` the number of comparison units trimmed. A singular design raises :class:`CellError`;
+so does a comparison group left with no weight after trimming.
 """
 
 from __future__ import annotations
@@ -25,8 +29,15 @@ from scipy.special import expit
 
 PS_CAP = 1 - 1e-6
 TRIM_LEVEL = 0.995
-OVERLAP_LIMIT = 0.999
 _EPS = np.finfo(float).eps
+
+
+TwoByTwo = tuple[np.ndarray | float, np.ndarray, int]
+"""What every 2×2 estimator returns: ATT(s), influence function(s), comparison units trimmed."""
+
+
+def _trimmed(keep: np.ndarray) -> int:
+    return int(np.sum(~keep))
 
 
 class CellError(ValueError):
@@ -63,13 +74,7 @@ def _logit(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> np.ndarray:
         beta += step
         if np.max(np.abs(step)) < 1e-11 * (1 + np.max(np.abs(beta))):
             break
-    p = expit(x @ beta)
-    if p.max() >= OVERLAP_LIMIT:
-        raise CellError(
-            f"no overlap: estimated propensity scores reach {p.max():.4f} (≥ {OVERLAP_LIMIT}), "
-            "so some treated units have no comparable controls"
-        )
-    return p
+    return expit(x @ beta)
 
 
 def _ols_linear_rep(x: np.ndarray, resid: np.ndarray, w: np.ndarray, what: str) -> np.ndarray:
@@ -89,6 +94,11 @@ def _logit_linear_rep(x: np.ndarray, d: np.ndarray, p: np.ndarray, w: np.ndarray
 def _propensity(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     p = np.minimum(_logit(x, d, w), PS_CAP)
     keep = np.where(d == 1, True, p < TRIM_LEVEL)
+    if not np.any(keep & (d == 0) & (w * p / (1 - p) > 0)):
+        raise CellError(
+            "no overlap: every comparison unit has a propensity score of "
+            f"{TRIM_LEVEL} or more (or weight 0), so the treated units have no comparable controls"
+        )
     return p, keep
 
 
@@ -110,9 +120,7 @@ def _control_fit(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) ->
     return x @ _wls(x[ctrl], dy[ctrl], w[ctrl], _OR_SINGULAR)
 
 
-def reg_panel(
-    dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def reg_panel(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> TwoByTwo:
     """Outcome-regression DiD with panel data (``reg_did_panel``)."""
     w = w / w.mean()
     fitted = _control_fit(dy, d, x, w)
@@ -123,12 +131,10 @@ def reg_panel(
     inf_cont = w_treat[:, None] * (fitted - eta_cont) + _ols_times(
         x, w * (1 - d), dy - fitted, np.mean(w_treat[:, None] * x, 0)
     )
-    return eta_treat - eta_cont, (inf_treat - inf_cont) / np.mean(w_treat)
+    return eta_treat - eta_cont, (inf_treat - inf_cont) / np.mean(w_treat), 0
 
 
-def ipw_panel(
-    dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def ipw_panel(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> TwoByTwo:
     """Normalised inverse-probability-weighted DiD with panel data (``std_ipw_did_panel``)."""
     w = w / w.mean()
     p, keep = _propensity(x, d, w)
@@ -139,12 +145,10 @@ def ipw_panel(
     inf_treat = w_treat[:, None] * (dy - eta_treat) / np.mean(w_treat)
     centred = w_cont[:, None] * (dy - eta_cont)
     inf_cont = centred + _logit_linear_rep(x, d, p, w) @ (x.T @ centred / len(d))
-    return eta_treat - eta_cont, inf_treat - inf_cont / np.mean(w_cont)
+    return eta_treat - eta_cont, inf_treat - inf_cont / np.mean(w_cont), _trimmed(keep)
 
 
-def dr_panel(
-    dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def dr_panel(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> TwoByTwo:
     """Locally efficient doubly robust DiD with panel data (``drdid_panel``)."""
     w = w / w.mean()
     p, keep = _propensity(x, d, w)
@@ -163,7 +167,11 @@ def dr_panel(
         + _logit_linear_rep(x, d, p, w) @ (x.T @ centred / len(d))
         - _ols_times(x, w_ols, resid, np.mean(w_cont[:, None] * x, 0))
     )
-    return eta_treat - eta_cont, inf_treat / np.mean(w_treat) - inf_cont / np.mean(w_cont)
+    return (
+        eta_treat - eta_cont,
+        inf_treat / np.mean(w_treat) - inf_cont / np.mean(w_cont),
+        _trimmed(keep),
+    )
 
 
 def _centred(weight: np.ndarray, value: np.ndarray) -> tuple[float, np.ndarray]:
@@ -176,7 +184,7 @@ def _centred(weight: np.ndarray, value: np.ndarray) -> tuple[float, np.ndarray]:
 
 def reg_rc(
     y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
+) -> TwoByTwo:
     """Outcome-regression DiD with repeated cross-sections (``reg_did_rc``)."""
     w = w / w.mean()
     pre_c, post_c = (d == 0) & (post == 0), (d == 0) & (post == 1)
@@ -190,12 +198,12 @@ def reg_rc(
     lin_post = _ols_linear_rep(x, y - fit_post, w * (1 - d) * post, _OR_SINGULAR)
     m1 = np.mean(w_cont[:, None] * x, 0) / np.mean(w_cont)
     inf_cont = inf_cont1 + (lin_post - lin_pre) @ m1
-    return (att_tpost - att_tpre) - att_cont, (inf_tpost - inf_tpre) - inf_cont
+    return (att_tpost - att_tpre) - att_cont, (inf_tpost - inf_tpre) - inf_cont, 0
 
 
 def ipw_rc(
     y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
+) -> TwoByTwo:
     """Normalised IPW DiD with repeated cross-sections (``std_ipw_did_rc``)."""
     w = w / w.mean()
     p, keep = _propensity(x, d, w)
@@ -209,12 +217,10 @@ def ipw_rc(
     m2_post = np.mean((w_cpost * (y - att_cpost))[:, None] * x, 0) / np.mean(w_cpost)
     inf_cont = inf_cpost - inf_cpre + _logit_linear_rep(x, d, p, w) @ (m2_post - m2_pre)
     att = (att_tpost - att_tpre) - (att_cpost - att_cpre)
-    return att, (inf_tpost - inf_tpre) - inf_cont
+    return att, (inf_tpost - inf_tpre) - inf_cont, _trimmed(keep)
 
 
-def dr_rc(
-    y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
+def dr_rc(y: np.ndarray, post: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> TwoByTwo:
     """Locally efficient doubly robust DiD with repeated cross-sections (``drdid_rc``)."""
     w = w / w.mean()
     p, keep = _propensity(x, d, w)
@@ -269,7 +275,7 @@ def dr_rc(
         + (att_dpost - att_dt1)
         - (att_dpre - att_dt0)
     )
-    return att, inf_treat - inf_cont + inf_eff + inf_or
+    return att, inf_treat - inf_cont + inf_eff + inf_or, _trimmed(keep)
 
 
 PANEL_ESTIMATORS = {"reg": reg_panel, "ipw": ipw_panel, "dr": dr_panel}

@@ -25,10 +25,9 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar, Literal
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
@@ -38,8 +37,10 @@ from scipy.spatial import cKDTree
 from scipy.spatial.distance import cdist
 from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact.panel_checks import collinear_columns, numeric_column, require_columns
+from partnership_eval.plots import new_axes
+from partnership_eval.result import Result, exclusion_frame, tidy_frame
 
 DENSE_ASSIGNMENT_LIMIT = 10_000_000
 """Largest cost matrix (treated × ratio × controls cells, per exact stratum) solved optimally."""
@@ -53,7 +54,23 @@ UNMATCHED_REASONS = (
 
 
 @dataclass(frozen=True)
-class MatchResult:
+class MatchSpec:
+    """How units were matched (the arguments of :func:`matched_controls`)."""
+
+    unit: str
+    treated: str
+    covariates: tuple[str, ...]
+    method: str = "nearest"
+    ratio: int = 1
+    caliper: float | None = None
+    replace: bool = False
+    exact: tuple[str, ...] = ()
+    seed: int = 0
+    alpha: float = 0.05
+
+
+@dataclass(frozen=True)
+class MatchResult(Result):
     """A matched comparison group and its covariate balance.
 
     Attributes
@@ -72,6 +89,9 @@ class MatchResult:
         deviation) and variance ratios (treated / control).
     excluded_controls
         Controls left out for a missing covariate or exact-matching value.
+    spec, exclusions
+        The settings (:class:`MatchSpec`) and the standard exclusions table (controls
+        with missing values, treated units left unmatched).
     """
 
     pairs: pd.DataFrame
@@ -81,7 +101,30 @@ class MatchResult:
     n_treated: int
     excluded_controls: int
     algorithm: str
-    inputs: dict[str, object] = field(default_factory=dict)
+    spec: MatchSpec
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    headline_label: ClassVar[str] = "largest |standardised mean difference| after matching"
+    title: ClassVar[str] = "Matched comparison group"
+
+    @property
+    def inputs(self) -> dict[str, object]:
+        """The settings as a dict (``spec`` is the frozen form)."""
+        return asdict(self.spec)
+
+    def tidy(self) -> pd.DataFrame:
+        """Balance: the largest |SMD| after matching first, then one row per covariate."""
+        n_controls = int((~self.matched_units["treated"]).sum())
+        n_matched = self.n_treated - int((self.unmatched["n_matched"] == 0).sum())
+        worst = self.balance["smd_after"].abs().max()
+        rows = [{"term": "largest |SMD| after", "estimate": worst}]
+        rows += [
+            {"term": f"SMD after: {row.covariate}", "estimate": row.smd_after,
+             "smd_before": row.smd_before}
+            for row in self.balance.itertuples(index=False)
+        ]  # fmt: skip
+        frame = tidy_frame(rows, alpha=self.alpha)
+        frame[["n_treated", "n_comparison"]] = [n_matched, n_controls]
+        return frame
 
     def matched_panel(self, panel: pd.DataFrame) -> pd.DataFrame:
         """Rows of ``panel`` for matched units, with their weights in a ``match_weight`` column."""
@@ -125,7 +168,7 @@ class MatchResult:
 
     def plot(self, ax: Axes | None = None, threshold: float = 0.1) -> Axes:
         """Love plot: |standardised mean difference| per covariate before and after matching."""
-        ax = ax if ax is not None else plt.subplots(figsize=(6, 0.5 * len(self.balance) + 1.5))[1]
+        ax = ax if ax is not None else new_axes((6, 0.5 * len(self.balance) + 1.5))
         y = np.arange(len(self.balance))
         ax.scatter(
             self.balance["smd_before"].abs(),
@@ -197,17 +240,15 @@ def matched_controls(
     covariates = list(covariates)
     exact = list(exact or [])
     if method not in ("nearest", "propensity"):
-        raise EstimationError(f"{who}: method={method!r}; choose 'nearest' or 'propensity'")
+        raise InputError(f"{who}: method={method!r}; choose 'nearest' or 'propensity'")
     if ratio < 1:
-        raise EstimationError(f"{who}: ratio={ratio}; it must be a positive whole number")
+        raise InputError(f"{who}: ratio={ratio}; it must be a positive whole number")
     if not covariates:
-        raise EstimationError(
-            f"{who}: no covariates given; name the baseline covariates to match on"
-        )
+        raise InputError(f"{who}: no covariates given; name the baseline covariates to match on")
     roles = {"unit": unit, "treated": treated} | {f"covariate {c}": c for c in covariates}
     require_columns(df, roles | {f"exact {c}": c for c in exact}, who=who)
     if df[unit].duplicated().any():
-        raise EstimationError(
+        raise InputError(
             f"{who}: {int(df[unit].duplicated().sum())} repeated values of {unit!r}; pass one row per "
             "unit (baseline covariates, e.g. the last pre-treatment year)"
         )
@@ -268,6 +309,8 @@ def matched_controls(
         ignore_index=True,
     ).astype({"n_matched": "int64"})
     matched_units = _matched_weights(pairs, unit)
+    n_excluded = int((~is_treated & ~usable).sum())
+    n_unmatched = int((unmatched["n_matched"] == 0).sum())
     return MatchResult(
         pairs=pairs,
         matched_units=matched_units,
@@ -276,19 +319,36 @@ def matched_controls(
             df[usable], is_treated[usable], x[usable], covariates, matched_units, unit
         ),
         n_treated=int(is_treated.sum()),
-        excluded_controls=int((~is_treated & ~usable).sum()),
+        excluded_controls=n_excluded,
         algorithm=algorithm,
-        inputs={
-            "unit": unit,
-            "treated": treated,
-            "covariates": covariates,
-            "method": method,
-            "ratio": ratio,
-            "caliper": caliper,
-            "replace": replace,
-            "exact": exact,
-            "seed": seed,
-        },
+        spec=MatchSpec(
+            unit=unit,
+            treated=treated,
+            covariates=tuple(covariates),
+            method=method,
+            ratio=ratio,
+            caliper=caliper,
+            replace=replace,
+            exact=tuple(exact),
+            seed=seed,
+        ),  # fmt: skip
+        exclusions=exclusion_frame(
+            [
+                {
+                    "reason": "comparison unit with a missing covariate or exact-matching value",
+                    "rows": n_excluded,
+                    "schools": n_excluded,
+                },
+                {
+                    "reason": "treated unit without a match",
+                    "rows": n_unmatched,
+                    "schools": n_unmatched,
+                },
+            ],  # fmt: skip
+            step="matched_controls",
+        )
+        .query("rows > 0")
+        .reset_index(drop=True),
     )
 
 
@@ -299,7 +359,7 @@ def _treatment_flag(df: pd.DataFrame, treated: str, who: str) -> np.ndarray:
             f"{who}: {int(values.isna().sum())} missing values in {treated!r}; give every unit True or False"
         )
     if not (pd.api.types.is_bool_dtype(values) or set(pd.unique(values)) <= {0, 1}):
-        raise EstimationError(
+        raise InputError(
             f"{who}: {treated!r} must be True/False or 1/0, found {sorted(map(str, pd.unique(values)))[:5]}"
         )
     return values.to_numpy().astype(bool)

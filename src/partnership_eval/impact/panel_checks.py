@@ -1,7 +1,8 @@
 """Input checks shared by the TWFE, Bacon, matching and power modules.
 
-Each check raises :class:`~partnership_eval.errors.EstimationError` with a message that
-names the column or parameter at fault and says what to do.
+Each check raises :class:`~partnership_eval.errors.InputError` (the data or an argument
+cannot be used as given) with a message that names the column or parameter at fault and
+says what to do; :func:`collinear_columns` only reports.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import numpy as np
 import pandas as pd
 from scipy.linalg import lapack
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import InputError
 
 
 def require_columns(df: pd.DataFrame, roles: Mapping[str, str | None], *, who: str) -> None:
@@ -24,9 +25,9 @@ def require_columns(df: pd.DataFrame, roles: Mapping[str, str | None], *, who: s
     ]
     if missing:
         available = ", ".join(map(str, df.columns[:20]))
-        raise EstimationError(
-            f"{who}: column(s) {', '.join(missing)} not in the data frame; "
-            f"pass the names of existing columns (available: {available})"
+        raise InputError(
+            f"{who}: column(s) {', '.join(missing)} not in the data frame",
+            fix=f"pass the names of existing columns (available: {available})",
         )
 
 
@@ -36,9 +37,10 @@ def numeric_column(df: pd.DataFrame, column: str, role: str, *, who: str) -> np.
     if pd.api.types.is_bool_dtype(series):
         series = series.astype("float64")
     if not pd.api.types.is_numeric_dtype(series):
-        raise EstimationError(
-            f"{who}: {role} column {column!r} has non-numeric type {series.dtype}; "
-            "convert it to numbers (e.g. pd.to_numeric) before estimating"
+        raise InputError(
+            f"{who}: {role} column {column!r} has non-numeric type {series.dtype}",
+            column=column,
+            fix="convert it to numbers (e.g. pd.to_numeric) before estimating",
         )
     return series.to_numpy(dtype="float64", na_value=np.nan)
 
@@ -49,15 +51,18 @@ def cohort_values(df: pd.DataFrame, cohort: str, *, who: str) -> np.ndarray:
     return np.where(np.isnan(values), 0.0, values)
 
 
-def check_unique_unit_time(df: pd.DataFrame, unit: str, time: str, *, who: str) -> None:
-    """Raise if any unit has more than one row for the same period."""
-    duplicated = df.duplicated([unit, time])
+def check_unique_unit_time(
+    df: pd.DataFrame, unit: str, time: str, *, who: str, within: Sequence[str] = ()
+) -> None:
+    """Raise if any unit has more than one row for the same period (and ``within`` groups)."""
+    keys = [unit, time, *within]
+    duplicated = df.duplicated(keys)
     if duplicated.any():
-        first = df.loc[duplicated, [unit, time]].iloc[0]
-        raise EstimationError(
-            f"{who}: {int(duplicated.sum())} duplicate {unit}×{time} rows "
-            f"(first: {unit}={first[unit]}, {time}={first[time]}); "
-            "keep one row per unit and period"
+        first = df.loc[duplicated, keys].iloc[0]
+        shown = ", ".join(f"{k}={first[k]}" for k in keys)
+        raise InputError(
+            f"{who}: {int(duplicated.sum())} duplicate {'×'.join(keys)} rows (first: {shown})",
+            fix="keep one row per unit and period",
         )
 
 
@@ -69,9 +74,11 @@ def check_constant_within_unit(
     same_unit = unit_codes[order][1:] == unit_codes[order][:-1]
     changes = same_unit & (values[order][1:] != values[order][:-1])
     if changes.any():
-        raise EstimationError(
-            f"{who}: column {column!r} varies within {int(np.unique(unit_codes[order][1:][changes]).size)} "
-            "unit(s); it must be one value per unit (the first treated period, 0 if never treated)"
+        n_units = int(np.unique(unit_codes[order][1:][changes]).size)
+        raise InputError(
+            f"{who}: column {column!r} varies within {n_units} unit(s)",
+            column=column,
+            fix="give one value per unit (the first treated period, 0 if never treated)",
         )
 
 

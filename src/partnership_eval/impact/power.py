@@ -26,13 +26,14 @@ that sampling noise explains.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact.panel_checks import (
     check_constant_within_unit,
     check_unique_unit_time,
@@ -40,33 +41,124 @@ from partnership_eval.impact.panel_checks import (
     numeric_column,
     require_columns,
 )
+from partnership_eval.result import Result, exclusion_frame, tidy_frame
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 
 @dataclass(frozen=True)
-class MdeResult:
+class MdeSpec:
+    """What an MDE was computed for: the test, the design and where the variance came from.
+
+    ``source``: ``"parts"`` (sigma and rho given), ``"panel"`` (estimated from untreated
+    observations), ``"estimate"`` (the standard error of an estimate as shown) or
+    ``"simulation"`` (placebo assignments). ``df`` is None for normal quantiles, else the
+    t distribution's degrees of freedom.
+    """
+
+    alpha: float
+    power: float
+    source: str
+    outcome: str | None = None
+    n_treated: int | None = None
+    n_control: int | None = None
+    n_pre: int | None = None
+    n_post: int | None = None
+    df: int | None = None
+    estimate: str | None = None
+
+
+def critical_values(alpha: float, power: float, df: int | None) -> tuple[float, float]:
+    """Two-sided critical value at ``alpha`` and the ``power`` quantile (normal or t)."""
+    dist = stats.norm if df is None else stats.t(df)
+    return float(dist.ppf(1 - alpha / 2)), float(dist.ppf(power))
+
+
+@dataclass(frozen=True)
+class MdeResult(Result):
     """The minimum detectable effect of a DiD design and what it was computed from.
 
     ``mde`` is in the outcome's units; ``se`` is the standard error of the DiD estimate
-    the design implies; ``inputs`` holds the design (n_treated, n_control, n_pre, n_post),
-    the variance parts (sigma, rho, var_change) and, from a panel, how they were estimated.
+    the design implies; ``spec`` the test and design (:class:`MdeSpec`); ``parts`` the
+    variance parts (sigma, rho, var_change) and, from a panel, how they were estimated.
+    ``inputs`` gives spec and parts as one dict.
     """
 
     mde: float
     se: float
-    alpha: float
-    power: float
-    inputs: dict[str, object] = field(default_factory=dict)
+    spec: MdeSpec
+    parts: dict[str, object] = field(default_factory=dict)
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    headline_label: ClassVar[str] = "minimum detectable effect"
+    title: ClassVar[str] = "Minimum detectable effect"
+
+    @property
+    def power(self) -> float:
+        """Target power."""
+        return self.spec.power
+
+    @property
+    def inputs(self) -> dict[str, object]:
+        """The design (n_treated, n_control, n_pre, n_post, outcome) and the variance parts."""
+        return {**asdict(self.spec), **self.parts}
 
     def power_at(self, effect: float) -> float:
         """Probability that a two-sided test at level ``alpha`` detects a true ``effect``."""
-        z = stats.norm.ppf(1 - self.alpha / 2)
+        dist = stats.norm if self.spec.df is None else stats.t(self.spec.df)
+        z = dist.ppf(1 - self.alpha / 2)
         shift = abs(effect) / self.se
-        return float(stats.norm.sf(z - shift) + stats.norm.cdf(-z - shift))
+        return float(dist.sf(z - shift) + dist.cdf(-z - shift))
+
+    def tidy(self) -> pd.DataFrame:
+        """One row: the MDE (as ``estimate``) and the standard error it rests on."""
+        return tidy_frame(
+            [
+                {
+                    "term": self.headline_label,
+                    "estimate": self.mde,
+                    "se": self.se,
+                    "n_treated": self.spec.n_treated,
+                    "n_comparison": self.spec.n_control,
+                    "power": self.power,
+                    "source": self.spec.source,
+                }
+            ],
+            alpha=self.alpha,
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """Power against the true effect, the MDE marked."""
+        from partnership_eval.plots import new_axes
+
+        ax = ax if ax is not None else new_axes()
+        effects = np.linspace(0, 2.5 * self.mde, 101)
+        ax.plot(effects, [self.power_at(e) for e in effects])
+        ax.axhline(self.power, color="grey", linestyle=":", linewidth=1)
+        ax.axvline(self.mde, color="grey", linestyle=":", linewidth=1)
+        ax.set(
+            xlabel="true effect",
+            ylabel=f"power (two-sided test at {self.alpha:g})",
+            title=f"Minimum detectable effect {self.mde:.3g}",
+        )
+        return ax
 
     def summary(self) -> str:
         """The MDE in plain words, with the design and variance parts behind it."""
         i = self.inputs
         unit_name = f"points of {i['outcome']}" if i.get("outcome") else "in the outcome's units"
+        if self.spec.source in ("estimate", "simulation"):
+            quantiles = "normal" if self.spec.df is None else f"t ({self.spec.df} df)"
+            basis = (
+                f"the standard error of the {self.spec.estimate} as estimated"
+                if self.spec.source == "estimate"
+                else f"the spread of {i.get('n_sims')} placebo estimates"
+            )
+            return (
+                f"The smallest effect this estimate can detect with {self.power:.0%} power at "
+                f"{self.alpha:.0%} significance is {self.mde:.3g} {unit_name}: "
+                f"({quantiles} critical value + power quantile) × {self.se:.3g}, {basis}."
+            )
         lines = [
             f"With {i['n_treated']} treated and {i['n_control']} comparison units, "
             f"{i['n_pre']} period(s) before and {i['n_post']} after, the smallest effect this "
@@ -89,6 +181,45 @@ class MdeResult:
                 f"sampling noise from year groups of median size {i['median_cohort_n']:.0f}."
             )
         return "\n".join(lines)
+
+
+FEW_CLUSTERS = 50
+"""Below this many clusters the MDE of an estimate uses t quantiles (clusters − 1 df)."""
+
+
+def mde_of_estimate(
+    se: float,
+    *,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    n_clusters: int | None = None,
+    n_treated: int | None = None,
+    n_control: int | None = None,
+    outcome: str | None = None,
+    estimate: str = "estimate",
+) -> MdeResult:
+    """MDE of an estimate from its own standard error: (critical value + power quantile) × se.
+
+    With fewer than :data:`FEW_CLUSTERS` clusters the quantiles are t on (clusters − 1)
+    degrees of freedom.
+    """
+    if not 0 < alpha < 1 or not 0 < power < 1:
+        raise InputError(f"alpha={alpha} and power={power} must both lie strictly between 0 and 1")
+    if not np.isfinite(se) or se <= 0:
+        raise EstimationError(f"the {estimate} has no usable standard error ({se}) for an MDE")
+    df = n_clusters - 1 if n_clusters is not None and 1 < n_clusters < FEW_CLUSTERS else None
+    crit, quant = critical_values(alpha, power, df)
+    spec = MdeSpec(
+        alpha=alpha,
+        power=power,
+        source="estimate",
+        outcome=outcome,
+        n_treated=n_treated,
+        n_control=n_control,
+        df=df,
+        estimate=estimate,
+    )
+    return MdeResult(mde=(crit + quant) * float(se), se=float(se), spec=spec)
 
 
 def minimum_detectable_effect(
@@ -141,7 +272,7 @@ def minimum_detectable_effect(
     """
     who = "minimum_detectable_effect"
     if not 0 < alpha < 1 or not 0 < power < 1:
-        raise EstimationError(
+        raise InputError(
             f"{who}: alpha={alpha} and power={power} must both lie strictly between 0 and 1"
         )
     design = {"n_treated": n_treated, "n_control": n_control, "n_pre": n_pre, "n_post": n_post}
@@ -150,34 +281,35 @@ def minimum_detectable_effect(
             name for name, value in {**design, "sigma": sigma, "rho": rho}.items() if value is None
         ]
         if missing:
-            raise EstimationError(
+            raise InputError(
                 f"{who}: without a data frame pass {', '.join(missing)} (or pass df to estimate them)"
             )
         if not -1 < rho < 1 or sigma <= 0:
-            raise EstimationError(
+            raise InputError(
                 f"{who}: need sigma > 0 and -1 < rho < 1 (got sigma={sigma}, rho={rho})"
             )
         _check_design(design, who)
-        inputs: dict[str, object] = {
-            **design,
+        parts: dict[str, object] = {
             "sigma": float(sigma),
             "rho": float(rho),
-            "outcome": outcome,
+            "var_change": sigma**2 * (1 - rho) * (1 / n_pre + 1 / n_post),
         }
-        inputs["var_change"] = sigma**2 * (1 - rho) * (1 / n_pre + 1 / n_post)
+        source = "parts"
     elif sigma is not None or rho is not None:
-        raise EstimationError(f"{who}: pass either df or sigma and rho, not both")
+        raise InputError(f"{who}: pass either df or sigma and rho, not both")
     else:
-        inputs = _from_panel(df, outcome, unit, time, cohort, design, cohort_n, who)
-    se = float(np.sqrt((1 / inputs["n_treated"] + 1 / inputs["n_control"]) * inputs["var_change"]))
-    mde = (stats.norm.ppf(1 - alpha / 2) + stats.norm.ppf(power)) * se
-    return MdeResult(mde=float(mde), se=se, alpha=alpha, power=power, inputs=inputs)
+        design, parts = _from_panel(df, outcome, unit, time, cohort, design, cohort_n, who)
+        source = "panel"
+    se = float(np.sqrt((1 / design["n_treated"] + 1 / design["n_control"]) * parts["var_change"]))
+    crit, quant = critical_values(alpha, power, None)
+    spec = MdeSpec(alpha=alpha, power=power, source=source, outcome=outcome, **design)
+    return MdeResult(mde=float((crit + quant) * se), se=se, spec=spec, parts=parts)
 
 
 def _check_design(design: dict[str, int | None], who: str) -> None:
     bad = {name: value for name, value in design.items() if value is None or value < 1}
     if bad:
-        raise EstimationError(
+        raise InputError(
             f"{who}: the design needs at least one unit and period in each part; got {bad} — pass them explicitly"
         )
 
@@ -191,10 +323,10 @@ def _from_panel(
     design: dict[str, int | None],
     cohort_n: str | None,
     who: str,
-) -> dict[str, object]:
+) -> tuple[dict[str, int | None], dict[str, object]]:
     """Design and variance parts estimated from the untreated observations of a panel."""
     if outcome is None or unit is None or time is None:
-        raise EstimationError(f"{who}: with a data frame, name its outcome, unit and time columns")
+        raise InputError(f"{who}: with a data frame, name its outcome, unit and time columns")
     require_columns(
         df,
         {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort, "cohort_n": cohort_n},
@@ -235,9 +367,7 @@ def _from_panel(
     residual = wide - np.nanmean(wide, axis=1, keepdims=True)
     n_obs, n_used = int(observed.sum()), int(observed.any(axis=1).sum())
     consecutive = observed[:, 1:] & observed[:, :-1]
-    inputs: dict[str, object] = {
-        **design,
-        "outcome": outcome,
+    parts: dict[str, object] = {
         "sigma": float(np.sqrt(np.nanmean(wide**2))),
         "rho": float(np.corrcoef(wide[:, :-1][consecutive], wide[:, 1:][consecutive])[0, 1]),
         "var_change": var_change,
@@ -248,8 +378,8 @@ def _from_panel(
         "n_units_used": n_used,
     }
     if cohort_n is not None:
-        inputs |= _binomial_noise(df, cohort_n, y, untreated, design, var_change, who)
-    return inputs
+        parts |= _binomial_noise(df, cohort_n, y, untreated, design, var_change, who)
+    return design, parts
 
 
 def _placebo_change_variance(wide: np.ndarray, n_pre: int, n_post: int, who: str) -> float:

@@ -39,7 +39,7 @@ import pandas as pd
 from partnership_eval.errors import InputError
 from partnership_eval.impact.did_data import prepare_sample
 from partnership_eval.impact.did_estimators import estimate_group_time
-from partnership_eval.impact.did_inference import infer
+from partnership_eval.impact.did_inference import MULTIPLIERS, infer
 from partnership_eval.impact.did_results import AttGtResult, DidSpec
 
 CONTROL_GROUPS = ("never_treated", "not_yet_treated")
@@ -85,6 +85,26 @@ def _check_options(
         raise InputError(f"parameter alpha={alpha!r} must lie strictly between 0 and 1")
 
 
+def _cluster_column(cluster: str | Sequence[str] | None, unit: str | None) -> str | None:
+    """The one column to cluster by: R ``did`` takes the unit plus at most one more."""
+    if cluster is None or isinstance(cluster, str):
+        return cluster
+    if not isinstance(cluster, Sequence) or not all(isinstance(c, str) for c in cluster):
+        raise InputError(
+            f"parameter cluster={cluster!r} must be a column name or a list of column names",
+            fix="pass e.g. cluster='partnership_id'",
+        )
+    others = [c for c in dict.fromkeys(cluster) if c != unit]
+    if len(others) > 1:
+        raise InputError(
+            f"parameter cluster={list(cluster)!r}: standard errors can be clustered by the unit "
+            "and at most one more variable (as R did), not by "
+            f"{', '.join(map(repr, others))} together",
+            fix="combine them into one column (e.g. la × partnership) or pick the coarser one",
+        )
+    return others[0] if others else None
+
+
 def staggered_did(
     df: pd.DataFrame,
     outcome: str,
@@ -97,12 +117,14 @@ def staggered_did(
     anticipation: int = 0,
     base_period: str = "varying",
     weights: str | None = None,
-    cluster: str | None = None,
+    cluster: str | Sequence[str] | None = None,
     panel: bool = True,
     n_boot: int = 999,
     alpha: float = 0.05,
     seed: int = 0,
     allow_unbalanced_panel: bool = False,
+    strict: bool = False,
+    multipliers: str = "mammen",
 ) -> AttGtResult:
     """Estimate group-time average treatment effects under staggered adoption.
 
@@ -112,7 +134,12 @@ def staggered_did(
         Long data, one row per unit and period (per observation with ``panel=False``).
     outcome, unit, time, cohort
         Column names. ``cohort`` is the first treated period; 0 or missing means never
-        treated, and cohorts after the last period count as never treated.
+        treated (missing is counted in ``exclusions``), and cohorts after the last period
+        plus ``anticipation`` count as never treated (those inside the anticipation
+        window stay treated, never controls). Negative cohorts are refused; units
+        treated from the first period on are dropped and counted (always treated).
+        A boolean outcome is used as 0/1; rows with a missing or infinite outcome,
+        weight or covariate are dropped and counted.
     covariates
         Baseline covariates (taken at the earlier period of each comparison).
     control_group
@@ -127,7 +154,10 @@ def staggered_did(
         ``"universal"`` (every cell compares with g − 1 − anticipation).
     weights, cluster
         Sampling-weight and cluster columns, constant within unit. Standard errors are
-        clustered by unit by default.
+        clustered by unit by default; ``cluster`` may name one more variable (e.g. the
+        partnership, where treatment is assigned), alone or as ``[unit, variable]`` —
+        R ``did``'s limit; two variables besides the unit are refused. Weights must be
+        non-negative and not all zero; rows with missing or infinite ones are dropped.
     panel
         ``True``: a panel, balanced by dropping units missing in any period (counted in
         ``result.exclusions``) unless ``allow_unbalanced_panel``. ``False``: repeated
@@ -141,20 +171,30 @@ def staggered_did(
         With ``panel=True``, keep units missing in some periods: each cell uses the
         units observed in both of its periods (see the module docstring for what this
         estimates and how it differs from R ``did``'s option of the same name).
+    strict
+        ``False`` (as R): a group-time cell that cannot be estimated (one comparison
+        unit, no overlap, a singular model) is NA in ``att_gt`` with its ``reason`` and
+        the aggregations skip it and say how many; ``True`` raises instead.
+    multipliers
+        Weights of the multiplier bootstrap: ``"mammen"`` (R ``did``), ``"rademacher"``
+        or ``"webb"`` (for very few clusters). For few *treated* clusters use
+        ``result.wild_bootstrap()``, which also refits each draw.
 
     Returns
     -------
     AttGtResult
-        ``.att_gt`` table, ``.aggregate(kind)``, ``.pretest()``, ``.summary()``,
-        ``.plot()``.
+        ``.att_gt`` table, ``.aggregate(kind)``, ``.pretest()`` (mean pre-period effect
+        by default), ``.mde()``, ``.wild_bootstrap()``, ``.tidy()``, ``.headline()``,
+        ``.summary()``, ``.plot()``.
 
     Raises
     ------
     InputError
         Unknown or non-numeric columns, duplicate unit-time rows, bad parameters.
     EstimationError
-        No never-treated units for ``control_group="never_treated"``, a cohort treated in
-        the first period or too small, a cell with a singular model or no overlap.
+        No never-treated units for ``control_group="never_treated"``, every treated unit
+        treated from the first period, a cohort too small for its covariates, and (with
+        ``strict=True``) a cell with a singular model or no overlap.
 
     Examples
     --------
@@ -175,6 +215,8 @@ def staggered_did(
         allow_unbalanced_panel=allow_unbalanced_panel,
     )
     covariates = tuple(covariates or ())
+    cluster = _cluster_column(cluster, unit)
+    _check_choice("multipliers", multipliers, MULTIPLIERS)
     spec = DidSpec(
         outcome=outcome,
         unit=unit,
@@ -192,6 +234,8 @@ def staggered_did(
         alpha=alpha,
         seed=seed,
         allow_unbalanced_panel=allow_unbalanced_panel,
+        strict=strict,
+        multipliers=multipliers,
     )
     sample = prepare_sample(
         df,
@@ -213,6 +257,7 @@ def staggered_did(
         control_group=control_group,
         base_period=base_period,
         anticipation=anticipation,
+        strict=strict,
     )
-    inference = infer(estimates.influence, sample.cluster, n_boot, seed, alpha)
+    inference = infer(estimates.influence, sample.cluster, n_boot, seed, alpha, multipliers)
     return AttGtResult(estimates, sample, spec, inference)

@@ -22,16 +22,15 @@ one dummy per unit. Intervals use a t distribution with (clusters − 1) degrees
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
+from typing import ClassVar
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.axes import Axes
 from scipy import linalg, stats
 
-from partnership_eval.errors import EstimationError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.impact.panel_checks import (
     check_constant_within_unit,
     check_unique_unit_time,
@@ -41,10 +40,37 @@ from partnership_eval.impact.panel_checks import (
     numeric_column,
     require_columns,
 )
+from partnership_eval.plots import coefficient_plot, event_study_plot
+from partnership_eval.result import Result, exclusion_frame, tidy_frame
 
 
 @dataclass(frozen=True)
-class TwfeEstimate:
+class TwfeSpec:
+    """What a TWFE regression estimated: its columns, window and inference settings."""
+
+    outcome: str
+    unit: str
+    time: str
+    cohort: str
+    covariates: tuple[str, ...] = ()
+    absorb: tuple[str | tuple[str, ...], ...] = ()
+    cluster: str | None = None
+    weights: str | None = None
+    min_e: int | None = None
+    max_e: int | None = None
+    reference: int | None = None
+    bin_endpoints: bool = True
+    alpha: float = 0.05
+
+
+def _exclusions(excluded: dict[str, int], step: str) -> pd.DataFrame:
+    return exclusion_frame(
+        [{"reason": reason, "rows": rows} for reason, rows in excluded.items()], step=step
+    )
+
+
+@dataclass(frozen=True)
+class TwfeEstimate(Result):
     """The static TWFE coefficient on the treated indicator, with cluster-robust inference."""
 
     estimate: float
@@ -55,43 +81,94 @@ class TwfeEstimate:
     n_obs: int
     n_units: int
     n_clusters: int
-    alpha: float
+    spec: TwfeSpec
+    n_treated: int = 0
+    n_comparison: int = 0
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    headline_label: ClassVar[str] = "static TWFE coefficient"
+    title: ClassVar[str] = "Static TWFE"
+
+    def tidy(self) -> pd.DataFrame:
+        """One row: the coefficient on "treated", its t interval and p-value."""
+        return tidy_frame(
+            [
+                {
+                    "term": "treated (static TWFE)",
+                    "estimate": self.estimate,
+                    "se": self.se,
+                    "ci_low": self.ci_low,
+                    "ci_high": self.ci_high,
+                    "n_treated": self.n_treated,
+                    "n_comparison": self.n_comparison,
+                    "p_value": self.p_value,
+                    "n_clusters": self.n_clusters,
+                }
+            ],
+            alpha=self.alpha,
+        )
+
+    def plot(self, ax: Axes | None = None) -> Axes:
+        """The coefficient with its interval."""
+        return coefficient_plot(self.tidy(), ax=ax, xlabel=f"estimate ({self.level} interval)")
 
     def summary(self) -> str:
         """One line: coefficient, standard error, interval and sample."""
-        level = round(100 * (1 - self.alpha))
         p_text = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
         return (
-            f"Static TWFE coefficient {self.estimate:.4g} (se {self.se:.3g}, {level}% CI "
+            f"Static TWFE coefficient {self.estimate:.4g} (se {self.se:.3g}, {self.level} CI "
             f"{self.ci_low:.4g} to {self.ci_high:.4g}, {p_text}); "
             f"{self.n_obs} observations on {self.n_units} units, {self.n_clusters} clusters"
         )
 
 
 @dataclass(frozen=True)
-class TwfeResult:
+class TwfeResult(Result):
     """A TWFE event study: one coefficient per event time, plus the static coefficient.
 
     ``table`` has columns event_time, estimate, se, ci_low, ci_high, n (observations in
     that event-time cell); the reference event time is a row with estimate 0 and no
-    standard error. ``excluded`` counts the rows left out, by reason.
+    standard error. ``exclusions`` counts the rows left out, by reason.
     """
 
     table: pd.DataFrame
     static: TwfeEstimate
     reference: int
     binned: tuple[int | None, int | None]
-    excluded: dict[str, int]
-    inputs: dict[str, object] = field(default_factory=dict)
+    spec: TwfeSpec
+    exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    headline_label: ClassVar[str] = "static TWFE coefficient"
+    title: ClassVar[str] = "TWFE event study"
+
+    @property
+    def excluded(self) -> dict[str, int]:
+        """Rows left out by reason (the exclusions table as a dict)."""
+        return dict(zip(self.exclusions["reason"], self.exclusions["rows"].tolist(), strict=True))
+
+    @property
+    def inputs(self) -> dict[str, object]:
+        """The settings as a dict (``spec`` is the frozen form)."""
+        return {**asdict(self.spec), "cluster": self.spec.cluster or self.spec.unit}
+
+    def tidy(self) -> pd.DataFrame:
+        """The static coefficient first (the headline), then one row per event time."""
+        events = self.table.assign(
+            term=[f"event time {e}" for e in self.table["event_time"]],
+            n_treated=np.nan,
+            n_comparison=np.nan,
+        )
+        return tidy_frame(
+            pd.concat([self.static.tidy(), events], ignore_index=True), alpha=self.alpha
+        )
 
     def summary(self) -> str:
         """Plain-text summary: specification, sample, exclusions, static and dynamic estimates."""
-        level = round(100 * (1 - self.static.alpha))
+        spec = self.spec
+        absorbed = "".join(f", {' × '.join(a) if isinstance(a, tuple) else a}" for a in spec.absorb)
         lines = [
-            f"TWFE event study of {self.inputs['outcome']!r}: unit and {self.inputs['time']!r} "
+            f"TWFE event study of {spec.outcome!r}: unit and {spec.time!r}{absorbed} "
             f"fixed effects, reference event time {self.reference}",
-            f"Standard errors clustered by {self.inputs['cluster']!r} "
-            f"({self.static.n_clusters} clusters); {level}% intervals",
+            f"Standard errors clustered by {spec.cluster or spec.unit!r} "
+            f"({self.static.n_clusters} clusters); {self.level} intervals",
             f"{self.static.n_obs} observations on {self.static.n_units} units",
         ]
         if self.excluded:
@@ -118,62 +195,26 @@ class TwfeResult:
         color: object = None,
         label: str = "TWFE",
     ) -> Axes:
-        """Event-study plot: estimates with an interval band, the reference period marked.
+        """Event-study plot (the package's one), the reference period pinned to 0.
 
         Pass the ``ax`` of a staggered DiD dynamic plot (and another ``color``) to overlay.
         """
-        return _plot_event_study(
-            self.table,
-            reference=self.reference,
-            alpha=self.static.alpha,
-            ax=ax,
-            title=title or f"TWFE event study: {self.inputs['outcome']}",
-            color=color,
-            label=label,
+        is_reference = self.table["event_time"] == self.reference
+        table = self.table.assign(
+            ci_low=self.table["ci_low"].mask(is_reference, 0.0),
+            ci_high=self.table["ci_high"].mask(is_reference, 0.0),
         )
-
-
-def _plot_event_study(
-    table: pd.DataFrame,
-    *,
-    reference: int,
-    alpha: float,
-    ax: Axes | None,
-    title: str,
-    color: object,
-    label: str,
-) -> Axes:
-    """Estimates by event time as a line with a shaded interval band, pinned to 0 at the reference.
-
-    Same look as the staggered DiD dynamic plot (band, dotted line before event time 0,
-    black zero line), so the two can share axes.
-    """
-    ax = ax if ax is not None else plt.subplots(figsize=(7, 4))[1]
-    colour = color if color is not None else sns.color_palette()[0]
-    level = round(100 * (1 - alpha))
-    is_reference = table["event_time"] == reference
-    low = table["ci_low"].mask(is_reference, 0.0)
-    high = table["ci_high"].mask(is_reference, 0.0)
-    ax.fill_between(
-        table["event_time"],
-        low,
-        high,
-        color=colour,
-        alpha=0.2,
-        linewidth=0,
-        label=f"{level}% interval",
-    )
-    ax.plot(table["event_time"], table["estimate"], marker="o", color=colour, label=label)
-    ax.plot(
-        [reference], [0.0], "o", mfc="white", mec=colour, ms=8, label=f"reference ({reference})"
-    )
-    ax.axvline(-0.5, color="grey", linestyle=":", linewidth=1)
-    ax.axhline(0, color="black", linewidth=0.8)
-    ax.set_xlabel("event time")
-    ax.set_ylabel("estimate")
-    ax.set_title(title)
-    ax.legend(frameon=False)
-    return ax
+        return event_study_plot(
+            table,
+            ax=ax,
+            label=label,
+            band_label=f"{self.level} pointwise interval",
+            colour=color,
+            reference=self.reference,
+            ylabel="estimate",
+            xlabel="event time",
+            title=title or f"TWFE event study: {self.spec.outcome}",
+        )
 
 
 @dataclass(frozen=True)
@@ -190,10 +231,16 @@ class _Sample:
     weights: np.ndarray | None
     cohort: np.ndarray
     excluded: dict[str, int]
+    absorb_codes: tuple[np.ndarray, ...] = ()
+    absorb_names: tuple[str, ...] = ()
 
     def subset(self, keep: np.ndarray) -> _Sample:
         unit_codes = np.unique(self.unit_codes[keep], return_inverse=True)[1]
         return _Sample(
+            absorb_codes=tuple(
+                np.unique(c[keep], return_inverse=True)[1] for c in self.absorb_codes
+            ),
+            absorb_names=self.absorb_names,
             y=self.y[keep],
             covariates=self.covariates[keep],
             covariate_names=self.covariate_names,
@@ -217,8 +264,11 @@ def _prepare(
     cluster: str | None,
     weights: str | None,
     who: str,
+    absorb: tuple[str | tuple[str, ...], ...] = (),
 ) -> _Sample:
     covariates = list(covariates or [])
+    groups = [(a,) if isinstance(a, str) else tuple(a) for a in absorb]
+    absorb_columns = list(dict.fromkeys(c for g in groups for c in g))
     roles = {
         "outcome": outcome,
         "unit": unit,
@@ -228,8 +278,11 @@ def _prepare(
         "weights": weights,
     }
     roles |= {f"covariate {i + 1}": c for i, c in enumerate(covariates)}
+    roles |= {f"absorb {i + 1}": c for i, c in enumerate(absorb_columns)}
     require_columns(df, roles, who=who)
-    check_unique_unit_time(df, unit, time, who=who)
+    # with absorbed groups (e.g. stacks) a unit may appear once per group and period
+    within = [c for c in absorb_columns if c not in (unit, time)]
+    check_unique_unit_time(df, unit, time, who=who, within=within)
     cohort_all = cohort_values(df, cohort, who=who)
     unit_all = pd.factorize(df[unit])[0]
     check_constant_within_unit(cohort_all, unit_all, cohort, who=who)
@@ -241,18 +294,22 @@ def _prepare(
     values = {
         name: numeric_column(df, name, role, who=who)
         for role, name in roles.items()
-        if name not in (None, unit, cluster, cohort)
+        if name not in (None, unit, cluster, cohort) and not role.startswith("absorb")
     }
-    excluded = missing_rows(df, [unit, time, cluster, outcome, weights, *covariates])
+    excluded = missing_rows(
+        df, [unit, time, cluster, outcome, weights, *covariates, *absorb_columns]
+    )
     keep = np.ones(len(df), dtype=bool)
     for array in values.values():
         keep &= ~np.isnan(array)
-    keep &= df[unit].notna().to_numpy()
-    if cluster is not None:
-        keep &= df[cluster].notna().to_numpy()
+    for column in [unit, cluster, *absorb_columns]:
+        if column is not None:
+            keep &= df[column].notna().to_numpy()
     if weights is not None and (values[weights][keep] <= 0).any():
-        raise EstimationError(
-            f"{who}: weights column {weights!r} has zero or negative values; weights must be positive"
+        raise InputError(
+            f"{who}: weights column {weights!r} has zero or negative values",
+            column=weights,
+            fix="weights must be positive; drop the rows with zero weight",
         )
 
     kept = df[keep]
@@ -270,7 +327,36 @@ def _prepare(
         weights=None if weights is None else values[weights][keep],
         cohort=cohort_all[keep],
         excluded=excluded,
+        absorb_codes=tuple(
+            kept.groupby(list(g), sort=True, observed=True).ngroup().to_numpy() for g in groups
+        ),
+        absorb_names=tuple(" × ".join(g) for g in groups),
     )
+
+
+def _dummies(codes: np.ndarray, name: str) -> tuple[np.ndarray, list[str]]:
+    """One 0/1 column per code but the first."""
+    levels = np.arange(1, int(codes.max()) + 1)
+    return (codes[:, None] == levels[None, :]).astype("float64"), [f"{name} {i}" for i in levels]
+
+
+def _nuisance(sample: _Sample, weights: np.ndarray) -> tuple[np.ndarray, list[str]]:
+    """Time and absorbed fixed-effect dummies, without those collinear with the others.
+
+    Absorbed groups that nest the period (stack × year) make the period dummies
+    redundant: the redundant columns are dropped, as fixed-effect solvers do.
+    """
+    parts = [_dummies(sample.time_codes, "period")]
+    parts += [_dummies(c, n) for c, n in zip(sample.absorb_codes, sample.absorb_names, strict=True)]
+    matrix = np.column_stack([m for m, _ in parts])
+    labels = [label for _, names in parts for label in names]
+    if not sample.absorb_codes:
+        return matrix, labels
+    demeaned = _within(matrix, sample.unit_codes, weights)
+    gram = (demeaned * weights[:, None]).T @ demeaned
+    dropped = set(collinear_columns(gram, labels))
+    keep = [j for j, label in enumerate(labels) if label not in dropped]
+    return matrix[:, keep], [labels[j] for j in keep]
 
 
 def _within(matrix: np.ndarray, unit_codes: np.ndarray, weights: np.ndarray) -> np.ndarray:
@@ -289,10 +375,9 @@ def _fit(
     """
     n = len(sample.y)
     weights = np.ones(n) if sample.weights is None else sample.weights
-    n_times = int(sample.time_codes.max()) + 1
-    time_dummies = (sample.time_codes[:, None] == np.arange(1, n_times)[None, :]).astype("float64")
-    design = np.column_stack([regressors, sample.covariates, time_dummies])
-    labels = [*names, *sample.covariate_names, *(f"period {i}" for i in range(1, n_times))]
+    nuisance, nuisance_labels = _nuisance(sample, weights)
+    design = np.column_stack([regressors, sample.covariates, nuisance])
+    labels = [*names, *sample.covariate_names, *nuisance_labels]
     demeaned = _within(np.column_stack([sample.y, design]), sample.unit_codes, weights)
     y_dm, x_dm = demeaned[:, 0], demeaned[:, 1:]
     weighted_x = x_dm * weights[:, None]
@@ -374,9 +459,10 @@ def _check_rank(
         )
 
 
-def _static(sample: _Sample, alpha: float, who: str) -> TwfeEstimate:
+def _static(sample: _Sample, spec: TwfeSpec, who: str) -> TwfeEstimate:
     treated = ((sample.cohort > 0) & (sample.time_values >= sample.cohort)).astype("float64")
-    row = _fit(sample, treated[:, None], ["treated"], alpha, who).iloc[0]
+    row = _fit(sample, treated[:, None], ["treated"], spec.alpha, who).iloc[0]
+    ever = np.bincount(sample.unit_codes, weights=sample.cohort > 0) > 0
     return TwfeEstimate(
         estimate=float(row["estimate"]),
         se=float(row["se"]),
@@ -386,8 +472,27 @@ def _static(sample: _Sample, alpha: float, who: str) -> TwfeEstimate:
         n_obs=len(sample.y),
         n_units=int(sample.unit_codes.max()) + 1,
         n_clusters=int(sample.cluster_codes.max()) + 1,
-        alpha=alpha,
+        spec=spec,
+        n_treated=int(ever.sum()),
+        n_comparison=int((~ever).sum()),
+        exclusions=_exclusions(sample.excluded, who),
     )
+
+
+def _absorb_groups(absorb: Sequence[str | Sequence[str]] | None, who: str) -> tuple:
+    """``absorb`` as a tuple of column names and tuples of names (interactions)."""
+    groups = []
+    for entry in absorb or ():
+        if isinstance(entry, str):
+            groups.append(entry)
+        elif isinstance(entry, Sequence) and entry and all(isinstance(c, str) for c in entry):
+            groups.append(tuple(entry))
+        else:
+            raise InputError(
+                f"{who}: absorb entry {entry!r} is not a column name or a tuple of names",
+                fix='pass e.g. absorb=[("stack", "year")] for stack × year effects',
+            )
+    return tuple(groups)
 
 
 def twfe_did(
@@ -400,6 +505,7 @@ def twfe_did(
     covariates: Sequence[str] | None = None,
     cluster: str | None = None,
     weights: str | None = None,
+    absorb: Sequence[str | Sequence[str]] | None = None,
     alpha: float = 0.05,
 ) -> TwfeEstimate:
     """Static two-way fixed effects DiD: the coefficient on "treated from ``cohort`` on".
@@ -416,6 +522,11 @@ def twfe_did(
         Cluster column for standard errors (default: ``unit``).
     weights
         Positive observation weights column (weighted least squares).
+    absorb
+        Further fixed effects beside unit and period: column names, or tuples of names
+        for their interaction, e.g. ``[("stack", "year")]`` for stack × year effects in
+        a stacked design (a unit may then have one row per stack and period). Period
+        dummies made redundant by them are dropped.
     alpha
         1 − confidence level of the interval.
 
@@ -427,8 +538,19 @@ def twfe_did(
     >>> round(res.estimate)
     2
     """
-    sample = _prepare(df, outcome, unit, time, cohort, covariates, cluster, weights, "twfe_did")
-    return _static(sample, alpha, "twfe_did")
+    who = "twfe_did"
+    _check_alpha(alpha, who)
+    groups = _absorb_groups(absorb, who)
+    spec = TwfeSpec(outcome=outcome, unit=unit, time=time, cohort=cohort,
+                    covariates=tuple(covariates or ()), absorb=groups, cluster=cluster,
+                    weights=weights, alpha=alpha)  # fmt: skip
+    sample = _prepare(df, outcome, unit, time, cohort, covariates, cluster, weights, who, groups)
+    return _static(sample, spec, who)
+
+
+def _check_alpha(alpha: float, who: str) -> None:
+    if not 0 < alpha < 1:
+        raise InputError(f"{who}: alpha={alpha!r} must lie strictly between 0 and 1")
 
 
 def twfe_event_study(
@@ -445,13 +567,14 @@ def twfe_event_study(
     bin_endpoints: bool = True,
     cluster: str | None = None,
     weights: str | None = None,
+    absorb: Sequence[str | Sequence[str]] | None = None,
     alpha: float = 0.05,
 ) -> TwfeResult:
     """TWFE event study: one coefficient per event time ``time - cohort``, relative to ``reference``.
 
     Parameters
     ----------
-    df, outcome, unit, time, cohort, covariates, cluster, weights, alpha
+    df, outcome, unit, time, cohort, covariates, cluster, weights, absorb, alpha
         As for :func:`twfe_did`.
     min_e, max_e
         Event-time window. With ``bin_endpoints=True`` event times beyond it are pooled
@@ -475,9 +598,15 @@ def twfe_event_study(
     [-4, -3, -2, -1, 0, 1, 2, 3, 4]
     """
     who = "twfe_event_study"
+    _check_alpha(alpha, who)
     if min_e is not None and max_e is not None and min_e > max_e:
-        raise EstimationError(f"{who}: min_e={min_e} is greater than max_e={max_e}")
-    sample = _prepare(df, outcome, unit, time, cohort, covariates, cluster, weights, who)
+        raise InputError(f"{who}: min_e={min_e} is greater than max_e={max_e}")
+    groups = _absorb_groups(absorb, who)
+    spec = TwfeSpec(outcome=outcome, unit=unit, time=time, cohort=cohort,
+                    covariates=tuple(covariates or ()), absorb=groups, cluster=cluster,
+                    weights=weights, min_e=min_e, max_e=max_e, reference=reference,
+                    bin_endpoints=bin_endpoints, alpha=alpha)  # fmt: skip
+    sample = _prepare(df, outcome, unit, time, cohort, covariates, cluster, weights, who, groups)
     treated = sample.cohort > 0
     event = np.where(treated, sample.time_values - sample.cohort, np.nan)
     excluded = dict(sample.excluded)
@@ -514,21 +643,9 @@ def twfe_event_study(
     )
     return TwfeResult(
         table=table,
-        static=_static(sample, alpha, who),
+        static=_static(sample, spec, who),
         reference=reference,
         binned=binned,
-        excluded=excluded,
-        inputs={
-            "outcome": outcome,
-            "unit": unit,
-            "time": time,
-            "cohort": cohort,
-            "covariates": list(covariates or []),
-            "min_e": min_e,
-            "max_e": max_e,
-            "bin_endpoints": bin_endpoints,
-            "cluster": cluster or unit,
-            "weights": weights,
-            "alpha": alpha,
-        },
+        spec=spec,
+        exclusions=_exclusions(excluded, who),
     )
