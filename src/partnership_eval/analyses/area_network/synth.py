@@ -15,13 +15,23 @@ year index, raises bare ValueErrors and counts the treatment year twice in its p
 p-value, so it does not earn a dependency here.
 
 Inference (placebo in space): every donor in turn is treated as if it had joined, fitted
-on the other donors (the treated area never serves as a donor to a placebo). The ratio
-of post- to pre-period root mean squared prediction error (RMSPE) is ranked; the
-permutation p-value is ``(1 + #placebos with ratio ≥ treated ratio) / (1 + donors)``,
-counting the treated area once. Its smallest value is ``1 / (1 + donors)``. The interval
-inverts that test for a constant effect δ (the post gaps less δ); it is unbounded when
-``1 + donors < 1 / alpha``. With a handful of pre-years such placebo tests over-reject
-under the null (Illenberger, Small & Shaw 2020): read them as descriptive.
+on the other donors (the treated area never serves as a donor to a placebo). Two
+statistics are ranked, each counting the treated area once:
+
+- the ratio of post- to pre-period root mean squared prediction error (RMSPE), Abadie
+  et al.'s classic; with many more donors than pre-years many placebos fit their
+  pre-years almost exactly, their ratios explode and the treated area's rank says
+  little — it is shown, not used for the p-value;
+- the absolute mean post-period gap, among placebos whose pre-period RMSPE is at most
+  :data:`FIT_MULTIPLE` times the treated area's (placebos that never fitted say nothing
+  about a gap). The permutation p-value is ``(1 + #placebos with |gap| ≥ |treated gap|)
+  / (1 + placebos)``, at least ``1 / (1 + placebos)``; the interval inverts that test for
+  a constant effect δ (the post gaps less δ) and is unbounded when
+  ``1 + placebos < 1 / alpha``.
+
+With a handful of pre-years such placebo tests over-reject under the null (Illenberger,
+Small & Shaw 2020), and areas differ in how noisy their results are: read them as
+descriptive.
 """
 
 from __future__ import annotations
@@ -39,6 +49,10 @@ from partnership_eval.result import Result, exclusion_frame, level_label, tidy_f
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+
+FIT_MULTIPLE = 5.0
+"""Placebos whose pre-period RMSPE exceeds this multiple of the treated area's are left
+out of the p-value (Abadie, Diamond & Hainmueller 2010 use 2, 5 and 20)."""
 
 SUM_ROW_WEIGHT = 1e4
 """Weight of the sum-to-one row relative to the outcome scale in the NNLS problem."""
@@ -89,7 +103,8 @@ class SynthResult(Result):
 
     ``path``: year, treated, synthetic, gap (every analysis year). ``weights``: la_code,
     weight (donors with weight > 0.001). ``placebos``: la_code, pre_rmspe, post_rmspe,
-    ratio, mean_gap, treated (bool), rank (1 = largest ratio). ``placebo_gaps``: years
+    ratio, mean_gap, treated (bool), compared (in the p-value), ratio_rank (1 = largest
+    ratio), rank (by absolute mean gap among those compared; 1 = largest). ``placebo_gaps``: years
     down, areas across.
     """
 
@@ -122,13 +137,23 @@ class SynthResult(Result):
 
     @property
     def rank(self) -> int:
-        """Rank of the treated area's post/pre RMSPE ratio among it and its placebos."""
+        """Rank of the treated area's absolute mean gap among it and the placebos compared."""
         return int(self.treated_row["rank"])
 
     @property
+    def n_compared(self) -> int:
+        """The treated area and the placebos its p-value ranks it among."""
+        return int(self.placebos["compared"].sum())
+
+    @property
+    def ratio_rank(self) -> int:
+        """Rank of the treated area's post/pre RMSPE ratio among it and every placebo."""
+        return int(self.treated_row["ratio_rank"])
+
+    @property
     def smallest_p(self) -> float:
-        """The smallest p-value the placebo test can give: 1 / (1 + donors)."""
-        return 1.0 / len(self.placebos)
+        """The smallest p-value the placebo test can give: 1 / (1 + placebos compared)."""
+        return 1.0 / self.n_compared
 
     def tidy(self) -> pd.DataFrame:
         """The average post-period gap, with the permutation p-value, rank and fit."""
@@ -143,8 +168,10 @@ class SynthResult(Result):
                     "n_comparison": len(self.spec.donors),
                     "p_value": self.p_value,
                     "rank": self.rank,
+                    "placebos": self.n_compared - 1,
                     "pre_rmspe": self.pre_rmspe,
                     "ratio": float(self.treated_row["ratio"]),
+                    "ratio_rank": self.ratio_rank,
                 }
             ],
             alpha=self.alpha,
@@ -182,15 +209,16 @@ class SynthResult(Result):
         return ax
 
     def placebo_plot(self, ax: Axes | None = None) -> Axes:
-        """Post/pre RMSPE ratios of the placebos, the treated area marked."""
+        """Mean post-period gaps of the placebos compared, the treated area marked."""
         from partnership_eval.plots import new_axes
 
         ax = ax or new_axes()
-        table = self.placebos.sort_values("ratio")
+        table = self.placebos[self.placebos["compared"]].sort_values("mean_gap")
         colours = np.where(table["treated"], "C3", "0.6")
-        ax.barh(range(len(table)), table["ratio"], color=colours)
+        ax.barh(range(len(table)), table["mean_gap"], color=colours)
+        ax.axvline(0, color="black", lw=0.8)
         ax.set_yticks([])
-        ax.set_xlabel("post/pre RMSPE ratio (the area in red)")
+        ax.set_xlabel("average gap to synthetic control after the start year (pp; the area in red)")
         ax.set_title(
             f"rank {self.rank} of {len(table)}; permutation p = {self.p_value:.2f} "
             f"(smallest possible {self.smallest_p:.2f})"
@@ -205,8 +233,8 @@ class SynthResult(Result):
             f"({len(self.spec.pre_years)} pre-years, {len(self.spec.donors)} donors): "
             f"pre-period RMSPE {self.pre_rmspe:.{digits}f} pp; average gap after start "
             f"{self.estimate:.{digits}f} pp, {level_label(self.alpha)} permutation interval "
-            f"[{lo}, {hi}]; ratio rank {self.rank} of {len(self.placebos)}, "
-            f"p = {self.p_value:.3f}."
+            f"[{lo}, {hi}]; gap rank {self.rank} of {self.n_compared}, p = {self.p_value:.3f}; "
+            f"post/pre RMSPE ratio rank {self.ratio_rank} of {len(self.placebos)}."
         )
 
 
@@ -223,23 +251,19 @@ def _gaps(wide: pd.DataFrame, pre: np.ndarray, unit: int, pool: list[int]) -> tu
 
 
 def _inverted_interval(
-    gap_post: np.ndarray, pre_rmspe: float, placebo_ratios: np.ndarray, alpha: float
+    mean_gap: float, placebo_gaps: np.ndarray, alpha: float
 ) -> tuple[float, float]:
     """Constant effects δ the placebo test does not reject at ``alpha`` (closed form).
 
-    δ is kept when ``1 + #{placebo ratio ≥ R(δ)} > alpha (1 + J)``, i.e. when R(δ) is at
-    most the m-th largest placebo ratio; ``R(δ)² pre² = var(gap) + (mean gap - δ)²``.
+    δ is kept when ``1 + #{|placebo gap| ≥ |mean gap - δ|} > alpha (1 + J)``, i.e. when
+    ``|mean gap - δ|`` is at most the m-th largest absolute placebo gap.
     """
-    j = len(placebo_ratios)
+    j = len(placebo_gaps)
     m = math.floor(alpha * (1 + j) - 1) + 1
     if m <= 0:
         return -math.inf, math.inf
-    critical = np.sort(placebo_ratios)[::-1][m - 1]
-    room = (critical * pre_rmspe) ** 2 - np.var(gap_post)
-    if room < 0:
-        return math.nan, math.nan
-    centre = float(np.mean(gap_post))
-    return centre - math.sqrt(room), centre + math.sqrt(room)
+    critical = float(np.sort(np.abs(placebo_gaps))[::-1][m - 1])
+    return mean_gap - critical, mean_gap + critical
 
 
 def synthetic_control(
@@ -296,16 +320,25 @@ def synthetic_control(
     )
     table["ratio"] = table["post_rmspe"] / table["pre_rmspe"].where(table["pre_rmspe"] > 0)
     table["treated"] = table["la_code"] == treated
-    table["rank"] = table["ratio"].rank(ascending=False, method="min").astype(int)
-    ratio = float(table.loc[table["treated"], "ratio"].iloc[0])
-    others = table.loc[~table["treated"], "ratio"].to_numpy()
-    p_value = (1 + np.sum(others >= ratio)) / (1 + len(others))
-    lo, hi = _inverted_interval(
-        gaps.loc[~is_pre, treated].to_numpy(),
-        float(table.loc[table["treated"], "pre_rmspe"].iloc[0]),
-        others,
-        alpha,
+    own = table[table["treated"]].iloc[0]
+    table["compared"] = table["treated"] | (
+        table["pre_rmspe"] <= FIT_MULTIPLE * float(own["pre_rmspe"])
     )
+    table["ratio_rank"] = table["ratio"].rank(ascending=False, method="min").astype(int)
+    compared = table[table["compared"]]
+    table["rank"] = (
+        compared["mean_gap"].abs().rank(ascending=False, method="min").reindex(table.index)
+    ).astype("Int64")
+    others = compared.loc[~compared["treated"], "mean_gap"].abs().to_numpy()
+    p_value = (1 + np.sum(others >= abs(float(own["mean_gap"])))) / (1 + len(others))
+    lo, hi = _inverted_interval(float(own["mean_gap"]), others, alpha)
+    if len(compared) < len(table):
+        records.append(
+            {
+                "reason": f"placebos fitting their pre-years {FIT_MULTIPLE:g}× worse than the area",
+                "rows": len(table) - len(compared),
+            }
+        )
     path = pd.DataFrame(
         {
             "year": frame.index.astype(int),
@@ -330,7 +363,7 @@ def synthetic_control(
         exclusions=exclusion_frame(records, step="synthetic control"),
         path=path,
         weights=weights.reset_index(drop=True),
-        placebos=table.sort_values("rank").reset_index(drop=True),
+        placebos=table.sort_values(["rank", "ratio_rank"]).reset_index(drop=True),
         placebo_gaps=gaps,
         p_value=float(p_value),
         ci_low=lo,
