@@ -61,6 +61,20 @@ def ols(x: np.ndarray, y: np.ndarray) -> OlsFit:
     return OlsFit(coef=coef, cov=sigma2 * np.linalg.inv(x.T @ x), df=n - k)
 
 
+def reader_table(estimates: pd.DataFrame, level: str, digits: int = 2) -> pd.DataFrame:
+    """Estimates in words: term, estimate, standard error, interval, degrees of freedom."""
+    return pd.DataFrame(
+        {
+            "": estimates["term"],
+            "estimate (pp)": estimates["estimate"].round(digits),
+            "standard error": estimates["se"].round(digits),
+            f"{level} interval from": estimates["ci_low"].round(digits),
+            f"{level} interval to": estimates["ci_high"].round(digits),
+            "degrees of freedom": estimates["df"].astype(int),
+        }
+    )
+
+
 def _row(term: str, fit: OlsFit, contrast: np.ndarray, alpha: float) -> dict:
     estimate = float(contrast @ fit.coef)
     se = float(np.sqrt(contrast @ fit.cov @ contrast))
@@ -120,6 +134,10 @@ class CitsResult(Result):
             self.estimates.assign(n_treated=1, comparison=self.spec.comparison),
             alpha=self.alpha,
         )
+
+    def table(self) -> pd.DataFrame:
+        """The estimates in words."""
+        return reader_table(self.estimates, self.level)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The gap by year, the fitted pre- and post-period lines and the start year."""
@@ -205,6 +223,10 @@ class TrendResult(Result):
             self.estimates.assign(n_treated=1, comparison=self.spec.comparison),
             alpha=self.alpha,
         )
+
+    def table(self) -> pd.DataFrame:
+        """The estimates in words."""
+        return reader_table(self.estimates, self.level)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The area and the comparison, year by year, the start year marked."""

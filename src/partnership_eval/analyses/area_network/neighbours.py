@@ -49,6 +49,21 @@ class Neighbours:
         chosen = self.table[self.table["neighbour"]]
         return chosen["la_name"].tolist()
 
+    def reader_table(self, digits: int = 2) -> pd.DataFrame:
+        """The LA and its neighbours with the context variables used, in words."""
+        rows = self.table[(self.table["la_code"] == self.la_code) | self.table["neighbour"]]
+        out = rows[["la_name", *self.variables, "distance"]].round(digits)
+        return out.rename(
+            columns={
+                "la_name": "area",
+                "fsm share": "% FSM",
+                "rural share": "% of pupils in rural schools",
+                "size": "log KS2 pupils a year",
+                "prior attainment": "prior attainment (%)",
+                "distance": "distance (SDs)",
+            }
+        ).reset_index(drop=True)
+
     def describe(self) -> str:
         """One sentence: how many neighbours, by which variables (and which were left out)."""
         text = (

@@ -41,6 +41,7 @@ from partnership_eval.analyses.area_network.truth import average_planted, plante
 from partnership_eval.analyses.area_network.verdict import DesignSummary, verdict
 from partnership_eval.data.geography import area_name, resolve_las
 from partnership_eval.data.store import DataTables
+from partnership_eval.disclosure import suppress
 from partnership_eval.errors import EstimationError, InputError, PartnershipEvalError
 from partnership_eval.panel import memberships_of_kind
 from partnership_eval.result import Result, concat_exclusions, tidy_frame
@@ -102,14 +103,23 @@ class AreaNetworkResult(Result):
         return tuple(int(y) for y in self.area["year"] if y >= self.spec.start)
 
     def designs(self) -> dict[str, Result]:
-        """The designs that ran, by name (headline design first)."""
+        """The designs that ran, by name, the headline design first.
+
+        The headline is the synthetic control when its placebo interval is bounded (it
+        held the planted effect in every validation run, benchmarks/validate_area_network.py),
+        else the school-level DiD (the one design with many units, though its interval
+        ignores shocks to the whole area), else the interrupted time series.
+        """
         named = {
-            "interrupted time series against statistical neighbours": self.cits_neighbours,
-            "interrupted time series against the rest of England": self.cits_england,
             "synthetic control": self.synth,
             "school-level DiD": self.school_did,
+            "interrupted time series against statistical neighbours": self.cits_neighbours,
+            "interrupted time series against the rest of England": self.cits_england,
         }
-        return {k: v for k, v in named.items() if v is not None}
+        ran = {k: v for k, v in named.items() if v is not None}
+        if self.synth is not None and not np.isfinite(self.synth.ci_high):
+            ran["synthetic control"] = ran.pop("synthetic control")
+        return ran
 
     def tidy(self) -> pd.DataFrame:
         """One row per design: its average effect after the start year, with the truth
@@ -120,7 +130,8 @@ class AreaNetworkResult(Result):
             column = "school" if isinstance(result, NetworkDidResult) else "area"
             rows.append({**row, "term": name, "truth": self.truth(column)})
         if self.trend is not None:
-            rows.append({**self.trend.tidy().iloc[0].to_dict(), "term": "improving faster than England"})
+            row = self.trend.tidy().iloc[0].to_dict()
+            rows.append({**row, "term": "improving faster than England (pp a year)"})
         return tidy_frame(rows, alpha=self.alpha)
 
     def truth(self, column: str = "area") -> float | None:
@@ -171,24 +182,73 @@ class AreaNetworkResult(Result):
             placebo_p=self.synth.p_value if self.synth is not None else None,
         )
 
-    def series_table(self) -> pd.DataFrame:
-        """The area, its neighbours pooled and the rest of England by year (gaps kept),
-        with the pupils each rests on."""
+    def not_estimated(self, name: str) -> str:
+        """Why a design was not estimated (Markdown), or an empty string if it was."""
+        reason = self.skipped.get(name)
+        return f"*Not estimated — {name}: {reason}.*" if reason else ""
+
+    def designs_table(self, digits: int = 2) -> pd.DataFrame:
+        """Every design's average effect after the start year, in words, with the planted
+        effect where the data are synthetic."""
+        table = self.tidy()
+        out = pd.DataFrame(
+            {
+                "design": table["term"],
+                "estimate (pp)": table["estimate"].round(digits),
+                "standard error": table["se"].round(digits),
+                f"{self.level} interval from": table["ci_low"].round(digits),
+                f"{self.level} interval to": table["ci_high"].round(digits),
+            }
+        )
+        if not self.planted.empty:
+            out["planted effect (pp)"] = pd.to_numeric(table["truth"]).round(digits)
+        return out
+
+    def synth_weights(self) -> pd.DataFrame:
+        """The synthetic control's donor areas by name with their weights."""
+        if self.synth is None:
+            return pd.DataFrame(columns=["donor area", "weight"])
+        names = self.series.drop_duplicates("la_code").set_index("la_code")["la_name"]
+        weights = self.synth.weights
+        return pd.DataFrame(
+            {"donor area": weights["la_code"].map(names), "weight": weights["weight"].round(3)}
+        )
+
+    def series_long(self) -> pd.DataFrame:
+        """The area, its neighbours pooled and the rest of England: area, year, value, pupils."""
         parts = [self.area.assign(la_name=self.name)]
         if self.neighbours is not None:
             parts.append(pooled_series(self.series, self.neighbours.codes, "statistical neighbours"))
         parts.append(self.england)
         long = pd.concat(parts, ignore_index=True)
-        return long[["la_name", "year", "value", "pupils"]].rename(
-            columns={"la_name": "area", "value": "% meeting the standard"}
-        )
+        return long[["la_name", "year", "value", "pupils"]].rename(columns={"la_name": "area"})
+
+    def series_table(self, digits: int = 1) -> pd.DataFrame:
+        """Years down; for each area the % meeting the standard and the pupils it rests on
+        (columns ``(area, "%")`` and ``(area, "pupils")``)."""
+        long = self.series_long()
+        wide = long.pivot_table(index="year", columns="area", values=["value", "pupils"], sort=False)
+        areas = list(dict.fromkeys(long["area"]))
+        out = pd.DataFrame(index=wide.index)
+        for name in areas:
+            out[(name, "%")] = wide[("value", name)].round(digits)
+            out[(name, "pupils")] = wide[("pupils", name)].round(0)
+        out.columns = pd.MultiIndex.from_tuples(out.columns)
+        out.index.name = "year"
+        return out
+
+    def published_series(self) -> pd.DataFrame:
+        """:meth:`series_table` through small-number suppression, ready to publish."""
+        table = self.series_table()
+        pupils = [c for c in table.columns if c[1] == "pupils"]
+        return suppress(table, counts=pupils, rates={(a, "%"): (a, "pupils") for a, _ in pupils})
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The area, its statistical neighbours and the rest of England, year by year."""
         from partnership_eval.plots import new_axes
 
         ax = ax or new_axes()
-        wide = series_wide(self.series_table().rename(columns={"% meeting the standard": "value"}), "area")
+        wide = series_wide(self.series_long(), "area")
         for column in wide.columns:
             ax.plot(wide.index, wide[column], marker="o", label=column)
         ax.axvline(self.spec.start - 0.5, color="grey", lw=1)

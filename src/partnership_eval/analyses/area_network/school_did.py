@@ -85,6 +85,19 @@ class NetworkDidResult(Result):
         frame = pd.DataFrame(rows).assign(n_treated=self.n_treated, n_comparison=self.n_comparison)
         return tidy_frame(frame, alpha=self.alpha)
 
+    def table(self, digits: int = 2) -> pd.DataFrame:
+        """The estimates in words."""
+        tidy = self.tidy()
+        return pd.DataFrame(
+            {
+                "": tidy["term"],
+                "estimate (pp)": tidy["estimate"].round(digits),
+                "standard error": tidy["se"].round(digits),
+                f"{self.level} interval from": tidy["ci_low"].round(digits),
+                f"{self.level} interval to": tidy["ci_high"].round(digits),
+            }
+        )
+
     def plot(self, ax: Axes | None = None) -> Axes:
         """Effects by years since joining, with their intervals."""
         from partnership_eval.plots import event_study_plot, new_axes
