@@ -84,3 +84,21 @@ def test_overview_runs_with_non_default_parameters(small_data_dir, tmp_path):
     html = (result.run_dir / "00_overview" / "plymouth.html").read_text()
     assert "Synthetic demonstration data" in html
     assert "Plymouth: schools, partnerships and KS2 results, 2015 to 2024" in html
+
+
+def test_area_network_headline_holds_the_planted_effect(small_data_dir, tmp_path):
+    result = run_reports(
+        ["06_area_network"],
+        ["Plymouth"],
+        data_dir=small_data_dir,
+        out_dir=tmp_path,
+        run="area",
+        notebooks_dir=NOTEBOOK_DIR,
+    )
+    assert result.failed == 0, result.records[0].error
+    results = json.loads((result.run_dir / "06_area_network" / "plymouth.results.json").read_text())
+    head = results["headline"]
+    assert head["ci_low"] <= head["truth"] <= head["ci_high"]
+    assert results["verdict"].startswith("**What this can support: a description")
+    html = (result.run_dir / "06_area_network" / "plymouth.html").read_text()
+    assert html.index("Verdict") < html.index("Synthetic control")

@@ -12,7 +12,7 @@ from partnership_eval.analyses.area_network import (
 )
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
-from tests.tables_factory import tiny_tables
+from tables_factory import tiny_tables
 
 
 def _weighted_tables() -> DataTables:
