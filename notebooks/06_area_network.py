@@ -144,6 +144,20 @@ res.trend.plot().figure if res.trend else None
 suppress(res.trend.table()) if res.trend else None
 
 # %% [markdown]
+# ## The change in the gap to England, against every other area
+#
+# The area's average gap to the rest of England after the start year minus its average
+# gap before, and the same change for every other area over the same years: the one
+# comparison that even a single year before and after allows, and the spread shows how
+# much areas' gaps move when nothing in particular happened.
+
+# %%
+Markdown(res.change.summary() if res.change else res.not_estimated("change in the gap to England"))
+
+# %%
+res.change.plot().figure if res.change else None
+
+# %% [markdown]
 # ## School-level cross-check
 #
 # The network's schools against schools in the statistical-neighbour areas that are in no

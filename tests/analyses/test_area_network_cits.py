@@ -6,7 +6,12 @@ import pytest
 import statsmodels.api as sm
 from scipy import stats
 
-from partnership_eval.analyses.area_network import comparative_its, gap_series, improving_faster
+from partnership_eval.analyses.area_network import (
+    comparative_its,
+    gap_change,
+    gap_series,
+    improving_faster,
+)
 from partnership_eval.errors import EstimationError
 
 YEARS = np.array([2012, 2013, 2014, 2015, 2016, 2017, 2018, 2019, 2022, 2023, 2024])
@@ -40,8 +45,16 @@ def test_cits_matches_statsmodels_ols_with_t_intervals_on_n_minus_4_df():
 
 def test_cits_recovers_the_planted_level_and_trend_change():
     table = comparative_its(_gaps(), 2017, comparison="neighbours").tidy().set_index("term")
-    assert table.loc["level change at start", "ci_low"] < 2.0 < table.loc["level change at start", "ci_high"]
-    assert table.loc["trend change per year", "ci_low"] < 0.5 < table.loc["trend change per year", "ci_high"]
+    assert (
+        table.loc["level change at start", "ci_low"]
+        < 2.0
+        < table.loc["level change at start", "ci_high"]
+    )
+    assert (
+        table.loc["trend change per year", "ci_low"]
+        < 0.5
+        < table.loc["trend change per year", "ci_high"]
+    )
 
 
 def test_cits_needs_two_years_each_side():
@@ -74,3 +87,29 @@ def test_gap_series_keeps_years_both_sides_have():
     gaps = gap_series(area, comparison)
     assert gaps["year"].tolist() == [2018, 2022]
     assert gaps["gap"].tolist() == [1.0, -1.0]
+
+
+def test_gap_change_is_after_minus_before_and_ranked_among_other_areas():
+    wide = pd.DataFrame(
+        {
+            1: [50.0, 52.0, 58.0],
+            2: [50.0, 51.0, 52.0],
+            3: [48.0, 49.0, 49.0],
+            4: [51.0, 52.0, 54.0],
+        },
+        index=[2016, 2017, 2018],
+    )
+    england = pd.Series([50.0, 51.0, 52.0], index=[2016, 2017, 2018])
+    res = gap_change(wide, england, 1, 2018)
+    # area 1: gaps 0, 1 before and 6 after: 6 - 0.5
+    assert res.estimate == pytest.approx(5.5)
+    others = res.changes.set_index("la_code").loc[[2, 3, 4], "change"].tolist()
+    assert others == pytest.approx([0.5, -1.5, 1.5])
+    assert res.p_value == pytest.approx(1 / 4)
+    assert np.isinf(res.ci_high)  # 1 + 3 areas < 1 / alpha
+
+
+def test_gap_change_needs_a_year_each_side():
+    wide = pd.DataFrame({1: [50.0, 52.0], 2: [50.0, 51.0]}, index=[2017, 2018])
+    with pytest.raises(EstimationError, match="a year with results before 2017"):
+        gap_change(wide, pd.Series([50.0, 51.0], index=[2017, 2018]), 1, 2017)

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from tables_factory import tiny_tables
 
 from partnership_eval.analyses.area_network import (
     area_series,
@@ -12,7 +13,6 @@ from partnership_eval.analyses.area_network import (
 )
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
-from tables_factory import tiny_tables
 
 
 def _weighted_tables() -> DataTables:

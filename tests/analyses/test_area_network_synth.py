@@ -25,7 +25,9 @@ def test_weights_recover_an_exact_convex_combination():
 
 def test_a_point_above_every_donor_takes_the_highest_donor_alone():
     donors = np.array([[40.0, 45.0, 50.0], [41.0, 46.0, 51.0]])
-    np.testing.assert_allclose(simplex_weights(donors, np.array([60.0, 61.0])), [0, 0, 1], atol=1e-6)
+    np.testing.assert_allclose(
+        simplex_weights(donors, np.array([60.0, 61.0])), [0, 0, 1], atol=1e-6
+    )
 
 
 def test_misshapen_weights_input_is_an_input_error():
@@ -69,7 +71,9 @@ def test_interval_is_the_mean_gap_plus_minus_the_critical_placebo_gap():
 
 
 def test_too_few_donors_for_alpha_give_an_unbounded_interval():
-    res = synthetic_control(_wide(effect=3.0, n_donors=5), treated=1, start=2017, donors=range(2, 7))
+    res = synthetic_control(
+        _wide(effect=3.0, n_donors=5), treated=1, start=2017, donors=range(2, 7)
+    )
     assert res.ci_low == -math.inf and res.ci_high == math.inf
     assert res.smallest_p == pytest.approx(1 / 6)
 
@@ -80,7 +84,7 @@ def test_no_results_years_are_dropped_not_filled():
     assert list(res.path["year"]) == [2013, 2014, 2015, 2016, 2017, 2018, 2019, 2022]
 
 
-def test_one_pre_year_cannot_fit_a_synthetic_control():
-    wide = _wide(effect=3.0).loc[2016:]
-    with pytest.raises(EstimationError, match="two or more pre-years"):
+def test_two_pre_years_cannot_fit_a_synthetic_control():
+    wide = _wide(effect=3.0).loc[2015:]
+    with pytest.raises(EstimationError, match="3 or more pre-years"):
         synthetic_control(wide, treated=1, start=2017, donors=range(2, 21))

@@ -36,7 +36,7 @@ def test_designs_agreement_and_intervals_excluding_zero_are_named():
     ]
     text = verdict(pre_years=7, donors=150, designs=designs, **BASE)
     assert "point the same way" in text
-    assert "the intervals of synthetic control exclude zero" in text
+    assert "the interval of synthetic control excludes zero" in text
 
 
 def test_unbounded_intervals_are_said_so():
@@ -57,6 +57,16 @@ def test_improving_faster_claim_holds_only_with_an_interval_above_zero():
 
 def test_skipped_designs_are_listed_with_their_reason():
     text = verdict(
-        pre_years=1, donors=0, designs=[], **{**BASE, "skipped": {"synthetic control": "too few years"}}
+        pre_years=1,
+        donors=0,
+        designs=[],
+        **{**BASE, "skipped": {"synthetic control": "too few years"}},
     )
     assert "Not estimated — synthetic control: too few years." in text
+
+
+def test_a_single_design_is_not_said_to_agree_with_itself():
+    designs = [DesignSummary("change in the gap to England", -1.5, -5.8, 2.8)]
+    text = verdict(pre_years=1, donors=0, designs=designs, **BASE)
+    assert "One design could run (change in the gap to England -1.5 pp [-5.8, +2.8]" in text
+    assert "point the same way" not in text

@@ -7,6 +7,7 @@ staggered DiD as a cross-check; :meth:`AreaNetworkResult.verdict` says what they
 support.
 """
 
+from partnership_eval.analyses.area_network.change import GapChangeResult, gap_change
 from partnership_eval.analyses.area_network.cits import (
     CitsResult,
     TrendResult,
@@ -49,6 +50,7 @@ __all__ = [
     "AreaNetworkSpec",
     "CitsResult",
     "DesignSummary",
+    "GapChangeResult",
     "Neighbours",
     "NetworkDidResult",
     "SynthResult",
@@ -57,6 +59,7 @@ __all__ = [
     "area_series",
     "comparative_its",
     "england_series",
+    "gap_change",
     "gap_series",
     "improving_faster",
     "network_did",

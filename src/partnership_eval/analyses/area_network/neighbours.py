@@ -83,15 +83,19 @@ def context(data: DataTables, series: pd.DataFrame, before: int) -> pd.DataFrame
     rural = schools["rural"].astype("float64")
     known_fsm = pupils.notna() & fsm.notna()
     known_rural = pupils.notna() & rural.notna()
-    by_la = pd.DataFrame(
-        {
-            "la_code": schools["la_code"],
-            "fsm_w": (pupils * fsm).where(known_fsm),
-            "fsm_n": pupils.where(known_fsm),
-            "rural_w": (pupils * rural).where(known_rural),
-            "rural_n": pupils.where(known_rural),
-        }
-    ).groupby("la_code")[["fsm_w", "fsm_n", "rural_w", "rural_n"]].sum(min_count=1)
+    by_la = (
+        pd.DataFrame(
+            {
+                "la_code": schools["la_code"],
+                "fsm_w": (pupils * fsm).where(known_fsm),
+                "fsm_n": pupils.where(known_fsm),
+                "rural_w": (pupils * rural).where(known_rural),
+                "rural_n": pupils.where(known_rural),
+            }
+        )
+        .groupby("la_code")[["fsm_w", "fsm_n", "rural_w", "rural_n"]]
+        .sum(min_count=1)
+    )
     pre = series[series["year"] < before]
     wy = (pre["value"] * pre["pupils"]).groupby(pre["la_code"]).sum()
     n = pre.groupby("la_code")["pupils"].sum()
@@ -140,7 +144,8 @@ def statistical_neighbours(
     used = [
         v
         for v in variables
-        if candidates[v].notna().mean() >= MIN_KNOWN and pd.notna(table.set_index("la_code").at[la_code, v])
+        if candidates[v].notna().mean() >= MIN_KNOWN
+        and pd.notna(table.set_index("la_code").at[la_code, v])
     ]
     dropped = tuple(v for v in variables if v not in used)
     if not used:

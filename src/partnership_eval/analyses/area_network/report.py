@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 import numpy as np
 import pandas as pd
 
+from partnership_eval.analyses.area_network.change import GapChangeResult, gap_change
 from partnership_eval.analyses.area_network.cits import (
     CitsResult,
     TrendResult,
@@ -30,11 +31,13 @@ from partnership_eval.analyses.area_network.school_did import (
     network_did,
 )
 from partnership_eval.analyses.area_network.series import (
+    MIN_AREA_PUPILS,
     area_series,
     england_series,
     pooled_series,
     published_results,
     series_wide,
+    small_areas,
 )
 from partnership_eval.analyses.area_network.synth import SynthResult, synthetic_control
 from partnership_eval.analyses.area_network.truth import average_planted, planted_effects
@@ -44,7 +47,7 @@ from partnership_eval.data.store import DataTables
 from partnership_eval.disclosure import suppress
 from partnership_eval.errors import EstimationError, InputError, PartnershipEvalError
 from partnership_eval.panel import memberships_of_kind
-from partnership_eval.result import Result, concat_exclusions, tidy_frame
+from partnership_eval.result import Result, concat_exclusions, exclusion_frame, tidy_frame
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -77,6 +80,7 @@ class AreaNetworkResult(Result):
     cits_neighbours: CitsResult | None
     cits_england: CitsResult | None
     trend: TrendResult | None
+    change: GapChangeResult | None
     school_did: NetworkDidResult | None
     skipped: dict[str, str]
     planted: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -108,13 +112,15 @@ class AreaNetworkResult(Result):
         The headline is the synthetic control when its placebo interval is bounded (it
         held the planted effect in every validation run, benchmarks/validate_area_network.py),
         else the school-level DiD (the one design with many units, though its interval
-        ignores shocks to the whole area), else the interrupted time series.
+        ignores shocks to the whole area), else the interrupted time series, else the
+        change in the gap to England (all that one pre-year and one post-year allow).
         """
         named = {
             "synthetic control": self.synth,
             "school-level DiD": self.school_did,
             "interrupted time series against statistical neighbours": self.cits_neighbours,
             "interrupted time series against the rest of England": self.cits_england,
+            "change in the gap to England": self.change,
         }
         ran = {k: v for k, v in named.items() if v is not None}
         if self.synth is not None and not np.isfinite(self.synth.ci_high):
@@ -162,7 +168,9 @@ class AreaNetworkResult(Result):
     def verdict(self) -> str:
         """What one area and its pre-years can support (Markdown), stated first in the report."""
         summaries = [
-            DesignSummary(name, *(float(result.tidy().iloc[0][c]) for c in ("estimate", "ci_low", "ci_high")))
+            DesignSummary(
+                name, *(float(result.tidy().iloc[0][c]) for c in ("estimate", "ci_low", "ci_high"))
+            )
             for name, result in self.designs().items()
         ]
         improving = None
@@ -218,7 +226,9 @@ class AreaNetworkResult(Result):
         """The area, its neighbours pooled and the rest of England: area, year, value, pupils."""
         parts = [self.area.assign(la_name=self.name)]
         if self.neighbours is not None:
-            parts.append(pooled_series(self.series, self.neighbours.codes, "statistical neighbours"))
+            parts.append(
+                pooled_series(self.series, self.neighbours.codes, "statistical neighbours")
+            )
         parts.append(self.england)
         long = pd.concat(parts, ignore_index=True)
         return long[["la_name", "year", "value", "pupils"]].rename(columns={"la_name": "area"})
@@ -227,7 +237,9 @@ class AreaNetworkResult(Result):
         """Years down; for each area the % meeting the standard and the pupils it rests on
         (columns ``(area, "%")`` and ``(area, "pupils")``)."""
         long = self.series_long()
-        wide = long.pivot_table(index="year", columns="area", values=["value", "pupils"], sort=False)
+        wide = long.pivot_table(
+            index="year", columns="area", values=["value", "pupils"], sort=False
+        )
         areas = list(dict.fromkeys(long["area"]))
         out = pd.DataFrame(index=wide.index)
         for name in areas:
@@ -321,7 +333,16 @@ def area_network(
         raise EstimationError(f"{area_name(la_code)} has no published {outcome} in the data")
     skipped: dict[str, str] = {}
     others = sorted(network_las(data) - {la_code})
-    pool = series[~series["la_code"].isin(others)]
+    tiny = sorted(set(small_areas(series)) - {la_code})
+    pool = series[~series["la_code"].isin([*others, *tiny])]
+    left_out = [
+        {"reason": reason, "rows": len(codes)}
+        for reason, codes in (
+            ("areas with a network of their own (not comparisons)", others),
+            (f"areas under {MIN_AREA_PUPILS} KS2 pupils in a year (not comparisons)", tiny),
+        )
+        if codes
+    ]
     england = england_series(pool, exclude=[la_code])
     neighbours = _attempt(
         "statistical neighbours",
@@ -364,6 +385,11 @@ def area_network(
         skipped,
         lambda: improving_faster(england_gaps, start, alpha=alpha),
     )
+    change = _attempt(
+        "change in the gap to England",
+        skipped,
+        lambda: gap_change(wide, england.set_index("year")["value"], la_code, start, alpha=alpha),
+    )
     did = None
     if school_level and neighbours is not None:
         did = _attempt(
@@ -373,8 +399,8 @@ def area_network(
                 data, la_code, neighbours.codes, outcome=outcome, years=years, alpha=alpha
             ),
         )
-    exclusions = [excluded]
-    exclusions += [r.exclusions for r in (synth, did) if r is not None]
+    exclusions = [excluded, exclusion_frame(left_out, step="comparison areas")]
+    exclusions += [r.exclusions for r in (synth, change, did) if r is not None]
     return AreaNetworkResult(
         spec=AreaNetworkSpec(
             la_code=la_code,
@@ -392,10 +418,8 @@ def area_network(
         cits_neighbours=cits_neighbours,
         cits_england=cits_england,
         trend=trend,
+        change=change,
         school_did=did,
         skipped=skipped,
         planted=planted_effects(data, la_code, outcome),
     )
-
-
-

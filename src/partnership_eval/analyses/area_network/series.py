@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 from partnership_eval.data.schema import OUTCOME_MEASURES
@@ -24,6 +23,11 @@ NO_RESULTS_YEARS = (2020, 2021)
 NATIONAL_COVERAGE = 0.5
 """A year counts for England only where at least this share of the LAs seen in the
 best-covered year report results (the real extracts hold 2019 for two LAs only)."""
+
+MIN_AREA_PUPILS = 200
+"""Fewest KS2 pupils a year for an area to serve as a comparison: below it (the City of
+London, the Isles of Scilly, an LA part-covered in a year of reorganisation) one
+school's cohort moves the area's result by several points."""
 
 SERIES_COLUMNS = ("la_code", "la_name", "year", "value", "pupils", "schools")
 
@@ -95,6 +99,12 @@ def area_series(
     rows, _ = published_results(data, outcome, years)
     out = _weighted(rows, ["la_code", "la_name", "year"], outcome)
     return out[list(SERIES_COLUMNS)]
+
+
+def small_areas(series: pd.DataFrame, min_pupils: float = MIN_AREA_PUPILS) -> list[int]:
+    """LAs with fewer than ``min_pupils`` tested pupils in some year of ``series``."""
+    smallest = series.groupby("la_code")["pupils"].min()
+    return sorted(int(c) for c in smallest[smallest < min_pupils].index)
 
 
 def england_series(series: pd.DataFrame, exclude: Sequence[int] = ()) -> pd.DataFrame:

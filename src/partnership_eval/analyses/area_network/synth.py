@@ -54,6 +54,10 @@ FIT_MULTIPLE = 5.0
 """Placebos whose pre-period RMSPE exceeds this multiple of the treated area's are left
 out of the p-value (Abadie, Diamond & Hainmueller 2010 use 2, 5 and 20)."""
 
+MIN_PRE_YEARS = 3
+"""Fewest pre-years a synthetic control is fitted on: with two, a mix of two areas
+matches any area exactly and the gap after says nothing."""
+
 SUM_ROW_WEIGHT = 1e4
 """Weight of the sum-to-one row relative to the outcome scale in the NNLS problem."""
 
@@ -227,7 +231,10 @@ class SynthResult(Result):
 
     def summary(self, digits: int = 2) -> str:
         """Fit, gap, rank and p-value in words."""
-        lo, hi = (f"{v:.{digits}f}" if np.isfinite(v) else "unbounded" for v in (self.ci_low, self.ci_high))
+        lo, hi = (
+            f"{v:.{digits}f}" if np.isfinite(v) else "unbounded"
+            for v in (self.ci_low, self.ci_high)
+        )
         return (
             f"Synthetic control of LA {self.spec.treated} from {self.spec.start} "
             f"({len(self.spec.pre_years)} pre-years, {len(self.spec.donors)} donors): "
@@ -243,20 +250,23 @@ def _with_gaps(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.reindex(span)
 
 
-def _gaps(wide: pd.DataFrame, pre: np.ndarray, unit: int, pool: list[int]) -> tuple[np.ndarray, np.ndarray]:
+def _gaps(
+    wide: pd.DataFrame, pre: np.ndarray, unit: int, pool: list[int]
+) -> tuple[np.ndarray, np.ndarray]:
     """Gap of ``unit`` to its synthetic control from ``pool`` (less itself), and the weights."""
     donors = [c for c in pool if c != unit]
     w = simplex_weights(wide.loc[pre, donors].to_numpy(), wide.loc[pre, unit].to_numpy())
     return wide[unit].to_numpy() - wide[donors].to_numpy() @ w, w
 
 
-def _inverted_interval(
+def inverted_interval(
     mean_gap: float, placebo_gaps: np.ndarray, alpha: float
 ) -> tuple[float, float]:
-    """Constant effects δ the placebo test does not reject at ``alpha`` (closed form).
+    """Constant effects δ a placebo-in-space test does not reject at ``alpha`` (closed form).
 
     δ is kept when ``1 + #{|placebo gap| ≥ |mean gap - δ|} > alpha (1 + J)``, i.e. when
-    ``|mean gap - δ|`` is at most the m-th largest absolute placebo gap.
+    ``|mean gap - δ|`` is at most the m-th largest absolute placebo gap; unbounded when
+    ``1 + J < 1 / alpha``.
     """
     j = len(placebo_gaps)
     m = math.floor(alpha * (1 + j) - 1) + 1
@@ -280,7 +290,7 @@ def synthetic_control(
     ``wide`` is years × la_code (:func:`~.series.series_wide`); rows with any missing
     value among the treated area and donors (the no-results years) are dropped, and
     donors missing a year that the treated area has are dropped first (both counted in
-    ``exclusions``). Needs at least two pre-years and one post-year.
+    ``exclusions``). Needs :data:`MIN_PRE_YEARS` pre-years and one post-year.
     """
     if not 0 < alpha < 1:
         raise InputError(f"alpha={alpha!r} must lie between 0 and 1")
@@ -293,16 +303,21 @@ def synthetic_control(
     records = []
     if len(complete) < len(donors):
         records.append(
-            {"reason": "donor areas missing a year the area has", "rows": len(donors) - len(complete)}
+            {
+                "reason": "donor areas missing a year the area has",
+                "rows": len(donors) - len(complete),
+            }
         )
     if len(complete) < 2:
-        raise EstimationError(f"synthetic control needs two or more donor areas, has {len(complete)}")
+        raise EstimationError(
+            f"synthetic control needs two or more donor areas, has {len(complete)}"
+        )
     frame = frame[[treated, *complete]]
     pre = frame.index[frame.index < start].to_numpy()
     post = frame.index[frame.index >= start].to_numpy()
-    if len(pre) < 2 or len(post) < 1:
+    if len(pre) < MIN_PRE_YEARS or len(post) < 1:
         raise EstimationError(
-            f"synthetic control needs two or more pre-years and one post-year; "
+            f"synthetic control needs {MIN_PRE_YEARS} or more pre-years and one post-year; "
             f"has {len(pre)} before {start} and {len(post)} from it"
         )
     # The area's own fit uses every donor; each placebo the donors less itself, never the area.
@@ -331,7 +346,7 @@ def synthetic_control(
     ).astype("Int64")
     others = compared.loc[~compared["treated"], "mean_gap"].abs().to_numpy()
     p_value = (1 + np.sum(others >= abs(float(own["mean_gap"])))) / (1 + len(others))
-    lo, hi = _inverted_interval(float(own["mean_gap"]), others, alpha)
+    lo, hi = inverted_interval(float(own["mean_gap"]), others, alpha)
     if len(compared) < len(table):
         records.append(
             {

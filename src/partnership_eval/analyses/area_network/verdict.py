@@ -89,21 +89,23 @@ def verdict(
         )
     if designs:
         signs = {np.sign(d.estimate) for d in designs if np.isfinite(d.estimate)}
-        agree = "point the same way" if len(signs) == 1 else "do not agree in sign"
         excluding = [
             d.name
             for d in designs
             if np.isfinite(d.ci_low) and np.isfinite(d.ci_high) and (d.ci_low > 0 or d.ci_high < 0)
         ]
-        lines.append(
-            f"The designs {agree} ({'; '.join(_interval_words(d) for d in designs)}; "
-            f"{level} intervals); "
-            + (
-                f"the intervals of {', '.join(excluding)} exclude zero."
-                if excluding
-                else "no interval excludes zero."
-            )
-        )
+        listed = "; ".join(_interval_words(d) for d in designs)
+        if len(designs) == 1:
+            opening = f"One design could run ({listed}; {level} interval): "
+        else:
+            agree = "point the same way" if len(signs) == 1 else "do not agree in sign"
+            opening = f"The designs {agree} ({listed}; {level} intervals); "
+        if excluding:
+            closing = f"the interval{'s' if len(excluding) > 1 else ''} of {', '.join(excluding)} "
+            closing += "exclude zero." if len(excluding) > 1 else "excludes zero."
+        else:
+            closing = "no interval excludes zero."
+        lines.append(opening + closing)
     if improving is not None:
         holds = np.isfinite(improving.ci_low) and improving.ci_low > 0
         lines.append(
