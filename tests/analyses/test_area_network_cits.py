@@ -104,7 +104,7 @@ def test_gap_change_is_after_minus_before_and_ranked_among_other_areas():
     # area 1: gaps 0, 1 before and 6 after: 6 - 0.5
     assert res.estimate == pytest.approx(5.5)
     others = res.changes.set_index("la_code").loc[[2, 3, 4], "change"].tolist()
-    assert others == pytest.approx([0.5, -1.5, 1.5])
+    assert others == pytest.approx([0.0, -1.0, 1.0])  # gaps (0,0,0), (-2,-2,-3), (1,1,2)
     assert res.p_value == pytest.approx(1 / 4)
     assert np.isinf(res.ci_high)  # 1 + 3 areas < 1 / alpha
 
