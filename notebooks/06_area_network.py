@@ -90,7 +90,7 @@ Markdown(res.synth.summary() if res.synth else res.not_estimated("synthetic cont
 res.synth.plot().figure if res.synth else None
 
 # %%
-suppress(res.synth_weights())
+suppress(res.synth_weights()) if res.synth else None
 
 # %% [markdown]
 # ### Gaps and placebo areas

@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from partnership_eval.analyses.area_network.series import year_axis
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.result import Result, exclusion_frame, tidy_frame
 
@@ -151,7 +152,7 @@ class CitsResult(Result):
         ax.plot(years[~pre], self.fitted[~pre], color="C1")
         ax.axvline(self.spec.start - 0.5, color="grey", lw=1)
         ax.axhline(0, color="black", lw=0.8)
-        ax.set_xlabel("academic year (ending)")
+        year_axis(ax)
         ax.set_ylabel("gap (pp)")
         ax.legend()
         return ax
@@ -238,7 +239,7 @@ class TrendResult(Result):
         ax.plot(frame.index, frame["area"], marker="o", label="the area")
         ax.plot(frame.index, frame["comparison"], marker="o", label=self.spec.comparison)
         ax.axvline(self.spec.start - 0.5, color="grey", lw=1)
-        ax.set_xlabel("academic year (ending)")
+        year_axis(ax)
         ax.set_ylabel("% of pupils")
         ax.legend()
         return ax

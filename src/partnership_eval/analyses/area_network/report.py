@@ -38,6 +38,7 @@ from partnership_eval.analyses.area_network.series import (
     published_results,
     series_wide,
     small_areas,
+    year_axis,
 )
 from partnership_eval.analyses.area_network.synth import SynthResult, synthetic_control
 from partnership_eval.analyses.area_network.truth import average_planted, planted_effects
@@ -244,7 +245,7 @@ class AreaNetworkResult(Result):
         out = pd.DataFrame(index=wide.index)
         for name in areas:
             out[(name, "%")] = wide[("value", name)].round(digits)
-            out[(name, "pupils")] = wide[("pupils", name)].round(0)
+            out[(name, "pupils")] = wide[("pupils", name)].round(0).astype("Int64")
         out.columns = pd.MultiIndex.from_tuples(out.columns)
         out.index.name = "year"
         return out
@@ -264,7 +265,7 @@ class AreaNetworkResult(Result):
         for column in wide.columns:
             ax.plot(wide.index, wide[column], marker="o", label=column)
         ax.axvline(self.spec.start - 0.5, color="grey", lw=1)
-        ax.set_xlabel("academic year (ending)")
+        year_axis(ax)
         ax.set_ylabel("% of pupils meeting the standard")
         ax.legend()
         return ax

@@ -9,6 +9,7 @@ them as empty rows so lines break there, and nothing is ever interpolated across
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -16,6 +17,9 @@ from partnership_eval.data.schema import OUTCOME_MEASURES
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import InputError
 from partnership_eval.result import exclusion_frame
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
 
 NO_RESULTS_YEARS = (2020, 2021)
 """Academic years with no KS2 tests: gaps in every series, never filled."""
@@ -146,6 +150,15 @@ def pooled_series(series: pd.DataFrame, la_codes: Sequence[int], name: str) -> p
     out["value"] = wy / out["pupils"]
     out = out.reset_index().assign(la_code=0, la_name=name)
     return out[list(SERIES_COLUMNS)]
+
+
+def year_axis(ax: Axes) -> Axes:
+    """Whole academic years on the x axis of ``ax`` (labelled by the year they end)."""
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("academic year (ending)")
+    return ax
 
 
 def series_wide(series: pd.DataFrame, column: str = "la_code") -> pd.DataFrame:

@@ -44,6 +44,7 @@ import numpy as np
 import pandas as pd
 from scipy.optimize import nnls
 
+from partnership_eval.analyses.area_network.series import year_axis
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.result import Result, exclusion_frame, level_label, tidy_frame
 
@@ -190,7 +191,7 @@ class SynthResult(Result):
         ax.plot(path.index, path["treated"], marker="o", label="the area")
         ax.plot(path.index, path["synthetic"], marker="o", ls="--", label="synthetic control")
         ax.axvline(self.spec.start - 0.5, color="grey", lw=1)
-        ax.set_xlabel("academic year (ending)")
+        year_axis(ax)
         ax.set_ylabel("% of pupils")
         ax.legend()
         return ax
@@ -207,7 +208,7 @@ class SynthResult(Result):
         ax.plot(gaps.index, gaps[self.spec.treated], color="C0", marker="o", lw=2, label="the area")
         ax.axhline(0, color="black", lw=0.8)
         ax.axvline(self.spec.start - 0.5, color="grey", lw=1)
-        ax.set_xlabel("academic year (ending)")
+        year_axis(ax)
         ax.set_ylabel("gap to synthetic control (pp)")
         ax.legend()
         return ax
