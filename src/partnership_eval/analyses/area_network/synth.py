@@ -288,10 +288,9 @@ def synthetic_control(
 ) -> SynthResult:
     """Synthetic control of ``treated`` from ``start`` on, with placebos over ``donors``.
 
-    ``wide`` is years × la_code (:func:`~.series.series_wide`); rows with any missing
-    value among the treated area and donors (the no-results years) are dropped, and
-    donors missing a year that the treated area has are dropped first (both counted in
-    ``exclusions``). Needs :data:`MIN_PRE_YEARS` pre-years and one post-year.
+    ``wide`` is years × la_code (:func:`~.series.series_wide`); years the area has no
+    result (the no-results years) are dropped, never filled, and donors missing a year
+    the area has are left out (counted in ``exclusions``). Needs :data:`MIN_PRE_YEARS` pre-years and one post-year.
     """
     if not 0 < alpha < 1:
         raise InputError(f"alpha={alpha!r} must lie between 0 and 1")
