@@ -103,3 +103,21 @@ def test_peer_review_report_names_the_planted_blind_spot(small_data_dir, tmp_pat
     assert head["ci_low"] <= head["truth"] <= head["ci_high"]
     html = " ".join((result.run_dir / "07_peer_review" / "england.html").read_text().split())
     assert "agreed between the school and the review team" in html
+
+
+def test_area_network_headline_holds_the_planted_effect(small_data_dir, tmp_path):
+    result = run_reports(
+        ["06_area_network"],
+        ["Plymouth"],
+        data_dir=small_data_dir,
+        out_dir=tmp_path,
+        run="area",
+        notebooks_dir=NOTEBOOK_DIR,
+    )
+    assert result.failed == 0, result.records[0].error
+    results = json.loads((result.run_dir / "06_area_network" / "plymouth.results.json").read_text())
+    head = results["headline"]
+    assert head["ci_low"] <= head["truth"] <= head["ci_high"]
+    assert results["verdict"].startswith("**What this can support: a description")
+    html = (result.run_dir / "06_area_network" / "plymouth.html").read_text()
+    assert html.index("Verdict") < html.index("Synthetic control")
