@@ -7,8 +7,10 @@ reading, writing and maths" (RWM)::
                + trend[s] * (t - 2017) + small_rural_gap[s, t] + shock[s, t]
 
 ``mu[t]`` is calibrated so the cohort-weighted national mean of published results hits
-:data:`~partnership_eval.data.synthetic.spec.NATIONAL_RWM`; ``shock`` is a transitory
-cohort effect (so selection on one year's result regresses to the mean). Small rural
+:data:`~partnership_eval.data.synthetic.spec.NATIONAL_RWM`; ``shock`` is transitory: a
+school's cohort effect (SD :data:`COHORT_SHOCK_SD`) plus, when switched on, its LA's
+yearly shock (:mod:`~partnership_eval.data.synthetic.shocks`), so selection on one year's
+result regresses to the mean. Small rural
 schools (under 150 pupils and rural) are selected into clusters, and they differ from
 other schools in level *and* trend: they start :data:`SMALL_RURAL_GAP_2012` points below
 in 2012 and gain :data:`SMALL_RURAL_TREND` points a year on other schools without any
@@ -35,6 +37,9 @@ SMALL_RURAL_GAP_2012 = -3.0
 """Level of small rural schools relative to others in 2012 (pp), before any partnership."""
 SMALL_RURAL_TREND = 0.6
 """Extra yearly gain of small rural schools over others (pp per year), before any partnership."""
+
+COHORT_SHOCK_SD = 4.5
+"""SD (pp) of a school's transitory cohort effect, drawn afresh each year."""
 
 SUPPRESS_AT = 5
 """A measure resting on this many pupils or fewer is suppressed (DfE rule)."""
@@ -78,11 +83,19 @@ def _calibrate(latent: np.ndarray, weights: np.ndarray, target: float) -> float:
     return mu
 
 
+def cohort_shocks(n_schools: int, rng: np.random.Generator) -> np.ndarray:
+    """Each school's transitory cohort effect (pp, schools × years)."""
+    return rng.normal(0, COHORT_SHOCK_SD, (n_schools, len(YEARS)))
+
+
 def baseline_probability(
-    schools: pd.DataFrame, cohorts: np.ndarray, rng: np.random.Generator
+    schools: pd.DataFrame, cohorts: np.ndarray, transitory: np.ndarray
 ) -> np.ndarray:
-    """Expected probability (0-1) of a pupil meeting the RWM standard, without partnerships."""
-    n = len(schools)
+    """Expected probability (0-1) of a pupil meeting the RWM standard, without partnerships.
+
+    ``transitory`` (pp, schools × years) holds the draws a school's result has only that
+    year: its cohort effect and its LA's shock.
+    """
     years = YEARS[None, :]
     level = (
         schools["quality"].to_numpy()
@@ -93,7 +106,7 @@ def baseline_probability(
     gap = small_rural(schools)[:, None] * (
         SMALL_RURAL_GAP_2012 + SMALL_RURAL_TREND * (years - 2012)
     )
-    latent = level + trend + gap + rng.normal(0, 4.5, (n, len(YEARS)))
+    latent = level + trend + gap + transitory
     targets = {**NATIONAL_RWM, 2020: 63.0, 2021: 61.0}
     published = np.where(cohorts > SUPPRESS_AT, cohorts, 0)
     mu = np.array(
