@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from partnership_eval.data.synthetic import build_synthetic_england, simulate
+from partnership_eval.data.store import read_tables
+from partnership_eval.data.synthetic import build_synthetic_england, simulate, write_demo_data
 from partnership_eval.data.synthetic.calibration import between_group_variance, school_changes
 from partnership_eval.data.synthetic.clusters import START_YEARS
 from partnership_eval.data.synthetic.spec import LA_YEAR_SD, PARTNERSHIP_SD, SCALES, Shocks
@@ -243,3 +244,10 @@ def test_small_scale_with_shocks_builds_fast():
 def test_bad_shock_settings_raise_clear_errors(bad):
     with pytest.raises(PartnershipEvalError, match="0 switches it off"):
         Shocks(**bad)
+
+
+def test_written_demo_data_records_its_shocks(tmp_path):
+    write_demo_data(tmp_path, scale="small", seed=0, shocks=only("la_year_sd"))
+    data = read_tables(tmp_path)
+    assert data.schools.attrs["provenance"]["shocks"] == dataclasses.asdict(only("la_year_sd"))
+    assert set(data.truth["programme"]) - set(EFFECT_PROGRAMMES) == {"la_year_shock"}

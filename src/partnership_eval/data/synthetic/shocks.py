@@ -75,7 +75,8 @@ def partnership_shocks(
 ) -> tuple[np.ndarray, pd.DataFrame]:
     """Shift (pp, schools × years) shared by a partnership's members after joining, and truth."""
     parts = pd.concat([p.partnerships for p in programmes], ignore_index=True)
-    nested = parts["partnership_id"][parts.get("parent_id", pd.Series(dtype=object)).notna()]
+    parent = parts["parent_id"] if "parent_id" in parts else pd.Series(None, index=parts.index)
+    nested = parts.loc[parent.notna(), "partnership_id"]
     members = pd.concat(
         [p.memberships.assign(first=p.first_treated[p.memberships["pos"]]) for p in programmes],
         ignore_index=True,

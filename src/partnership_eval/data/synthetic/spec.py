@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import numbers
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.errors import InputError, PartnershipEvalError
 
 YEARS = np.arange(2010, 2025)
 """Academic years simulated (named by the year they end)."""
@@ -85,11 +86,11 @@ class Shocks:
         for name in ("la_year_sd", "partnership_sd", "bad_year_share", "takeover_share"):
             value = getattr(self, name)
             top = 1.0 if name.endswith("share") else np.inf
-            ok = isinstance(value, int | float) and not isinstance(value, bool)
+            ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
             if not ok or not 0.0 <= value <= top:
-                raise PartnershipEvalError(
-                    f"shock {name} must be a number from 0 to {top:g}, got {value!r} "
-                    "(0 switches it off)"
+                raise InputError(
+                    f"shock {name} must be a number from 0 to {top:g}, got {value!r}",
+                    fix="0 switches it off",
                 )
 
 

@@ -25,6 +25,8 @@ reader of a programme's truth selects its ``programme`` name.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -107,7 +109,7 @@ def truth_table(
     programmes: list[Programme],
     realised: dict[str, np.ndarray],
     la_code: np.ndarray,
-    shocks: list[pd.DataFrame] = (),
+    shocks: Sequence[pd.DataFrame] = (),
 ) -> pd.DataFrame:
     """The truth table of every programme and shock, in the column order of :data:`TRUTH_COLUMNS`."""
     parts = [programme_truth(p, realised[p.name], la_code) for p in programmes]
