@@ -139,6 +139,16 @@ def test_partnership_shock_is_shared_by_members_from_joining_and_only_them(off, 
         np.testing.assert_allclose(shift[row.pos][unclipped], expected[unclipped], atol=1e-9)
     pd.testing.assert_frame_equal(world.tables["memberships"], off.tables["memberships"])
     pd.testing.assert_frame_equal(_effects(world.tables), _effects(off.tables))
+    # Pupil-level draws: results of schools outside partnerships are exactly as they were
+    # (progress scores are relative to the national mean, so they may move a little).
+    urns = world.schools["urn"].to_numpy()[outside]
+    mine, theirs = (w.tables["outcomes"].filter(regex="^(?!.*_prog)") for w in (world, off))
+    pd.testing.assert_frame_equal(
+        mine[mine["urn"].isin(urns)].reset_index(drop=True),
+        theirs[theirs["urn"].isin(urns)].reset_index(drop=True),
+    )
+    changed = mine["ks2_rwm_exp"].ne(theirs["ks2_rwm_exp"]) & mine["ks2_rwm_exp"].notna()
+    assert changed.any()
 
 
 def test_bad_year_selection_changes_only_start_years_of_selected_clusters(off, single):

@@ -150,12 +150,12 @@ def draw_outcomes(
     gap = np.minimum(DISADVANTAGE_GAP / 100.0, room)
     p_disadv = np.clip(p - gap * (1 - frac), 0.0, 1.0)
     p_other = np.clip(p + gap * frac, 0.0, 1.0)
-    k_disadv = rng.binomial(disadv, p_disadv)
-    k_other = rng.binomial(cohort - disadv, p_other)
+    high_share = np.array([GREATER_DEPTH_SHARE.get(int(y), 0.0) for y in OUTCOME_YEARS])
+    k_disadv, k_other, high = _pupil_draws(
+        cohort, disadv, p_disadv, p_other, np.broadcast_to(high_share, shape), rng
+    )
     met = k_disadv + k_other
     suppressed = cohort <= SUPPRESS_AT
-    high_share = np.array([GREATER_DEPTH_SHARE.get(int(y), 0.0) for y in OUTCOME_YEARS])
-    high = rng.binomial(met, np.broadcast_to(high_share, shape))
     pre_high = years < 2016
 
     table = {
@@ -182,6 +182,39 @@ def draw_outcomes(
     table.update(_progress(schools, p, cohort, years, suppressed, rng))
     table.update(_attendance_exclusions(schools, years, rng))
     return pd.DataFrame(table)
+
+
+def _pupil_draws(
+    cohort: np.ndarray,
+    disadv: np.ndarray,
+    p_disadv: np.ndarray,
+    p_other: np.ndarray,
+    high_share: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Disadvantaged and other pupils meeting the standard, and those at the higher one.
+
+    Pupil by pupil, each with their own uniform draws (the first ``disadv`` of a cohort are
+    the disadvantaged), so a change in one school-year's probability changes that
+    school-year's counts only: switching a shock on or off leaves every other result as
+    it was (common random numbers). Every cohort has at least one pupil.
+    """
+    n = cohort.ravel()
+    start = np.cumsum(n) - n
+    total = int(n.sum())
+    edges = np.bincount(start, minlength=total + 1) - np.bincount(
+        start + disadv.ravel(), minlength=total + 1
+    )
+    poor = np.cumsum(edges[:-1], dtype=np.int32) > 0
+    p = np.repeat(p_other.ravel().astype(np.float32), n)
+    p[poor] = np.repeat(p_disadv.ravel().astype(np.float32), n)[poor]
+    met = rng.random(total, dtype=np.float32) < p
+    high = met & (rng.random(total, dtype=np.float32) < np.repeat(high_share.ravel(), n))
+
+    def count(hit: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(hit.astype(np.int32), start).reshape(cohort.shape)
+
+    return count(met & poor), count(met & ~poor), count(high)
 
 
 def _progress(
