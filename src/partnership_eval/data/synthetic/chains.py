@@ -14,8 +14,9 @@ Sponsored joiners are picked for low attainment in the last published year (whic
 a transitory cohort shock, so a before/after comparison mistakes mean reversion for
 improvement); converters are average to good. With takeovers on
 (:class:`~partnership_eval.data.synthetic.shocks.Takeovers`), a share of sponsored slots
-goes to the schools with the worst transitory draw in that year instead. Members become academies and keep their
-URN (real conversions issue a new URN and link the predecessor in GIAS).
+goes to the schools with the worst transitory draw in that year instead. Members become
+academies and keep their URN (real conversions issue a new URN and link the predecessor
+in GIAS).
 
 Planted effect (``mat_intake_dip``): in each year a chain takes on ``J`` joiners while
 holding ``S`` schools at the start of the year, each school already in the chain loses

@@ -23,8 +23,8 @@ from partnership_eval.data.synthetic.schools import build_schools, canonical_sch
 from partnership_eval.data.synthetic.shocks import (
     BadYearSelection,
     Takeovers,
+    add_partnership_shocks,
     la_year_shocks,
-    partnership_shocks,
 )
 from partnership_eval.data.synthetic.spec import Shocks, check_seed, scale_spec, stream
 from partnership_eval.data.synthetic.truth import plant_effects, truth_table
@@ -139,16 +139,10 @@ def simulate(scale: str = "small", seed: int = 0, shocks: Shocks | None = None) 
 
     schools = _as_academies(schools, chains)
     p_expected, realised = plant_effects(p_base, programmes)
-    shared, partnership_truth = partnership_shocks(
-        programmes, len(schools), shocks.partnership_sd, stream(seed, "partnership_shocks")
+    p_expected, shared, partnership_truth = add_partnership_shocks(
+        p_expected, programmes, shocks.partnership_sd, stream(seed, "partnership_shocks")
     )
-    p_shocked = np.clip(p_expected + shared / 100.0, 0.0, 1.0)
-    latent = {
-        "transitory": transitory,
-        "la_year": la_year,
-        "partnership": 100.0 * (p_shocked - p_expected),
-    }
-    p_expected = p_shocked
+    latent = {"transitory": transitory, "la_year": la_year, "partnership": shared}
     urns = schools["urn"].to_numpy()
     tables = {
         "schools": canonical_schools(schools),

@@ -70,6 +70,15 @@ def la_year_shocks(
     return shift, truth
 
 
+def add_partnership_shocks(
+    p_expected: np.ndarray, programmes: list[Programme], sd: float, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """``p_expected`` with the partnership shocks, their realised shift (pp) and truth rows."""
+    shift, truth = partnership_shocks(programmes, len(p_expected), sd, rng)
+    shocked = np.clip(p_expected + shift / 100.0, 0.0, 1.0)
+    return shocked, 100.0 * (shocked - p_expected), truth
+
+
 def partnership_shocks(
     programmes: list[Programme], n_schools: int, sd: float, rng: np.random.Generator
 ) -> tuple[np.ndarray, pd.DataFrame]:
