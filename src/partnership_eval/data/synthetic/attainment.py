@@ -10,8 +10,8 @@ reading, writing and maths" (RWM)::
 :data:`~partnership_eval.data.synthetic.spec.NATIONAL_RWM`; ``shock`` is transitory: a
 school's cohort effect (SD :data:`COHORT_SHOCK_SD`) plus, when switched on, its LA's
 yearly shock (:mod:`~partnership_eval.data.synthetic.shocks`), so selection on one year's
-result regresses to the mean. Small rural
-schools (under 150 pupils and rural) are selected into clusters, and they differ from
+result regresses to the mean. Small rural schools (under 150 pupils and rural) are
+selected into clusters, and they differ from
 other schools in level *and* trend: they start :data:`SMALL_RURAL_GAP_2012` points below
 in 2012 and gain :data:`SMALL_RURAL_TREND` points a year on other schools without any
 partnership. A difference-in-differences against all never-clustered schools is therefore
@@ -21,7 +21,8 @@ other LAs it is not.
 Planted partnership effects are added to ``p0`` (see
 :mod:`~partnership_eval.data.synthetic.truth`) and the published % is a binomial draw on
 the cohort, split into disadvantaged and other pupils so that the whole-cohort expectation
-is exactly the school's probability. 2010-2015 are back-cast on the expected-standard
+is exactly the school's probability, drawn pupil by pupil so that changing one
+school-year's probability leaves every other result as it was. 2010-2015 are back-cast on the expected-standard
 scale (real results then used the old level-4 measure); 2020 and 2021 have no results.
 """
 

@@ -1,8 +1,8 @@
 """Shocks real KS2 results have, which designs that assume them away get wrong.
 
 Each is switched by a field of :class:`~partnership_eval.data.synthetic.spec.Shocks`
-(0 turns it off; with all off the tables are those of a world without them, draw for draw)
-and recorded in the truth table (``outcome = "ks2_rwm_exp"``, effect in pp):
+(0 turns it off; each draws from its own random stream, so switching one leaves every
+other draw as it was) and recorded in the truth table (``outcome = "ks2_rwm_exp"``, effect in pp):
 
 - ``la_year_shock`` (``la_year_sd``): every school of an LA moves together in a year (writing
   is teacher-assessed and moderated by the LA), by a fresh N(0, sd²) draw each year added
