@@ -129,7 +129,8 @@ def synthetic_part(seed: int) -> None:
         net = net[net["year"] - 1 >= net["urn"].map(since).fillna(9999)]
         trust = m.set_index("urn")["partnership_id"]
         show(
-            f"synthetic, shocks {label}: between trusts with 3+ schools, net of their LAs",
+            f"synthetic, shocks {label}: between trusts with 3+ schools, net of their LAs "
+            "(holds the planted intake dip too)",
             between_group_variance(net, trust, min_schools=3),
         )
 
