@@ -244,8 +244,8 @@ def test_truth_equals_mean_realised_effect_per_cohort_and_year(world, tables):
             assert row.n_schools == in_cohort.sum()
 
 
-def test_expected_probabilities_are_baseline_plus_realised_effects(world):
-    total = sum(world.realised.values())
+def test_expected_probabilities_are_baseline_plus_realised_effects_and_partnership_shocks(world):
+    total = sum(world.realised.values()) + world.shocks["partnership"]
     np.testing.assert_allclose(world.p_expected, world.p_base + total / 100, atol=1e-12)
 
 

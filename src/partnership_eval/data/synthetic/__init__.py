@@ -19,6 +19,11 @@ What is planted and how (see each module's docstring for the details):
 - :mod:`.inspections`: Ofsted grades driven by latent quality and attainment.
 - :mod:`.reviews`: self-reviews and peer reviews of peer-review networks and umbrella
   trusts, with planted over-rating on chosen themes and school types.
+- :mod:`.shocks`: what real results have and designs assume away: LA × year shocks,
+  partnership × year shocks after joining, clusters starting after a bad year, trusts
+  taking on schools after a bad year. All on by default; ``shocks=Shocks.off()`` (or
+  ``dataclasses.replace`` of one field with 0) turns them off. :mod:`.calibration`
+  measures them (``benchmarks/calibrate_shocks.py`` sizes them on real KS2 files).
 - :mod:`.truth`: how effects are planted and what the truth table holds.
 
 Real academy conversions issue a new URN; here a school keeps its URN for simplicity.
@@ -26,6 +31,7 @@ Real academy conversions issue a new URN; here a school keeps its URN for simpli
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -34,11 +40,14 @@ import pandas as pd
 import partnership_eval
 from partnership_eval.data.store import write_tables
 from partnership_eval.data.synthetic.england import SyntheticWorld, simulate
+from partnership_eval.data.synthetic.spec import Shocks, scale_spec
 
-__all__ = ["SyntheticWorld", "build_synthetic_england", "simulate", "write_demo_data"]
+__all__ = ["Shocks", "SyntheticWorld", "build_synthetic_england", "simulate", "write_demo_data"]
 
 
-def build_synthetic_england(scale: str = "small", seed: int = 0) -> dict[str, pd.DataFrame]:
+def build_synthetic_england(
+    scale: str = "small", seed: int = 0, shocks: Shocks | None = None
+) -> dict[str, pd.DataFrame]:
     """The canonical tables of synthetic England plus ``truth``.
 
     Parameters
@@ -48,6 +57,8 @@ def build_synthetic_england(scale: str = "small", seed: int = 0) -> dict[str, pd
         primaries in 150 LAs.
     seed : int
         Non-negative random seed; the same seed gives identical tables.
+    shocks : Shocks, optional
+        Which shocks to plant and how big (default: the scale's, all on).
 
     Returns
     -------
@@ -61,7 +72,7 @@ def build_synthetic_england(scale: str = "small", seed: int = 0) -> dict[str, pd
     >>> sorted(tables)
     ['inspections', 'memberships', 'outcomes', 'partnerships', 'reviews', 'schools', 'truth']
     """
-    return simulate(scale, seed).tables
+    return simulate(scale, seed, shocks).tables
 
 
 def write_demo_data(
@@ -69,19 +80,22 @@ def write_demo_data(
     scale: str = "full",
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    shocks: Shocks | None = None,
 ) -> Path:
     """Build synthetic England and write its tables to ``out_dir``; return the manifest path.
 
-    Every file is marked synthetic and records generator, scale, seed and version.
+    Every file is marked synthetic and records generator, scale, seed, shocks and version.
     """
     report = progress or (lambda message: None)
     report(f"building synthetic England (scale {scale}, seed {seed})")
-    tables = build_synthetic_england(scale, seed)
+    tables = build_synthetic_england(scale, seed, shocks)
+    shocks = scale_spec(scale).shocks if shocks is None else shocks
     report(f"writing {len(tables)} tables to {out_dir}")
     provenance = {
         "generator": "partnership_eval.data.synthetic",
         "scale": scale,
         "seed": seed,
+        "shocks": dataclasses.asdict(shocks),
         "version": partnership_eval.__version__,
         "note": "synthetic data; 2010-2015 back-cast on the expected-standard scale",
     }

@@ -7,9 +7,11 @@ reading, writing and maths" (RWM)::
                + trend[s] * (t - 2017) + small_rural_gap[s, t] + shock[s, t]
 
 ``mu[t]`` is calibrated so the cohort-weighted national mean of published results hits
-:data:`~partnership_eval.data.synthetic.spec.NATIONAL_RWM`; ``shock`` is a transitory
-cohort effect (so selection on one year's result regresses to the mean). Small rural
-schools (under 150 pupils and rural) are selected into clusters, and they differ from
+:data:`~partnership_eval.data.synthetic.spec.NATIONAL_RWM`; ``shock`` is transitory: a
+school's cohort effect (SD :data:`COHORT_SHOCK_SD`) plus, when switched on, its LA's
+yearly shock (:mod:`~partnership_eval.data.synthetic.shocks`), so selection on one year's
+result regresses to the mean. Small rural schools (under 150 pupils and rural) are
+selected into clusters, and they differ from
 other schools in level *and* trend: they start :data:`SMALL_RURAL_GAP_2012` points below
 in 2012 and gain :data:`SMALL_RURAL_TREND` points a year on other schools without any
 partnership. A difference-in-differences against all never-clustered schools is therefore
@@ -19,7 +21,8 @@ other LAs it is not.
 Planted partnership effects are added to ``p0`` (see
 :mod:`~partnership_eval.data.synthetic.truth`) and the published % is a binomial draw on
 the cohort, split into disadvantaged and other pupils so that the whole-cohort expectation
-is exactly the school's probability. 2010-2015 are back-cast on the expected-standard
+is exactly the school's probability, drawn pupil by pupil so that changing one
+school-year's probability leaves every other result as it was. 2010-2015 are back-cast on the expected-standard
 scale (real results then used the old level-4 measure); 2020 and 2021 have no results.
 """
 
@@ -35,6 +38,9 @@ SMALL_RURAL_GAP_2012 = -3.0
 """Level of small rural schools relative to others in 2012 (pp), before any partnership."""
 SMALL_RURAL_TREND = 0.6
 """Extra yearly gain of small rural schools over others (pp per year), before any partnership."""
+
+COHORT_SHOCK_SD = 4.5
+"""SD (pp) of a school's transitory cohort effect, drawn afresh each year."""
 
 SUPPRESS_AT = 5
 """A measure resting on this many pupils or fewer is suppressed (DfE rule)."""
@@ -78,11 +84,19 @@ def _calibrate(latent: np.ndarray, weights: np.ndarray, target: float) -> float:
     return mu
 
 
+def cohort_shocks(n_schools: int, rng: np.random.Generator) -> np.ndarray:
+    """Each school's transitory cohort effect (pp, schools × years)."""
+    return rng.normal(0, COHORT_SHOCK_SD, (n_schools, len(YEARS)))
+
+
 def baseline_probability(
-    schools: pd.DataFrame, cohorts: np.ndarray, rng: np.random.Generator
+    schools: pd.DataFrame, cohorts: np.ndarray, transitory: np.ndarray
 ) -> np.ndarray:
-    """Expected probability (0-1) of a pupil meeting the RWM standard, without partnerships."""
-    n = len(schools)
+    """Expected probability (0-1) of a pupil meeting the RWM standard, without partnerships.
+
+    ``transitory`` (pp, schools × years) holds the draws a school's result has only that
+    year: its cohort effect and its LA's shock.
+    """
     years = YEARS[None, :]
     level = (
         schools["quality"].to_numpy()
@@ -93,7 +107,7 @@ def baseline_probability(
     gap = small_rural(schools)[:, None] * (
         SMALL_RURAL_GAP_2012 + SMALL_RURAL_TREND * (years - 2012)
     )
-    latent = level + trend + gap + rng.normal(0, 4.5, (n, len(YEARS)))
+    latent = level + trend + gap + transitory
     targets = {**NATIONAL_RWM, 2020: 63.0, 2021: 61.0}
     published = np.where(cohorts > SUPPRESS_AT, cohorts, 0)
     mu = np.array(
@@ -137,12 +151,12 @@ def draw_outcomes(
     gap = np.minimum(DISADVANTAGE_GAP / 100.0, room)
     p_disadv = np.clip(p - gap * (1 - frac), 0.0, 1.0)
     p_other = np.clip(p + gap * frac, 0.0, 1.0)
-    k_disadv = rng.binomial(disadv, p_disadv)
-    k_other = rng.binomial(cohort - disadv, p_other)
+    high_share = np.array([GREATER_DEPTH_SHARE.get(int(y), 0.0) for y in OUTCOME_YEARS])
+    k_disadv, k_other, high = _pupil_draws(
+        cohort, disadv, p_disadv, p_other, np.broadcast_to(high_share, shape), rng
+    )
     met = k_disadv + k_other
     suppressed = cohort <= SUPPRESS_AT
-    high_share = np.array([GREATER_DEPTH_SHARE.get(int(y), 0.0) for y in OUTCOME_YEARS])
-    high = rng.binomial(met, np.broadcast_to(high_share, shape))
     pre_high = years < 2016
 
     table = {
@@ -169,6 +183,39 @@ def draw_outcomes(
     table.update(_progress(schools, p, cohort, years, suppressed, rng))
     table.update(_attendance_exclusions(schools, years, rng))
     return pd.DataFrame(table)
+
+
+def _pupil_draws(
+    cohort: np.ndarray,
+    disadv: np.ndarray,
+    p_disadv: np.ndarray,
+    p_other: np.ndarray,
+    high_share: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Disadvantaged and other pupils meeting the standard, and those at the higher one.
+
+    Pupil by pupil, each with their own uniform draws (the first ``disadv`` of a cohort are
+    the disadvantaged), so a change in one school-year's probability changes that
+    school-year's counts only: switching a shock on or off leaves every other result as
+    it was (common random numbers). Every cohort has at least one pupil.
+    """
+    n = cohort.ravel()
+    start = np.cumsum(n) - n
+    total = int(n.sum())
+    edges = np.bincount(start, minlength=total + 1) - np.bincount(
+        start + disadv.ravel(), minlength=total + 1
+    )
+    poor = np.cumsum(edges[:-1], dtype=np.int32) > 0
+    p = np.repeat(p_other.ravel().astype(np.float32), n)
+    p[poor] = np.repeat(p_disadv.ravel().astype(np.float32), n)[poor]
+    met = rng.random(total, dtype=np.float32) < p
+    high = met & (rng.random(total, dtype=np.float32) < np.repeat(high_share.ravel(), n))
+
+    def count(hit: np.ndarray) -> np.ndarray:
+        return np.add.reduceat(hit.astype(np.int32), start).reshape(cohort.shape)
+
+    return count(met & poor), count(met & ~poor), count(high)
 
 
 def _progress(

@@ -12,8 +12,11 @@ founding ``k``:
 
 Sponsored joiners are picked for low attainment in the last published year (which holds
 a transitory cohort shock, so a before/after comparison mistakes mean reversion for
-improvement); converters are average to good. Members become academies and keep their
-URN (real conversions issue a new URN and link the predecessor in GIAS).
+improvement); converters are average to good. With takeovers on
+(:class:`~partnership_eval.data.synthetic.shocks.Takeovers`), a share of sponsored slots
+goes to the schools with the worst transitory draw in that year instead. Members become
+academies and keep their URN (real conversions issue a new URN and link the predecessor
+in GIAS).
 
 Planted effect (``mat_intake_dip``): in each year a chain takes on ``J`` joiners while
 holding ``S`` schools at the start of the year, each school already in the chain loses
@@ -31,6 +34,7 @@ from partnership_eval.data.synthetic.programme import (
     join_dates,
     membership_frame,
 )
+from partnership_eval.data.synthetic.shocks import Takeovers
 from partnership_eval.data.synthetic.spec import NO_TESTS, YEARS, ScaleSpec, year_index
 
 PACE_MULTIPLIER = {"measured": 0.6, "steady": 1.0}
@@ -110,12 +114,12 @@ def _chain_table(
     )
 
 
-def _prior_attainment(p_base: np.ndarray, year: int) -> np.ndarray:
-    """Attainment in the last year with published results before ``year``."""
+def _last_published(year: int) -> int:
+    """The last year with published results before ``year``."""
     last = year - 1
     while last in NO_TESTS:
         last -= 1
-    return 100.0 * p_base[:, year_index(max(last, int(YEARS[0])))]
+    return max(last, int(YEARS[0]))
 
 
 def _recruit(
@@ -125,6 +129,7 @@ def _recruit(
     eligible: np.ndarray,
     p_base: np.ndarray,
     rng: np.random.Generator,
+    takeovers: Takeovers | None,
 ) -> pd.DataFrame:
     """Assign schools to chains year by year and region by region; one row per membership."""
     region_of_school = schools["region"].to_numpy()
@@ -132,7 +137,8 @@ def _recruit(
     rows = []
     for year in YEARS[1:]:
         t = year_index(year)
-        prior = _prior_attainment(p_base, int(year))
+        last = _last_published(int(year))
+        prior = 100.0 * p_base[:, year_index(last)]
         for region in np.unique(chains["region"]):
             in_region = np.flatnonzero(chains["region"].to_numpy() == region)
             demand = joiners[in_region, t]
@@ -151,8 +157,13 @@ def _recruit(
             sponsored = ~slot_founder & (rng.random(len(slots_chain)) < p_sponsored)
             pool = np.flatnonzero(free & (region_of_school == region))
             low_first = pool[np.argsort(prior[pool] + rng.normal(0, 3.0, len(pool)), kind="stable")]
+            picked, bad = (
+                (low_first[: sponsored.sum()], low_first[:0])
+                if takeovers is None
+                else takeovers.pick(sponsored, pool, low_first, last)
+            )
             # Shuffled so that which chain gets the weakest school is left to chance.
-            take_s = rng.permutation(low_first[: sponsored.sum()])
+            take_s = rng.permutation(picked)
             rest = np.setdiff1d(pool, take_s, assume_unique=True)
             good_first = rest[
                 np.argsort(-prior[rest] + rng.normal(0, 12.0, len(rest)), kind="stable")
@@ -179,6 +190,8 @@ def _recruit(
                         "first_year": year,
                         "route": route,
                         "month": month,
+                        "takeover": np.isin(pos, bad),
+                        "last_year": last,
                     }
                 )
             )
@@ -205,8 +218,13 @@ def build_chains(
     p_base: np.ndarray,
     spec: ScaleSpec,
     rng: np.random.Generator,
+    takeovers: Takeovers | None = None,
 ) -> Programme:
-    """Academy chains recruiting from ``eligible`` schools, with their intake dip and growth truth."""
+    """Academy chains recruiting from ``eligible`` schools, with their intake dip and growth truth.
+
+    ``takeovers`` fills a share of sponsored slots with schools after a bad year
+    (:mod:`~partnership_eval.data.synthetic.shocks`).
+    """
     chains = _chain_table(spec, schools, eligible, rng)
     planted = planted_joiners(
         chains["pace"].to_numpy(), chains["founded"].to_numpy(), chains["founding_size"].to_numpy()
@@ -215,7 +233,7 @@ def build_chains(
     # Founding batches and an aggressive chain's three-year spree are deals, not chance.
     fixed = (k == 0) | ((chains["pace"].to_numpy() == "aggressive")[:, None] & (k <= 3))
     joiners = np.where(fixed, planted, rng.poisson(planted)).astype(int)
-    members = _recruit(chains, joiners, schools, eligible, p_base, rng)
+    members = _recruit(chains, joiners, schools, eligible, p_base, rng, takeovers)
     dip = intake_dip(members, len(chains))
     n = len(schools)
     pos, chain, first_year = (members[c].to_numpy() for c in ("pos", "chain", "first_year"))
@@ -257,7 +275,11 @@ def build_chains(
         first_treated=first,
         memberships=memberships,
         partnerships=partnerships,
-        extra_truth=_growth_truth(chains, planted),
+        extra_truth=pd.concat(
+            [_growth_truth(chains, planted)]
+            + ([] if takeovers is None else [takeovers.truth(members, ids)]),
+            ignore_index=True,
+        ),
         by_partnership=True,
     )
 

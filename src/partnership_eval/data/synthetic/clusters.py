@@ -4,7 +4,9 @@ In each cluster LA about 95% of schools under 150 pupils are grouped with 2-5 ne
 schools (clusters of 3-6, cut from a geographic ordering); clusters start in staggered
 academic years 2012, 2013 and 2014 (joined 1 September of the year before). A cluster's
 effect grows by its own ``slope`` (0.5-1.5 pp) per year of exposure, up to its own cap
-(3-5 pp). Truth rows come per cluster, per LA and pooled over cluster LAs.
+(3-5 pp). Truth rows come per cluster, per LA and pooled over cluster LAs. With
+selection after a bad year on (:class:`~partnership_eval.data.synthetic.shocks.BadYearSelection`),
+a share of clusters starts in the candidate year after its worst one instead.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from partnership_eval.data.synthetic.programme import (
     membership_frame,
 )
 from partnership_eval.data.synthetic.schools import SMALL_SCHOOL
+from partnership_eval.data.synthetic.shocks import BadYearSelection
 from partnership_eval.data.synthetic.spec import YEARS
 
 START_YEARS = np.array([2012, 2013, 2014])
@@ -49,14 +52,17 @@ def _la_clusters(
 
 
 def build_clusters(
-    schools: pd.DataFrame, cluster_las: tuple[int, ...], rng: np.random.Generator
+    schools: pd.DataFrame,
+    cluster_las: tuple[int, ...],
+    rng: np.random.Generator,
+    bad_year: BadYearSelection | None = None,
 ) -> Programme:
     """The small-school clusters programme for ``cluster_las``."""
     n = len(schools)
     la = schools["la_code"].to_numpy()
     eligible = np.isin(la, cluster_las) & (schools["pupils"].to_numpy() < SMALL_SCHOOL)
     joins = eligible & (rng.random(n) < TAKE_UP)
-    frames, rows = [], []
+    frames, rows, selected = [], [], []
     effect = empty_effect(n)
     first = np.zeros(n, int)
     for code in cluster_las:
@@ -71,6 +77,9 @@ def build_clusters(
         slope = rng.uniform(0.5, 1.5, k)
         cap = rng.uniform(3.0, 5.0, k)
         ids = np.array([f"CL{code}-{i + 1:03d}" for i in range(k)])
+        if bad_year is not None:
+            start, picked = bad_year.choose(start, label, pos, START_YEARS)
+            selected.append(picked.assign(partnership_id=ids[picked["cluster"]], la_code=code))
         exposure = np.maximum(YEARS[None, :] - start[label][:, None] + 1, 0)
         effect[pos] = np.minimum(cap[label][:, None], slope[label][:, None] * exposure)
         first[pos] = start[label]
@@ -101,4 +110,5 @@ def build_clusters(
         partnerships=pd.concat(rows, ignore_index=True),
         by_la=True,
         by_partnership=True,
+        extra_truth=bad_year.truth(pd.concat(selected, ignore_index=True)) if selected else None,
     )

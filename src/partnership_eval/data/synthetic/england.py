@@ -9,6 +9,7 @@ import pandas as pd
 
 from partnership_eval.data.synthetic.attainment import (
     baseline_probability,
+    cohort_shocks,
     cohort_sizes,
     draw_outcomes,
 )
@@ -20,7 +21,13 @@ from partnership_eval.data.synthetic.networks import build_groups, build_network
 from partnership_eval.data.synthetic.programme import Programme
 from partnership_eval.data.synthetic.reviews import build_reviews
 from partnership_eval.data.synthetic.schools import build_schools, canonical_schools
-from partnership_eval.data.synthetic.spec import check_seed, scale_spec, stream
+from partnership_eval.data.synthetic.shocks import (
+    BadYearSelection,
+    Takeovers,
+    add_partnership_shocks,
+    la_year_shocks,
+)
+from partnership_eval.data.synthetic.spec import Shocks, check_seed, scale_spec, stream
 from partnership_eval.data.synthetic.truth import plant_effects, truth_table
 
 
@@ -29,8 +36,11 @@ class SyntheticWorld:
     """Everything the generator knows, including what the published tables hide.
 
     ``p_base`` and ``p_expected`` are schools × years expected probabilities of meeting
-    the RWM standard without and with planted effects; ``realised`` holds each
-    programme's realised effect (pp) in the same layout; rows follow ``schools``.
+    the RWM standard without and with planted effects (both with the LA-year shocks,
+    ``p_expected`` also with the partnership shocks); ``realised`` holds each programme's
+    realised effect (pp) in the same layout, ``shocks`` the ``transitory`` draws (school
+    cohort effect plus LA-year shock), the ``la_year`` shocks and the realised
+    ``partnership`` shocks (pp); rows follow ``schools``.
     """
 
     schools: pd.DataFrame
@@ -40,6 +50,7 @@ class SyntheticWorld:
     realised: dict[str, np.ndarray]
     programmes: list[Programme]
     tables: dict[str, pd.DataFrame]
+    shocks: dict[str, np.ndarray]
 
 
 def _as_academies(schools: pd.DataFrame, chains: Programme) -> pd.DataFrame:
@@ -74,16 +85,28 @@ def _partnerships(programmes: list[Programme]) -> pd.DataFrame:
     return frame.sort_values("partnership_id", kind="stable").reset_index(drop=True)
 
 
-def simulate(scale: str = "small", seed: int = 0) -> SyntheticWorld:
-    """Build synthetic England at ``scale`` ("small" or "full") from ``seed``, keeping its latent state."""
+def simulate(scale: str = "small", seed: int = 0, shocks: Shocks | None = None) -> SyntheticWorld:
+    """Build synthetic England at ``scale`` ("small" or "full") from ``seed``, keeping its latent state.
+
+    ``shocks`` overrides the scale's :class:`~partnership_eval.data.synthetic.spec.Shocks`
+    (all on by default; ``Shocks.off()`` for none).
+    """
     spec = scale_spec(scale)
     seed = check_seed(seed)
+    shocks = spec.shocks if shocks is None else shocks
     las = local_authorities(spec, stream(seed, "local_authorities"))
     schools = build_schools(las, stream(seed, "schools"))
     cohorts = cohort_sizes(schools, stream(seed, "cohorts"))
-    p_base = baseline_probability(schools, cohorts, stream(seed, "attainment"))
+    la_year, la_truth = la_year_shocks(schools, shocks.la_year_sd, stream(seed, "la_year_shocks"))
+    transitory = cohort_shocks(len(schools), stream(seed, "attainment")) + la_year
+    p_base = baseline_probability(schools, cohorts, transitory)
 
-    clusters = build_clusters(schools, spec.cluster_las, stream(seed, "clusters"))
+    bad_year = (
+        BadYearSelection(transitory, shocks.bad_year_share, stream(seed, "bad_year_selection"))
+        if shocks.bad_year_share
+        else None
+    )
+    clusters = build_clusters(schools, spec.cluster_las, stream(seed, "clusters"), bad_year)
     network = build_network(schools, spec.network_la, stream(seed, "network"))
     la = schools["la_code"].to_numpy()
     outside = ~np.isin(la, (*spec.cluster_las, spec.network_la))
@@ -107,11 +130,20 @@ def simulate(scale: str = "small", seed: int = 0) -> SyntheticWorld:
         + federations.first_treated
         + umbrella.first_treated
     ) > 0
-    chains = build_chains(schools, ~taken, p_base, spec, stream(seed, "chains"))
+    takeovers = (
+        Takeovers(transitory, shocks.takeover_share, stream(seed, "trust_takeovers"))
+        if shocks.takeover_share
+        else None
+    )
+    chains = build_chains(schools, ~taken, p_base, spec, stream(seed, "chains"), takeovers)
     programmes = [clusters, chains, network, federations, umbrella]
 
     schools = _as_academies(schools, chains)
     p_expected, realised = plant_effects(p_base, programmes)
+    p_expected, shared, partnership_truth = add_partnership_shocks(
+        p_expected, programmes, shocks.partnership_sd, stream(seed, "partnership_shocks")
+    )
+    latent = {"transitory": transitory, "la_year": la_year, "partnership": shared}
     urns = schools["urn"].to_numpy()
     tables = {
         "schools": canonical_schools(schools),
@@ -119,11 +151,13 @@ def simulate(scale: str = "small", seed: int = 0) -> SyntheticWorld:
         "memberships": _memberships(programmes, urns),
         "partnerships": _partnerships(programmes),
         "inspections": build_inspections(schools, p_expected, stream(seed, "inspections")),
-        "truth": truth_table(programmes, realised, la),
+        "truth": truth_table(programmes, realised, la, [la_truth, partnership_truth]),
     }
     reviews = build_reviews(
         schools, p_expected, tables["memberships"], tables["partnerships"], stream(seed, "reviews")
     )
     tables["reviews"] = reviews.reviews
     tables["truth"] = pd.concat([tables["truth"], reviews.truth], ignore_index=True)
-    return SyntheticWorld(schools, cohorts, p_base, p_expected, realised, programmes, tables)
+    return SyntheticWorld(
+        schools, cohorts, p_base, p_expected, realised, programmes, tables, latent
+    )

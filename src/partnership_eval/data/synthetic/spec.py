@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+import numbers
 import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.data.schema import NO_TESTS
+from partnership_eval.errors import InputError, PartnershipEvalError
 
 YEARS = np.arange(2010, 2025)
 """Academic years simulated (named by the year they end)."""
-
-NO_TESTS = (2020, 2021)
-"""Years without KS2 tests: no outcome rows at all."""
 
 OUTCOME_YEARS = np.array([y for y in YEARS if y not in NO_TESTS])
 
@@ -39,6 +38,60 @@ scale (real results for those years used the old level-4 measure).
 """
 
 
+LA_YEAR_SD = 1.0
+"""SD (pp) of the LA × year shock, calibrated on the real national KS2 files 2016-2018 by
+``benchmarks/calibrate_shocks.py``: between 149 LAs, pupil-weighted RWM changes net of the
+national change vary by 2.2-2.4 pp a year, of which 1.8 pp is what independent changes of
+their schools give; the excess (2.0 pp² a year on average) is what a fresh yearly shock of
+SD 1.0 pp gives (2 × 1.0²)."""
+
+PARTNERSHIP_SD = 1.0
+"""SD (pp) of the partnership × year shock shared by a partnership's members after joining.
+Real trusts with 3+ primaries (May 2018 links) show an excess over their LAs' changes of
+about 1.1 pp (imprecise: 0 with 5+ primaries); 1.0 pp, like the LA shock, is taken."""
+
+BAD_YEAR_SHARE = 0.5
+"""Share of clusters whose start year is the one after their worst year (of the candidates)."""
+
+TAKEOVER_SHARE = 0.5
+"""Share of sponsored joining slots filled by the school with the worst year just before."""
+
+
+@dataclass(frozen=True)
+class Shocks:
+    """The shocks real KS2 results have, each switched off by setting it to 0.
+
+    ``la_year_sd``: LA × year shock (pp, drawn afresh each year) added to every school of the
+    LA (writing is teacher-assessed and moderated by the LA). ``partnership_sd``: partnership
+    × year shock (pp) shared by its members from the year they join. ``bad_year_share``:
+    share of small-school clusters that start in the year after their worst year (selection
+    on a bad draw, so mean reversion flatters a before/after). ``takeover_share``: share of
+    sponsored academy-chain joiners taken on after their worst year rather than for a low
+    level, many of them comparison schools of other programmes.
+    """
+
+    la_year_sd: float = LA_YEAR_SD
+    partnership_sd: float = PARTNERSHIP_SD
+    bad_year_share: float = BAD_YEAR_SHARE
+    takeover_share: float = TAKEOVER_SHARE
+
+    @classmethod
+    def off(cls) -> Shocks:
+        """No shocks: the world every design assumption holds in."""
+        return cls(la_year_sd=0.0, partnership_sd=0.0, bad_year_share=0.0, takeover_share=0.0)
+
+    def __post_init__(self) -> None:
+        for name in ("la_year_sd", "partnership_sd", "bad_year_share", "takeover_share"):
+            value = getattr(self, name)
+            top = 1.0 if name.endswith("share") else np.inf
+            ok = isinstance(value, numbers.Real) and not isinstance(value, bool)
+            if not ok or not 0.0 <= value <= top:
+                raise InputError(
+                    f"shock {name} must be a number from 0 to {top:g}, got {value!r}",
+                    fix="0 switches it off",
+                )
+
+
 @dataclass(frozen=True)
 class ScaleSpec:
     """Size and contents of one scale of synthetic England."""
@@ -52,6 +105,7 @@ class ScaleSpec:
     network_la: int
     n_federations: int
     n_umbrella_trusts: int
+    shocks: Shocks = Shocks()
 
 
 EXCLUDED_LAS = (201, 420, 928)

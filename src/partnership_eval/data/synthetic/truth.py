@@ -16,9 +16,16 @@ treated year on (earlier years have effect 0 and are not listed):
 - ``mat_growth`` rows (``outcome = "joiners"``): planted expected joiners per chain and
   year (the founding year's row holds the founding size), ``cohort`` = founding year,
   ``description`` = pace class (measured, steady, aggressive).
+
+Shock rows (``la_year_shock``, ``partnership_shock``, ``cluster_bad_year_selection``,
+``trust_takeover``), when switched on, are described in
+:mod:`~partnership_eval.data.synthetic.shocks`; they are not programme effects, and a
+reader of a programme's truth selects its ``programme`` name.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -99,11 +106,15 @@ def programme_truth(
 
 
 def truth_table(
-    programmes: list[Programme], realised: dict[str, np.ndarray], la_code: np.ndarray
+    programmes: list[Programme],
+    realised: dict[str, np.ndarray],
+    la_code: np.ndarray,
+    shocks: Sequence[pd.DataFrame] = (),
 ) -> pd.DataFrame:
-    """The truth table of every programme, in the column order of :data:`TRUTH_COLUMNS`."""
+    """The truth table of every programme and shock, in the column order of :data:`TRUTH_COLUMNS`."""
     parts = [programme_truth(p, realised[p.name], la_code) for p in programmes]
     parts += [p.extra_truth for p in programmes if p.extra_truth is not None]
+    parts += [frame for frame in shocks if len(frame)]
     truth = pd.concat(parts, ignore_index=True).reindex(columns=TRUTH_COLUMNS)
     for col in ("la_code", "n_schools"):
         truth[col] = pd.array(truth[col], dtype="Int64")
