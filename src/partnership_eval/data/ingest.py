@@ -46,6 +46,8 @@ from partnership_eval.data.loaders.ofsted import (
     load_management_information,
     load_school_details,
 )
+from partnership_eval.data.loaders.phonics import MEASURES as PHONICS_MEASURES
+from partnership_eval.data.loaders.phonics import load_phonics
 from partnership_eval.data.loaders.rawfile import DATA_SUFFIXES
 from partnership_eval.data.loaders.trusts import (
     load_group_links,
@@ -354,6 +356,7 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
     outcomes, ks2_schools, reference, gias, links, group_links, groups, inspections, details = (
         [] for _ in range(9)
     )
+    phonics: list[pd.DataFrame] = []
     hashes: dict[str, str] = {}
     for order, path in enumerate(paths):
         rel = path.relative_to(raw_dir).as_posix()
@@ -384,6 +387,12 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
             report.rows_set_aside = len(table.reference)
             if len(table.reference):
                 report.notes.append("LA/national totals set aside")
+            exclusions.append(_excluded(rel, table.excluded["row"], table.excluded["reason"]))
+        elif kind.name == "phonics":
+            table = load_phonics(raw, source=rel)
+            phonics.append(table.outcomes.assign(file=rel, order=order))
+            reference.append(table.reference)
+            report.rows_set_aside = len(table.reference)
             exclusions.append(_excluded(rel, table.excluded["row"], table.excluded["reason"]))
         elif kind.name == "gias_establishments":
             gias.append(load_establishments(raw).assign(file=rel, order=order))
@@ -424,6 +433,7 @@ def ingest(raw_dir: str | Path, progress: Callable[[str], None] | None = None) -
         counts["predecessors in cyclic links (not re-keyed)"] = final.cyclic
 
     outcome_frame = _outcomes(outcomes, final, exclusions, counts, kept)
+    outcome_frame = _with_phonics(outcome_frame, phonics, final, exclusions, counts, kept)
     inspection_frame = _inspections(inspections, final, exclusions, counts, kept)
     memberships, partnerships = _trusts(group_links, groups, exclusions, counts, kept)
     needed = pd.Index(
@@ -490,6 +500,38 @@ def _outcomes(
     merged = merged.sort_values(["urn", "year"])
     kept.append(merged["file"])
     return _typed(merged[columns], "outcomes")
+
+
+def _with_phonics(
+    outcomes: pd.DataFrame,
+    frames: list[pd.DataFrame],
+    final: Successors | None,
+    exclusions: list[pd.DataFrame],
+    counts: dict[str, int],
+    kept: list[pd.Series],
+) -> pd.DataFrame:
+    """Outcomes with the phonics results of phonics files joined on school and year.
+
+    A school-year in several phonics files keeps the first file's row (the others are
+    excluded as ``duplicate``); predecessor rows are re-keyed as KS2 rows are.
+    """
+    if not frames:
+        return outcomes
+    keys = ["urn", "year"]
+    phonics = pd.concat(frames, ignore_index=True).sort_values([*keys, "order", "row"])
+    dup = phonics.duplicated(keys)
+    exclusions.append(_excluded_rows(phonics.loc[dup], "duplicate"))
+    phonics = phonics.loc[~dup]
+    if final is not None:
+        phonics, clashes, moved = _rekey(
+            phonics, final.final, keys, list(PHONICS_MEASURES), ["order"], [True]
+        )
+        exclusions.append(clashes)
+        counts["phonics rows re-keyed from a predecessor URN"] = moved
+    kept.append(phonics["file"])
+    columns = [*keys, *PHONICS_MEASURES, *(f"{m}_reason" for m in PHONICS_MEASURES)]
+    merged = outcomes.merge(phonics[columns], on=keys, how="outer")
+    return _typed(merged.sort_values(keys), "outcomes")
 
 
 def _inspections(

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from partnership_eval.data.synthetic.absence import add_persistent_absence
 from partnership_eval.data.synthetic.attainment import (
     baseline_probability,
     cohort_sizes,
@@ -17,6 +18,7 @@ from partnership_eval.data.synthetic.clusters import build_clusters
 from partnership_eval.data.synthetic.geography import local_authorities
 from partnership_eval.data.synthetic.inspections import build_inspections
 from partnership_eval.data.synthetic.networks import build_groups, build_network
+from partnership_eval.data.synthetic.phonics import add_phonics
 from partnership_eval.data.synthetic.programme import Programme
 from partnership_eval.data.synthetic.schools import build_schools, canonical_schools
 from partnership_eval.data.synthetic.spec import check_seed, scale_spec, stream
@@ -112,9 +114,11 @@ def simulate(scale: str = "small", seed: int = 0) -> SyntheticWorld:
     schools = _as_academies(schools, chains)
     p_expected, realised = plant_effects(p_base, programmes)
     urns = schools["urn"].to_numpy()
+    outcomes = draw_outcomes(schools, p_expected, cohorts, stream(seed, "outcomes"))
+    outcomes = add_persistent_absence(outcomes, schools, stream(seed, "absence"))
     tables = {
         "schools": canonical_schools(schools),
-        "outcomes": draw_outcomes(schools, p_expected, cohorts, stream(seed, "outcomes")),
+        "outcomes": add_phonics(outcomes, schools, stream(seed, "phonics")),
         "memberships": _memberships(programmes, urns),
         "partnerships": _partnerships(programmes),
         "inspections": build_inspections(schools, p_expected, stream(seed, "inspections")),
