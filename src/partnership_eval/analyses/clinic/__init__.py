@@ -7,7 +7,7 @@ ratings of every school, changes since the last period, and follow-up of actions
 
 from partnership_eval.analyses.clinic.meeting import follow_up, read_actions
 from partnership_eval.analyses.clinic.risk import ClinicResult, ClinicSpec, risk_ratings
-from partnership_eval.analyses.clinic.rules import DEFAULT_RULES, Rules, read_rules
+from partnership_eval.analyses.clinic.rules import DEFAULT_RULES, Rules, read_rules, rules_summary
 
 __all__ = [
     "DEFAULT_RULES",
@@ -18,4 +18,5 @@ __all__ = [
     "read_actions",
     "read_rules",
     "risk_ratings",
+    "rules_summary",
 ]

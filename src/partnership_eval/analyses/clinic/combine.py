@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from partnership_eval.analyses.clinic.domains import AMBER, GREEN, KEY, RED
-from partnership_eval.analyses.clinic.rules import RATINGS, Rules
+from partnership_eval.analyses.clinic.rules import RATINGS, Rules, resolve_path
 from partnership_eval.errors import InputError
 
 PUBLIC_DOMAINS = ("performance", "leadership", "behaviour", "attendance")
@@ -39,9 +39,7 @@ def read_csv_table(
     if isinstance(source, pd.DataFrame):
         frame, path = source.copy(), None
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise InputError(f"{what} file not found", path=path, fix="give the path of a CSV file")
+        path = resolve_path(source, what)
         frame = pd.read_csv(path, dtype=str, keep_default_na=False)
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     missing = [c for c in columns if c not in frame]
@@ -131,13 +129,16 @@ def overall(ratings: pd.DataFrame, rules: Rules) -> pd.DataFrame:
         [*KEY, "rating"], ascending=[True, True, False]
     )
     words = (
-        flagged["domain"]
+        flagged["domain"].astype(object)
         + " "
-        + flagged["rating"].map(dict(enumerate(RATINGS)))
+        + flagged["rating"].map(dict(enumerate(RATINGS))).astype(object)
         + ": "
-        + flagged["reason"].fillna("")
-    )
-    reason = words.groupby([flagged["urn"], flagged["period"]]).agg(" | ".join)
+        + flagged["reason"].fillna("").astype(object)
+    ).to_numpy(dtype=object)
+    keys = pd.MultiIndex.from_frame(flagged[KEY])
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else np.array([], int)
+    joined = [" | ".join(part) for part in np.split(words, starts[1:])] if len(keys) else []
+    reason = pd.Series(joined, index=keys[starts], dtype=object)
     out = pd.DataFrame(
         {
             "domain": "overall",

@@ -237,8 +237,23 @@ def performance(
     )
     frame["rating"] = rating.where(rated)
 
+    frame = frame.assign(
+        shrunk_rwm=shrunk_rwm,
+        floor=floor,
+        attainment_flag=att_amber,
+        coasting=coast,
+        falling=falling,
+        phonics_flag=phonics_amber,
+    )
+    return pd.concat([frame, below.add_prefix("floor_"), coasting.add_prefix("coast_")], axis=1)
+
+
+def performance_reasons(frame: pd.DataFrame) -> pd.Series:
+    """Words for each amber or red performance rating of ``frame`` (None elsewhere)."""
     flagged = frame["rating"] > GREEN
     f = frame.loc[flagged]
+    below = f[[f"floor_{s}" for s in SUBJECTS]].set_axis(list(SUBJECTS), axis=1)
+    coasting = f[[f"coast_{s}" for s in SUBJECTS]].set_axis(list(SUBJECTS), axis=1)
     basis = (
         " ("
         + _span(f["rwm_first"], f["rwm_last"])
@@ -248,13 +263,13 @@ def performance(
     )
     sentences = [
         (
-            "below the DfE floor standard: " + _num(shrunk_rwm.loc[flagged]) + "% met the "
+            "below the DfE floor standard: " + _num(f["shrunk_rwm"]) + "% met the "
             "expected standard in reading, writing and maths, and progress was below the "
-            "floor in " + _subjects(below.loc[flagged], f) + basis
-        ).where(floor.loc[flagged]),
+            "floor in " + _subjects(below, f) + basis
+        ).where(f["floor"]),
         (
             "reading, writing and maths " + _num(-f["rwm_gap"]) + " points below national" + basis
-        ).where(att_amber.loc[flagged]),
+        ).where(f["attainment_flag"]),
         (
             "coasting (DfE definition): progress below the coasting level in every year with "
             "progress scores from "
@@ -262,8 +277,8 @@ def performance(
             + " to "
             + _num(f["rwm_last"])
             + " in "
-            + _subjects(coasting.loc[flagged], f)
-        ).where(coast.loc[flagged]),
+            + _subjects(coasting, f)
+        ).where(f["coasting"]),
         (
             "results falling against national by "
             + _num(f["trend_fall"])
@@ -271,7 +286,7 @@ def performance(
             + _num(f["rwm_first"])
             + " to "
             + _num(f["rwm_last"])
-        ).where(falling.loc[flagged]),
+        ).where(f["falling"]),
         (
             "Year 1 phonics pass rate "
             + _num(-f["phonics_gap"])
@@ -280,10 +295,9 @@ def performance(
             + ", "
             + _num(f["phonics_n"])
             + " pupils, shrunk toward national)"
-        ).where(phonics_amber.loc[flagged]),
+        ).where(f["phonics_flag"]),
     ]
-    frame["reason"] = _join(sentences, frame.index)
-    return frame
+    return _join(sentences, f.index).reindex(frame.index)
 
 
 def _subjects(mask: pd.DataFrame, values: pd.DataFrame) -> pd.Series:
@@ -336,30 +350,34 @@ def leadership(
     frame["rating"] = pd.Series(rating, index=frame.index, dtype=float).where(
         frame["grade"].notna()
     )
-    when = frame["date"].dt.strftime("%-d %B %Y")
-    words = frame["grade"].map(GRADE_WORDS)
-    frame["reason"] = np.select(
-        [frame["grade"].eq(4), stuck, frame["grade"].eq(3), stale & (stale_rating > GREEN)],
+    frame["stuck"], frame["stale"] = stuck, stale
+    return frame.drop(columns=["end"])
+
+
+def leadership_reasons(frame: pd.DataFrame) -> pd.Series:
+    """Words for each amber or red leadership rating of ``frame`` (None elsewhere)."""
+    f = frame.loc[frame["rating"] > GREEN]
+    when = f["date"].dt.strftime("%-d %B %Y")
+    text = np.select(
+        [f["grade"].eq(4), f["stuck"], f["grade"].eq(3)],
         [
             "judged inadequate at its latest inspection (" + when + ")",
             "requires improvement or worse at its last "
-            + frame["run"].astype("Int64").astype(str)
+            + _num(f["run"])
             + " inspections running (latest "
             + when
             + ")",
             "requires improvement at its latest inspection (" + when + ")",
-            "last graded "
-            + words.fillna("")
-            + " "
-            + _num(frame["age_years"])
-            + " years ago ("
-            + when
-            + ")",
         ],
-        None,
+        "last graded "
+        + f["grade"].map(GRADE_WORDS).fillna("")
+        + " "
+        + _num(f["age_years"])
+        + " years ago ("
+        + when
+        + ")",
     )
-    frame["reason"] = frame["reason"].where(frame["rating"] > GREEN, None)
-    return frame.drop(columns=["end"])
+    return pd.Series(text, index=f.index, dtype=object).reindex(frame.index)
 
 
 def _previous(frame: pd.DataFrame, column: str) -> pd.Series:
@@ -393,18 +411,22 @@ def behaviour(
     )
     sustained = frame["high"] & _previous(frame, "high")
     frame["rating"] = np.where(sustained, RED, np.where(frame["high"], AMBER, GREEN)).astype(float)
-    text = (
-        _num(frame["suspension_rate"], 1)
-        + " suspensions per 100 pupils, "
-        + _num(frame["ratio"], 1)
-        + " times the national rate ("
-        + _num(frame["national"], 1)
-        + ")"
-    )
-    frame["reason"] = (text + np.where(sustained, ", and high in the period before too", "")).where(
-        frame["high"], None
-    )
     return frame
+
+
+def behaviour_reasons(frame: pd.DataFrame) -> pd.Series:
+    """Words for each amber or red behaviour rating of ``frame`` (None elsewhere)."""
+    f = frame.loc[frame["rating"] > GREEN]
+    text = (
+        _num(f["suspension_rate"], 1)
+        + " suspensions per 100 pupils, "
+        + _num(f["ratio"], 1)
+        + " times the national rate ("
+        + _num(f["national"], 1)
+        + ")"
+        + np.where(f["rating"] == RED, ", and high in the period before too", "")
+    )
+    return text.reindex(frame.index)
 
 
 def attendance(
@@ -450,22 +472,29 @@ def attendance(
     red = rows["shrunk"] >= att["red_ratio"] * rows["national"]
     amber = (rows["shrunk"] >= cut) & (rows["shrunk"] > rows["national"])
     rows["rating"] = np.where(red, RED, np.where(amber, AMBER, GREEN)).astype(float)
+    return rows.rename(columns={"year": "period"}).set_index(KEY).drop(columns="group")
+
+
+def attendance_reasons(frame: pd.DataFrame, rules: Rules) -> pd.Series:
+    """Words for each amber or red attendance rating of ``frame`` (None elsewhere)."""
+    att = rules["attendance"]
+    f = frame.loc[frame["rating"] > GREEN]
     what = np.where(
-        persistent,
+        f["measure"] == "persistent",
         "% of pupils persistently absent (missing 10% or more of sessions)",
         "% of sessions missed",
     )
     where = np.where(
-        red,
+        f["rating"] == RED,
         f", at least {att['red_ratio']:g} times",
         f", among the highest {att['amber_top_share']:.0%} of schools and above",
     )
-    rows["reason"] = (
-        _num(rows["shrunk"], 1)
+    text = (
+        _num(f["shrunk"], 1)
         + what
         + where
         + " the national rate ("
-        + _num(rows["national"], 1)
+        + _num(f["national"], 1)
         + "%; shrunk for the size of the roll)"
-    ).where(red | amber, None)
-    return rows.rename(columns={"year": "period"}).set_index(KEY).drop(columns="group")
+    )
+    return text.reindex(frame.index)

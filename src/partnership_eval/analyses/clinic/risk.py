@@ -126,6 +126,30 @@ class ClinicResult(Result):
         counts = now.value_counts().reindex(list(combine.CHANGES), fill_value=0)
         return counts.rename("schools").rename_axis("change since last period").to_frame()
 
+    def moved(self) -> pd.DataFrame:
+        """Schools whose overall rating changed category since their previous period."""
+        now = self.changes.loc[self.changes["period"] == self.spec.period]
+        shown = now.loc[
+            now["change"].isin(("newly red", "newly amber", "red to amber", "recovered"))
+        ]
+        words = dict(enumerate(RATINGS))
+        out = pd.DataFrame(
+            {
+                "school": shown["urn"].map(self.schools.set_index("urn")["name"]).to_numpy(),
+                "urn": shown["urn"].to_numpy(),
+                "change since last period": pd.Categorical(shown["change"], combine.CHANGES),
+                "before": shown["previous"].map(words).to_numpy(),
+                "now": shown["rating"].map(words).to_numpy(),
+            }
+        )
+        return out.sort_values(["change since last period", "school"]).reset_index(drop=True)
+
+    def trigger_table(self) -> pd.DataFrame:
+        """Schools meeting an intervention trigger in the period, with the trigger in words."""
+        names = self.schools.set_index("urn")["name"]
+        out = self.triggers.assign(school=self.triggers["urn"].map(names))
+        return out[["school", "urn", "trigger"]].sort_values("school").reset_index(drop=True)
+
     def tidy(self) -> pd.DataFrame:
         """Per domain: % of rated schools red or amber (n_treated flagged, n_comparison green)."""
         now = self.ratings.loc[
@@ -242,6 +266,29 @@ def _long(frame: pd.DataFrame, domain: str) -> pd.DataFrame:
     return frame.reset_index()[[*KEY, "rating", "reason"]].assign(domain=domain)
 
 
+def _chosen_schools(
+    data: DataTables, area: str | int | None, partnership: str | None, period: int
+) -> tuple[pd.DataFrame, list[dict]]:
+    """The schools rated (area or partnership members, open in the period) and those left out."""
+    if partnership:
+        chosen = data.schools.loc[data.schools["urn"].isin(_members(data, partnership, period))]
+    else:
+        where = None if area is None or str(area).strip().lower() in ("", "england") else area
+        chosen = area_schools(data.schools, where)
+    end, start = pd.Timestamp(f"{period}-08-31"), pd.Timestamp(f"{period - 1}-09-01")
+    closed = chosen["close_date"].notna() & (chosen["close_date"] < start)
+    not_open = chosen["open_date"].notna() & (chosen["open_date"] > end)
+    records = [
+        {"step": "schools", "reason": reason, "rows": int(mask.sum()), "schools": int(mask.sum())}
+        for mask, reason in (
+            (closed, "closed before the period"),
+            (not_open, "opened after the period"),
+        )
+        if mask.any()
+    ]
+    return chosen.loc[~closed & ~not_open], records
+
+
 def risk_ratings(
     data: DataTables,
     area: str | int | None = None,
@@ -279,74 +326,50 @@ def risk_ratings(
     rules = rules if isinstance(rules, Rules) else read_rules(rules)
     periods = _periods(data.outcomes, period)
     period = periods[-1]
-    everyone = data.schools
-    perf = domains.performance(data.outcomes, rules, periods, alpha)
-    lead = domains.leadership(data.inspections, everyone, rules, periods)
-    beh = domains.behaviour(data.outcomes, everyone, rules, periods)
-    att = domains.attendance(data.outcomes, everyone, rules, periods, alpha)
-    parts = [
-        _long(perf, "performance"),
-        _long(lead, "leadership"),
-        _long(beh, "behaviour"),
-        _long(att, "attendance"),
-    ]
-    records = []
+    chosen, records = _chosen_schools(data, area, partnership, period)
+    rated = {
+        "performance": domains.performance(data.outcomes, rules, periods, alpha),
+        "leadership": domains.leadership(data.inspections, data.schools, rules, periods),
+        "behaviour": domains.behaviour(data.outcomes, data.schools, rules, periods),
+        "attendance": domains.attendance(data.outcomes, data.schools, rules, periods, alpha),
+    }
+    words = {
+        "performance": domains.performance_reasons,
+        "leadership": domains.leadership_reasons,
+        "behaviour": domains.behaviour_reasons,
+        "attendance": lambda frame: domains.attendance_reasons(frame, rules),
+    }
+    parts = []
+    for name, frame in rated.items():
+        mine = frame.loc[frame.index.get_level_values("urn").isin(chosen["urn"])]
+        reasons = words[name](mine).to_numpy()
+        parts.append(mine.reset_index()[[*KEY, "rating"]].assign(domain=name, reason=reasons))
     if intelligence is not None and not (
         isinstance(intelligence, str) and not intelligence.strip()
     ):
         local = combine.read_intelligence(intelligence)
-        unknown = ~local["urn"].isin(everyone["urn"])
+        unknown = ~local["urn"].isin(chosen["urn"])
         if unknown.any():
             records.append(
                 {
                     "step": "intelligence",
-                    "reason": "school not in the data",
+                    "reason": "school not among the schools rated",
                     "rows": int(unknown.sum()),
                     "schools": int(local.loc[unknown, "urn"].nunique()),
                 }
             )
         parts.append(local.loc[~unknown & local["period"].isin(periods)])
     ratings = pd.concat(parts, ignore_index=True)
-    ratings = pd.concat(
-        [ratings, combine.overall(ratings, rules)[[*KEY, "domain", "rating", "reason"]]],
-        ignore_index=True,
-    )
-
-    if partnership:
-        urns = _members(data, partnership, period)
-        chosen = everyone.loc[everyone["urn"].isin(urns)]
-    else:
-        where = None if area is None or str(area).strip().lower() in ("", "england") else area
-        chosen = area_schools(everyone, where)
-    end, start = pd.Timestamp(f"{period}-08-31"), pd.Timestamp(f"{period - 1}-09-01")
-    closed = chosen["close_date"].notna() & (chosen["close_date"] < start)
-    not_open = chosen["open_date"].notna() & (chosen["open_date"] > end)
-    for mask, reason in (
-        (closed, "closed before the period"),
-        (not_open, "opened after the period"),
-    ):
-        if mask.any():
-            records.append(
-                {
-                    "step": "schools",
-                    "reason": reason,
-                    "rows": int(mask.sum()),
-                    "schools": int(mask.sum()),
-                }
-            )
-    chosen = chosen.loc[~closed & ~not_open]
     ratings = (
-        ratings.loc[ratings["urn"].isin(chosen["urn"])]
+        pd.concat(
+            [ratings, combine.overall(ratings, rules)[[*KEY, "domain", "rating", "reason"]]],
+            ignore_index=True,
+        )
         .sort_values([*KEY, "domain"])
         .reset_index(drop=True)
     )
-    rated_now = ratings.loc[
-        (ratings["period"] == period)
-        & (ratings["domain"] == "overall")
-        & ratings["rating"].notna(),
-        "urn",
-    ]
-    unrated = ~chosen["urn"].isin(rated_now)
+    now = ratings.loc[(ratings["period"] == period) & (ratings["domain"] == "overall")]
+    unrated = ~chosen["urn"].isin(now.loc[now["rating"].notna(), "urn"])
     if unrated.any():
         records.append(
             {
@@ -356,7 +379,7 @@ def risk_ratings(
                 "schools": int(unrated.sum()),
             }
         )
-
+    lead = rated["leadership"]
     overall_rows = ratings.loc[ratings["domain"] == "overall"]
     changed = combine.changes(overall_rows)
     lead_area = lead.loc[lead.index.get_level_values("urn").isin(chosen["urn"])]

@@ -9,6 +9,7 @@ with :class:`~partnership_eval.errors.InputError` naming the key.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib.resources import files
@@ -182,6 +183,54 @@ def _load(path: Path | Any) -> Any:
         ) from exc
 
 
+def resolve_path(path: str | Path, what: str) -> Path:
+    """A user's file path: as given when absolute or found from here, else from the
+    directory the command was started in (``$PWD``; report notebooks run inside
+    ``notebooks/``).
+
+    Raises
+    ------
+    InputError
+        The file is found in neither place.
+    """
+    given = Path(path).expanduser()
+    for candidate in (given, Path(os.environ.get("PWD", "")) / given):
+        if candidate.is_file():
+            return candidate
+    raise InputError(
+        f"{what} file not found", path=given, fix="give its path, absolute or from where you run"
+    )
+
+
+def rules_summary(rules: Rules) -> str:
+    """The main thresholds of ``rules`` in words (Markdown bullet points)."""
+    perf, att, beh = rules["performance"], rules["attendance"], rules["behaviour"]
+    overall, lead = rules["overall"], rules["leadership"]
+    weights = ", ".join(f"{k} {v:g}" for k, v in overall["weights"].items())
+    return "\n".join(
+        [
+            f"- **Performance**: KS2 reading, writing and maths pooled over the last "
+            f"{perf['years']} years with results and shrunk toward national; red below the "
+            f"DfE floor standard ({perf['floor']['rwm_exp']:g}% and progress) or "
+            f"{-perf['attainment']['red']:g} points or more below national; amber "
+            f"{-perf['attainment']['amber']:g} points below, coasting (DfE definition), results "
+            f"falling {perf['trend']['amber_fall']:g} points against national, or Year 1 phonics "
+            f"{-perf['phonics']['amber']:g} points below national.",
+            "- **Leadership**: latest Ofsted grade; inadequate, or requires improvement twice "
+            "running, is red; requires improvement is amber; a good or outstanding grade older "
+            f"than {lead['stale_after_years']:g} years is {lead['stale_rating']}.",
+            f"- **Behaviour**: suspensions at least {beh['amber_ratio']:g} times the national "
+            "rate are amber, red when so in the period before too.",
+            f"- **Attendance**: persistent absence (10% of sessions or more missed) among the "
+            f"highest {att['amber_top_share']:.0%} of schools is amber, at least "
+            f"{att['red_ratio']:g} times national red.",
+            f"- **Overall**: amber 1 point, red 2, times each domain's weight ({weights}; local "
+            f"domains {overall['local_weight']:g}); red at {overall['red_at']:g} points or "
+            f"more, amber at {overall['amber_at']:g}.",
+        ]
+    )
+
+
 def read_rules(path: str | Path | None = None) -> Rules:
     """The clinic rules in ``path`` (the package defaults when None or empty), checked.
 
@@ -200,8 +249,9 @@ def read_rules(path: str | Path | None = None) -> Rules:
     if path is None or str(path).strip() == "":
         source, given = "default rules", template
     else:
-        source = str(path)
-        given = _load(Path(path))
+        found = resolve_path(path, "rules")
+        source = str(found)
+        given = _load(found)
     if not isinstance(given, Mapping):
         raise InputError(
             "a rules file is a YAML mapping of sections",
