@@ -25,6 +25,7 @@ meeting_date: str = ""  # yyyy-mm-dd; actions not done by then are overdue (empt
 alpha: float = 0.05  # 1 minus the level of the intervals around shrunk estimates
 
 # %%
+import pandas as pd
 from IPython.display import Markdown
 
 from partnership_eval.analyses.clinic import follow_up, read_rules, risk_ratings, rules_summary
@@ -32,6 +33,8 @@ from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
 from partnership_eval.reporting import find_data_dir, save_results, save_table
 
+pd.set_option("display.max_rows", 1000)  # the clinic's tables are read in full
+pd.set_option("display.max_colwidth", None)
 data = read_tables(find_data_dir(data_dir))
 checked_rules = read_rules(rules)
 result = risk_ratings(
