@@ -85,6 +85,7 @@ Markdown(
 
 # %%
 rag = suppress(result.table(), counts=["KS2 pupils"], rates={"% meeting RWM": "KS2 pupils"})
+rag = rag.fillna("—")  # no KS2 results in the period
 rag
 
 # %%

@@ -26,7 +26,7 @@ KEY = ["urn", "period"]
 def _num(values: pd.Series, digits: int = 0, sign: bool = False) -> pd.Series:
     fmt = ("{:+." if sign else "{:.") + f"{digits}f}}"
     text = values.astype(float).map(fmt.format)
-    return text.where(values.notna(), "")
+    return text.where(values.notna(), "").astype(object)
 
 
 def _join(parts: Sequence[pd.Series], index: pd.Index) -> pd.Series:
@@ -252,6 +252,8 @@ def performance_reasons(frame: pd.DataFrame) -> pd.Series:
     """Words for each amber or red performance rating of ``frame`` (None elsewhere)."""
     flagged = frame["rating"] > GREEN
     f = frame.loc[flagged]
+    if f.empty:
+        return pd.Series(None, index=frame.index, dtype=object)
     below = f[[f"floor_{s}" for s in SUBJECTS]].set_axis(list(SUBJECTS), axis=1)
     coasting = f[[f"coast_{s}" for s in SUBJECTS]].set_axis(list(SUBJECTS), axis=1)
     basis = (
@@ -357,14 +359,18 @@ def leadership(
 def leadership_reasons(frame: pd.DataFrame) -> pd.Series:
     """Words for each amber or red leadership rating of ``frame`` (None elsewhere)."""
     f = frame.loc[frame["rating"] > GREEN]
+    if f.empty:
+        return pd.Series(None, index=frame.index, dtype=object)
     when = f["date"].dt.strftime("%-d %B %Y")
     text = np.select(
         [f["grade"].eq(4), f["stuck"], f["grade"].eq(3)],
         [
             "judged inadequate at its latest inspection (" + when + ")",
-            "requires improvement or worse at its last "
+            "graded below good at its last "
             + _num(f["run"])
             + " inspections running (latest "
+            + f["grade"].map(GRADE_WORDS).fillna("")
+            + ", "
             + when
             + ")",
             "requires improvement at its latest inspection (" + when + ")",
@@ -417,6 +423,8 @@ def behaviour(
 def behaviour_reasons(frame: pd.DataFrame) -> pd.Series:
     """Words for each amber or red behaviour rating of ``frame`` (None elsewhere)."""
     f = frame.loc[frame["rating"] > GREEN]
+    if f.empty:
+        return pd.Series(None, index=frame.index, dtype=object)
     text = (
         _num(f["suspension_rate"], 1)
         + " suspensions per 100 pupils, "
@@ -479,6 +487,8 @@ def attendance_reasons(frame: pd.DataFrame, rules: Rules) -> pd.Series:
     """Words for each amber or red attendance rating of ``frame`` (None elsewhere)."""
     att = rules["attendance"]
     f = frame.loc[frame["rating"] > GREEN]
+    if f.empty:
+        return pd.Series(None, index=frame.index, dtype=object)
     what = np.where(
         f["measure"] == "persistent",
         "% of pupils persistently absent (missing 10% or more of sessions)",

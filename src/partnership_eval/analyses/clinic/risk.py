@@ -266,6 +266,34 @@ def _long(frame: pd.DataFrame, domain: str) -> pd.DataFrame:
     return frame.reset_index()[[*KEY, "rating", "reason"]].assign(domain=domain)
 
 
+NOT_MAINSTREAM = r"special|alternative provision|pupil referral"
+"""School types without floor or coasting standards, whose KS2 results are not rated."""
+
+
+def _mainstream_outcomes(
+    data: DataTables, rated: pd.Series, periods: list[int]
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Outcomes of mainstream schools, and a record of the special and alternative
+    provision schools whose results are left out of performance (DfE applies no floor or
+    coasting standard to them; their inspection and attendance are still rated), counted
+    for the ``rated`` schools in ``periods``."""
+    types = data.schools.set_index("urn")["school_type"].fillna("")
+    other = types.str.contains(NOT_MAINSTREAM, case=False, regex=True)
+    dropped = data.outcomes["urn"].map(other).fillna(False).astype(bool)
+    mine = dropped & data.outcomes["urn"].isin(rated) & data.outcomes["year"].isin(periods)
+    records = []
+    if mine.any():
+        records.append(
+            {
+                "step": "performance",
+                "reason": "special school or alternative provision: results not rated",
+                "rows": int(mine.sum()),
+                "schools": int(data.outcomes.loc[mine, "urn"].nunique()),
+            }
+        )
+    return data.outcomes.loc[~dropped], records
+
+
 def _chosen_schools(
     data: DataTables, area: str | int | None, partnership: str | None, period: int
 ) -> tuple[pd.DataFrame, list[dict]]:
@@ -327,8 +355,10 @@ def risk_ratings(
     periods = _periods(data.outcomes, period)
     period = periods[-1]
     chosen, records = _chosen_schools(data, area, partnership, period)
+    mainstream, left_out = _mainstream_outcomes(data, chosen["urn"], periods)
+    records += left_out
     rated = {
-        "performance": domains.performance(data.outcomes, rules, periods, alpha),
+        "performance": domains.performance(mainstream, rules, periods, alpha),
         "leadership": domains.leadership(data.inspections, data.schools, rules, periods),
         "behaviour": domains.behaviour(data.outcomes, data.schools, rules, periods),
         "attendance": domains.attendance(data.outcomes, data.schools, rules, periods, alpha),

@@ -47,6 +47,12 @@ def shrink(
     without a gap or pupils are NaN.
     """
     s2 = sigma2 if isinstance(sigma2, pd.Series) else pd.Series(float(sigma2), index=frame.index)
+    if frame.empty:
+        return pd.DataFrame(
+            columns=["estimate", "ci_low", "ci_high", "weight", "prior_pupils"],
+            index=frame.index,
+            dtype=float,
+        )
     if prior_pupils == "auto":
         tau2 = frame.groupby(group, sort=False).apply(
             lambda d: between_school_variance(d[gap], d[n], s2.loc[d.index]),
