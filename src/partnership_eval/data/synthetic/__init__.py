@@ -17,6 +17,8 @@ What is planted and how (see each module's docstring for the details):
   chains (growth paces, sponsored selection on low results, intake dip), an LA-wide
   peer-review network, federations and umbrella trusts, each with a planted effect.
 - :mod:`.inspections`: Ofsted grades driven by latent quality and attainment.
+- :mod:`.phonics`, :mod:`.absence`: Year 1 phonics check results (calibrated to the
+  national series) and persistent absence (the 10% threshold).
 - :mod:`.truth`: how effects are planted and what the truth table holds.
 
 Real academy conversions issue a new URN; here a school keeps its URN for simplicity.
