@@ -159,26 +159,28 @@ def _progress(
 
 
 def _coasting(outcomes: pd.DataFrame, periods: Sequence[int], rules: Rules) -> pd.DataFrame:
-    """DfE's coasting test in every year of each window with progress scores.
+    """DfE's coasting test over the last ``coasting.years`` years with KS2 results.
 
     A year counts when fewer than ``coasting.rwm_exp`` % met the expected standard and,
     in at least one subject, the published progress score was below the coasting level
     with the upper end of its 95% confidence interval below zero (the Coasting Schools
-    (England) Regulations 2017, regulation 4; interval from the pupil-level SD); the
-    school is coasting when every year of the window with progress scores counts.
-    Returns ``coasting`` and, per subject, whether it was below in every such year.
+    (England) Regulations 2017, regulation 4; interval from the pupil-level SD). The
+    school is coasting when every one of those years counts, so a window holding a year
+    without progress scores (2024: no KS1 baseline in 2020) cannot make it coasting.
+    Returns ``coasting`` and, per subject, whether it was below in every year.
     """
     perf = rules["performance"]
     coast = perf["coasting"]
-    result_years = outcomes.loc[outcomes["ks2_rwm_exp"].notna(), "year"].unique()
-    rows = outcomes.loc[outcomes[list(SUBJECTS)].notna().any(axis=1)]
+    rows = outcomes.loc[outcomes["ks2_rwm_exp"].notna()]
     rows = rows[["urn", "year", "ks2_rwm_exp", "cohort_n", *SUBJECTS]]
     half_width = 1.96 * perf["pupil_sd_progress"] / np.sqrt(rows["cohort_n"].astype(float))
     below = pd.DataFrame({s: (rows[s] < coast[s]) & (rows[s] + half_width < 0) for s in SUBJECTS})
     year_counts = below.any(axis=1) & (rows["ks2_rwm_exp"] < coast["rwm_exp"])
     rows = rows[["urn", "year"]].assign(counts=year_counts, **below)
-    rows = rows.merge(windows(result_years, periods, rules["performance"]["years"]))
-    every = rows.groupby(KEY)[["counts", *SUBJECTS]].all()
+    rows = rows.merge(windows(rows["year"].unique(), periods, coast["years"]))
+    grouped = rows.groupby(KEY)
+    every = grouped[["counts", *SUBJECTS]].all()
+    every["counts"] &= grouped.size() == coast["years"]
     return every.rename(columns={"counts": "coasting"})
 
 
@@ -273,8 +275,8 @@ def performance_reasons(frame: pd.DataFrame) -> pd.Series:
             "reading, writing and maths " + _num(-f["rwm_gap"]) + " points below national" + basis
         ).where(f["attainment_flag"]),
         (
-            "coasting (DfE definition): progress below the coasting level in every year with "
-            "progress scores from "
+            "coasting (DfE definition): attainment and progress below the coasting levels "
+            "every year from "
             + _num(f["rwm_first"])
             + " to "
             + _num(f["rwm_last"])

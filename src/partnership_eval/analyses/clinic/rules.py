@@ -127,6 +127,7 @@ def _check_order(rules: dict[str, Any], path: str) -> None:
     perf, overall = rules["performance"], rules["overall"]
     checks = [
         ("performance.years", perf["years"] >= 1, "must be at least 1"),
+        ("performance.coasting.years", perf["coasting"]["years"] >= 1, "must be at least 1"),
         (
             "performance.attainment.red",
             perf["attainment"]["red"] < perf["attainment"]["amber"],
