@@ -11,7 +11,7 @@ import yaml
 
 from partnership_eval.analyses.clinic import DEFAULT_RULES, read_rules, risk_ratings
 from partnership_eval.analyses.clinic.combine import changes, overall, read_intelligence
-from partnership_eval.analyses.clinic.domains import performance
+from partnership_eval.analyses.clinic.domains import performance, performance_reasons
 from partnership_eval.errors import InputError
 
 PERIOD = 2024
@@ -169,3 +169,11 @@ def test_triggers_and_headline_agree_with_the_ratings(rated):
     by_red = rated.triggers.loc[rated.triggers["trigger"].str.contains("red overall"), "urn"]
     assert set(by_red) == red_now  # the default trigger: red overall for 1 period
     assert rated.plot().get_title().startswith("Ratings, 2024")
+
+
+def test_attainment_reasons_give_the_interval_at_the_level_of_alpha(small_tables):
+    frame = performance(small_tables.outcomes, read_rules(), [PERIOD], alpha=0.1)
+    words = performance_reasons(frame, alpha=0.1).dropna()
+    below = words[words.str.contains(r"and maths \d+ points below national")]
+    assert len(below) and below.str.contains("90% interval").all()
+    assert not words.str.contains("95%").any()

@@ -54,6 +54,7 @@ def read_csv_table(
 
 
 def whole_numbers(frame: pd.DataFrame, column: str, path: Path | None, what: str) -> pd.Series:
+    """``column`` as int64, or :class:`InputError` naming the first row that is not a number."""
     values = pd.to_numeric(frame[column].astype(str).str.strip(), errors="coerce")
     bad = values.isna() | (values % 1 != 0)
     if bad.any():

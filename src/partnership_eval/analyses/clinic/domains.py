@@ -1,10 +1,11 @@
 """Ratings of the four public-data domains: performance, leadership, behaviour, attendance.
 
-Each function takes canonical tables and the checked rules and returns one row per
-school and period (an academic year, named by the year it ends) with the figures it
-used, ``rating`` (0 green, 1 amber, 2 red, NaN where the data hold nothing to rate) and
-``reason`` (words, for every amber or red rating). National comparators and the spread
-between schools come from every school in the data, whatever area is reported.
+Each domain function takes canonical tables and the checked rules and returns one row
+per school and period (an academic year, named by the year it ends) with the figures it
+used and ``rating`` (0 green, 1 amber, 2 red, NaN where the data hold nothing to rate);
+its ``*_reasons`` twin puts every amber or red rating of the rows asked for into words.
+National comparators and the spread between schools come from every school in the data,
+whatever area is reported.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import pandas as pd
 
 from partnership_eval.analyses.clinic.rules import Rules
 from partnership_eval.analyses.clinic.shrink import shrink
+from partnership_eval.result import level_label
 
 GREEN, AMBER, RED = 0, 1, 2
 SUBJECTS = {"read_prog": "reading", "writ_prog": "writing", "mat_prog": "maths"}
@@ -250,21 +252,22 @@ def performance(
     return pd.concat([frame, below.add_prefix("floor_"), coasting.add_prefix("coast_")], axis=1)
 
 
-def performance_reasons(frame: pd.DataFrame) -> pd.Series:
-    """Words for each amber or red performance rating of ``frame`` (None elsewhere)."""
+def performance_reasons(frame: pd.DataFrame, alpha: float = 0.05) -> pd.Series:
+    """Words for each amber or red performance rating of ``frame`` (None elsewhere),
+    with the ``1 - alpha`` interval of the shrunk attainment gap."""
     flagged = frame["rating"] > GREEN
     f = frame.loc[flagged]
     if f.empty:
         return pd.Series(None, index=frame.index, dtype=object)
     below = f[[f"floor_{s}" for s in SUBJECTS]].set_axis(list(SUBJECTS), axis=1)
     coasting = f[[f"coast_{s}" for s in SUBJECTS]].set_axis(list(SUBJECTS), axis=1)
-    basis = (
-        " ("
-        + _span(f["rwm_first"], f["rwm_last"])
+    inner = (
+        _span(f["rwm_first"], f["rwm_last"])
         + ", "
         + _num(f["rwm_n"])
-        + " pupils, shrunk toward national)"
+        + " pupils, shrunk toward national"
     )
+    basis = " (" + inner + ")"
     sentences = [
         (
             "below the DfE floor standard: " + _num(f["shrunk_rwm"]) + "% met the "
@@ -272,7 +275,17 @@ def performance_reasons(frame: pd.DataFrame) -> pd.Series:
             "floor in " + _subjects(below, f) + basis
         ).where(f["floor"]),
         (
-            "reading, writing and maths " + _num(-f["rwm_gap"]) + " points below national" + basis
+            "reading, writing and maths "
+            + _num(-f["rwm_gap"])
+            + " points below national ("
+            + level_label(alpha)
+            + " interval "
+            + _num(-f["rwm_ci_high"])
+            + " to "
+            + _num(-f["rwm_ci_low"])
+            + " below; "
+            + inner
+            + ")"
         ).where(f["attainment_flag"]),
         (
             "coasting (DfE definition): attainment and progress below the coasting levels "

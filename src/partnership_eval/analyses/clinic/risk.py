@@ -364,7 +364,7 @@ def risk_ratings(
         "attendance": domains.attendance(data.outcomes, data.schools, rules, periods, alpha),
     }
     words = {
-        "performance": domains.performance_reasons,
+        "performance": lambda frame: domains.performance_reasons(frame, alpha),
         "leadership": domains.leadership_reasons,
         "behaviour": domains.behaviour_reasons,
         "attendance": lambda frame: domains.attendance_reasons(frame, rules),
