@@ -58,6 +58,7 @@ from partnership_eval.data.loaders.ofsted import (
     load_management_information,
     load_school_details,
 )
+from partnership_eval.data.loaders.phonics import load_phonics
 from partnership_eval.data.loaders.rawfile import DATA_SUFFIXES, RawTable
 from partnership_eval.data.loaders.trusts import load_group_links, load_groups
 from partnership_eval.data.schema import TABLES
@@ -227,6 +228,17 @@ def _ks2(src: Source, c: Collected) -> None:
     c.exclude(src.rel, table.excluded["row"], table.excluded["reason"])
 
 
+@handles("phonics")
+def _phonics(src: Source, c: Collected) -> None:
+    table = load_phonics(src.raw, source=src.rel)
+    c.add("phonics", table.outcomes.assign(file=src.rel, order=src.order))
+    c.add("ks2_reference", table.reference)
+    src.report.rows_set_aside = len(table.reference)
+    if len(table.reference):
+        src.report.notes.append("national, regional and LA rows set aside")
+    c.exclude(src.rel, table.excluded["row"], table.excluded["reason"])
+
+
 @handles("gias_establishments")
 def _gias(src: Source, c: Collected) -> None:
     _without_blank(src, c, ("URN",), "missing_urn")
@@ -357,7 +369,7 @@ def _join(c: Collected, say: Callable[[str], None]) -> dict[str, pd.DataFrame]:
     if final is not None:
         c.counts["predecessors with several successors (not re-keyed)"] = final.ambiguous
         c.counts["predecessors in cyclic links (not re-keyed)"] = final.cyclic
-    outcomes = joins.outcomes_table(c, final)
+    outcomes = joins.with_phonics(joins.outcomes_table(c, final), c, final)
     inspections = joins.inspections_table(c, final)
     memberships, partnerships = joins.trust_tables(c)
     needed = pd.Index(pd.concat([outcomes["urn"], inspections["urn"], memberships["urn"]]).unique())

@@ -15,6 +15,7 @@ import pandas as pd
 from partnership_eval.data.geography import la_table
 from partnership_eval.data.loaders.ks2 import MEASURES
 from partnership_eval.data.loaders.links import Successors
+from partnership_eval.data.loaders.phonics import MEASURES as PHONICS_MEASURES
 from partnership_eval.data.loaders.trusts import membership_history
 from partnership_eval.data.schema import OUTCOME_MEASURES, TABLES
 from partnership_eval.errors import InputError
@@ -255,6 +256,31 @@ def outcomes_table(c: Collected, final: Successors | None) -> pd.DataFrame:
     merged = merged.sort_values(["urn", "year"])
     c.kept.append(merged["file"])
     return typed(merged[columns], "outcomes")
+
+
+def with_phonics(outcomes: pd.DataFrame, c: Collected, final: Successors | None) -> pd.DataFrame:
+    """Outcomes with the phonics results of phonics files joined on school and year.
+
+    A school-year in several phonics files keeps the first file's row (the others are
+    excluded as ``duplicate``); predecessor rows are re-keyed as KS2 rows are.
+    """
+    if not c.frames("phonics"):
+        return outcomes
+    keys = ["urn", "year"]
+    phonics = pd.concat(c.frames("phonics"), ignore_index=True).sort_values([*keys, "order", "row"])
+    dup = phonics.duplicated(keys)
+    c.exclude_rows(phonics.loc[dup], "duplicate")
+    phonics = phonics.loc[~dup]
+    if final is not None:
+        phonics, clashes, moved = _rekey(
+            phonics, final.final, keys, list(PHONICS_MEASURES), ["order"], [True]
+        )
+        c.exclusions.append(clashes)
+        c.counts["phonics rows re-keyed from a predecessor URN"] = moved
+    c.kept.append(phonics["file"])
+    columns = [*keys, *PHONICS_MEASURES, *(f"{m}_reason" for m in PHONICS_MEASURES)]
+    merged = outcomes.merge(phonics[columns], on=keys, how="outer")
+    return typed(merged.sort_values(keys), "outcomes")
 
 
 def inspections_table(c: Collected, final: Successors | None) -> pd.DataFrame:

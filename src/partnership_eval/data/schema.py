@@ -156,6 +156,9 @@ OUTCOMES = TableSchema(
         _pct("ks2_rwm_high"),
         Column("disadv_n", "int", minimum=0),
         Column("source", "str"),
+        _pct("phonics_pass"),  # % of Year 1 pupils meeting the phonics check standard
+        Column("phonics_n", "int", minimum=0),  # Year 1 pupils taking the check
+        _pct("persistent_absence"),  # % of pupils missing 10% or more of sessions
     ),
     key=("urn", "year"),
     reason_suffix=True,

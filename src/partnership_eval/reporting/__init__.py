@@ -11,6 +11,6 @@ parameters against a notebook's ``parameters`` cell.
 """
 
 from partnership_eval.reporting.data_location import find_data_dir
-from partnership_eval.reporting.results import build_results, read_results, save_results
+from partnership_eval.reporting.results import build_results, read_results, save_results, save_table
 
-__all__ = ["build_results", "find_data_dir", "read_results", "save_results"]
+__all__ = ["build_results", "find_data_dir", "read_results", "save_results", "save_table"]

@@ -184,6 +184,26 @@ def save_results(
         Path(target).write_text(json.dumps(results, indent=2, allow_nan=False) + "\n")
 
 
+def save_table(table: pd.DataFrame, name: str, *, path: str | Path | None = None) -> Path | None:
+    """Write a published table as CSV beside the report (``<area>.<name>.csv``).
+
+    Where: ``path`` if given, else beside ``$PARTNERSHIP_EVAL_RESULTS``, else nowhere
+    (run interactively). The table must have been through
+    :func:`partnership_eval.disclosure.suppress`. Returns the path written, or None.
+    """
+    _check_disclosed(name, name, table)
+    results = os.environ.get(RESULTS_ENV)
+    if path is None and not results:
+        return None
+    target = (
+        Path(path)
+        if path is not None
+        else Path(results.removesuffix(".results.json") + f".{name}.csv")
+    )
+    table.to_csv(target, index=False)
+    return target
+
+
 def read_results(path: str | Path) -> dict | None:
     """A report's results, or None when the notebook wrote none."""
     path = Path(path)

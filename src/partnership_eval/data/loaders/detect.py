@@ -52,6 +52,16 @@ KINDS: tuple[FileKind, ...] = (
         required=(("URN",), ("TELIG",), ("PTRWM_EXP",)),
     ),
     FileKind(
+        "phonics",
+        "DfE phonics screening check (Explore Education Statistics)",
+        signature=("time_period", "geographic_level", "pt_phonics_y1_met_expected_standard"),
+        required=(
+            ("time_period",),
+            ("geographic_level",),
+            ("pt_phonics_y1_met_expected_standard",),
+        ),
+    ),
+    FileKind(
         "gias_group_links",
         "GIAS academy trust and sponsor links",
         signature=("URN", "Group Name", "Group Type"),

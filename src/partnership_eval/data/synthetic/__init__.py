@@ -24,6 +24,8 @@ What is planted and how (see each module's docstring for the details):
   taking on schools after a bad year. All on by default; ``shocks=Shocks.off()`` (or
   ``dataclasses.replace`` of one field with 0) turns them off. :mod:`.calibration`
   measures them (``benchmarks/calibrate_shocks.py`` sizes them on real KS2 files).
+- :mod:`.phonics`, :mod:`.absence`: Year 1 phonics check results (calibrated to the
+  national series) and persistent absence (the 10% threshold).
 - :mod:`.truth`: how effects are planted and what the truth table holds.
 
 Real academy conversions issue a new URN; here a school keeps its URN for simplicity.

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from partnership_eval.data.synthetic.absence import add_persistent_absence
 from partnership_eval.data.synthetic.attainment import (
     baseline_probability,
     cohort_shocks,
@@ -18,6 +19,7 @@ from partnership_eval.data.synthetic.clusters import build_clusters
 from partnership_eval.data.synthetic.geography import local_authorities
 from partnership_eval.data.synthetic.inspections import build_inspections
 from partnership_eval.data.synthetic.networks import build_groups, build_network
+from partnership_eval.data.synthetic.phonics import add_phonics
 from partnership_eval.data.synthetic.programme import Programme
 from partnership_eval.data.synthetic.reviews import build_reviews
 from partnership_eval.data.synthetic.schools import build_schools, canonical_schools
@@ -145,9 +147,11 @@ def simulate(scale: str = "small", seed: int = 0, shocks: Shocks | None = None) 
     )
     latent = {"transitory": transitory, "la_year": la_year, "partnership": shared}
     urns = schools["urn"].to_numpy()
+    outcomes = draw_outcomes(schools, p_expected, cohorts, stream(seed, "outcomes"))
+    outcomes = add_persistent_absence(outcomes, schools, stream(seed, "absence"))
     tables = {
         "schools": canonical_schools(schools),
-        "outcomes": draw_outcomes(schools, p_expected, cohorts, stream(seed, "outcomes")),
+        "outcomes": add_phonics(outcomes, schools, stream(seed, "phonics")),
         "memberships": _memberships(programmes, urns),
         "partnerships": _partnerships(programmes),
         "inspections": build_inspections(schools, p_expected, stream(seed, "inspections")),
