@@ -26,7 +26,7 @@ pool: str = "england"  # comparison schools from: england, region or area
 first_year: int = 0  # first academic year, named by the year it ends (0: first with results)
 last_year: int = 0  # last academic year (0: last with results)
 balanced: bool = False  # only schools with a result every year (False: every result, each comparison using the schools with results in both its years)
-n_boot: int = 199  # multiplier-bootstrap draws for the uniform bands (0: analytic intervals)
+n_boot: int = 999  # multiplier-bootstrap draws for the uniform bands (0: analytic intervals)
 seed: int = 0  # seed of the bootstrap and of matching ties
 
 # %%
@@ -139,9 +139,10 @@ Markdown(narrative.finding(design, main, robust))
 # with a result every year" drops the schools with any suppressed year (mostly the
 # smallest); the naive row compares with every never-treated school regardless of size;
 # two-way fixed effects (TWFE) is the regression many evaluations use, on the same
-# schools as the main estimate; the placebo pretends the earliest start-year cohort
-# started a year early, in the years before anyone joined, where the right answer is zero
-# (later cohorts have no room for a pretend start there).
+# schools as the main estimate. The main interval lets the schools of one partnership
+# share shocks (treatment is given to partnerships, not schools); the wild cluster
+# bootstrap row is the same estimate with an interval built for few partnerships, and
+# the "by school" row shows how much too narrow the school-level interval would be.
 
 # %%
 robust.plot(title=f"Overall effect under different choices, {design.area}").figure
@@ -150,7 +151,24 @@ robust.plot(title=f"Overall effect under different choices, {design.area}").figu
 published(robust.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
 
 # %%
-published(robust.exclusions, whole=["rows", "schools"])  # the placebo's sample
+# %% [markdown]
+# ### Is it more than an area-wide shock? Placebo in space
+#
+# Every treated school is in the same area, so anything that hit the whole area in those
+# years — a change in how writing was moderated, a new adviser — looks like an effect.
+# To see how large such area-wide noise is, the same design is run on each comparison
+# LA with enough small schools, its schools put into pretend clusters of the real sizes
+# and start years. If the real estimate sits among the placebo ones, the data cannot
+# tell the partnership from the area.
+
+# %%
+robust.placebo.plot().figure if robust.placebo is not None else Markdown(robust.notes.get("placebo", ""))
+
+# %%
+Markdown(robust.placebo.summary()) if robust.placebo is not None else None
+
+# %%
+published(robust.exclusions, whole=["rows", "schools"])  # placebo areas left out
 
 # %%
 Markdown(narrative.checks_reading(main, robust))
@@ -275,4 +293,12 @@ save_results(
     claims=suppress(claims.before_after),
     claims_changes=suppress(claims.changes),
     exclusions=suppress(main.exclusions),
+    placebo_in_space=None
+    if robust.placebo is None
+    else {
+        "p_value": robust.placebo.p_value,
+        "ci_low": robust.placebo.ci_low,
+        "ci_high": robust.placebo.ci_high,
+        "n_areas": len(robust.placebo.placebo),
+    },
 )

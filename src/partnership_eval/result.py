@@ -282,11 +282,14 @@ class SingleEstimate(Result):
         return coefficient_plot(self.tidy(), ax=ax)
 
 
-def noted(result: Result, note: str, truth: float | None = None) -> SingleEstimate:
-    """The headline row of ``result`` as a single estimate carrying ``note`` (and ``truth``)."""
+def noted(
+    result: Result, note: str, truth: float | None = None, term: str = "overall"
+) -> SingleEstimate:
+    """The headline row of ``result`` as a single estimate named ``term``, carrying
+    ``note`` (and ``truth``)."""
     row = result.headline_row()
     return SingleEstimate(
-        term=str(row["term"]),
+        term=term,
         **{k: row[k] for k in ("estimate", "se", "ci_low", "ci_high", "n_treated", "n_comparison")},
         truth=truth,
         note=note,

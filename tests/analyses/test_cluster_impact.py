@@ -435,15 +435,29 @@ def test_claims_compare_before_and_after_for_both_groups(devon, tables):
 def test_robustness_set_has_every_check_and_twfe(devon, devon_estimate):
     robust = robustness_checks(devon, devon_estimate)
     checks = " | ".join(robust.table["check"])
-    for part in ("main", "not-yet-treated", "matched", "covariates", "naive", "TWFE", "placebo"):
+    for part in (
+        "main",
+        "not-yet-treated",
+        "matched",
+        "covariates",
+        "naive",
+        "TWFE",
+        "placebo in space",
+        "wild cluster bootstrap",
+        "by school",
+    ):
         assert part in checks
     assert robust.bacon is not None and robust.mde is not None
     assert "only schools with a result every year" in checks
     assert "repeated cross-sections" not in checks
-    placebo = robust.table[robust.table["check"].str.startswith("placebo")]
-    assert placebo["truth"].iloc[0] == 0.0
-    assert "only" in placebo["note"].iloc[0]
-    assert (robust.exclusions["step"] == "placebo").any()
+    placebo = robust.table[robust.table["check"].str.startswith("placebo")].iloc[0]
+    assert placebo["note"].startswith("p = ") and "comparison LAs" in placebo["note"]
+    assert placebo["ci_low"] < placebo["ci_high"]
+    assert robust.placebo.p_value == pytest.approx(
+        (1 + (robust.placebo.placebo["estimate"].abs() >= abs(placebo["estimate"])).sum())
+        / (1 + len(robust.placebo.placebo))
+    )
+    assert robust.mde.mde == pytest.approx(devon_estimate.did.mde().mde)
 
 
 def test_each_robustness_row_carries_the_truth_of_its_own_sample(devon, devon_estimate):

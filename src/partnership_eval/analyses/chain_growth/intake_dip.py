@@ -49,8 +49,6 @@ from partnership_eval.panel import Area, area_schools, as_area, as_names, as_yea
 from partnership_eval.plots import coefficient_plot, event_study_plot
 from partnership_eval.result import Result, tidy_frame
 
-_STACK = 10_000  # stack-coded period = stack * _STACK + year, so event time = year - stack
-
 
 def _chain_rows(
     data: DataTables, kind: str | Sequence[str], area: Area
@@ -194,16 +192,16 @@ def _window_rows(
 
 
 def _coded_for_estimator(rows: pd.DataFrame, surges: pd.DataFrame, outcome: str) -> pd.DataFrame:
-    """Event time, dose and the unit, period and cohort codes of the stacked event study."""
+    """Event time, dose, and the unit and cohort of the stacked event study (stack × year
+    effects are absorbed by the estimator)."""
     rows = rows.assign(
         event_time=rows["year"] - rows["stack"],
         dose=rows["partnership_id"].map(surges.set_index("partnership_id")["dose"]),
         # A treated school is in one stack only; comparison schools keep one fixed effect
         # across stacks (nesting them in stacks would make the stack-year effects collinear).
         unit=rows["urn"] + 1_000_000 * rows["treated"],
-        period=rows["stack"] * _STACK + rows["year"],
     )
-    rows["cohort"] = np.where(rows["treated"], rows["stack"] * _STACK + rows["stack"], 0)
+    rows["cohort"] = np.where(rows["treated"], rows["stack"], 0)
     columns = [
         "stack",
         "urn",
@@ -217,7 +215,7 @@ def _coded_for_estimator(rows: pd.DataFrame, surges: pd.DataFrame, outcome: str)
         "left_by_end",
         "dose",
     ]
-    stacks = rows[[*columns, "unit", "period", "cohort"]].sort_values(["stack", "urn", "year"])
+    stacks = rows[[*columns, "unit", "cohort"]].sort_values(["stack", "urn", "year"])
     return stacks.reset_index(drop=True)
 
 
@@ -243,7 +241,7 @@ def intake_dip_stacks(
         urn, partnership_id, join_year, year, event_time, the outcome, cohort_n, treated,
         left_by_end (the school had left its chain by the end of the window; kept),
         dose (the surging chain's dose; missing for comparison rows) and the coded
-        columns unit, period and cohort used by the estimator.
+        columns unit and cohort used by the estimator.
     surges
         One row per surging chain: partnership_id, year (first heavy intake), chain_age,
         joiners, size_start, dose and used (False when its base year has no results).
@@ -273,8 +271,9 @@ def _event_study(
         stacks,
         outcome,
         "unit",
-        "period",
+        "year",
         "cohort",
+        absorb=[("stack", "year")],
         min_e=-pre,
         max_e=post,
         reference=-1,

@@ -31,7 +31,6 @@ from partnership_eval.analyses.cluster_impact.outcomes import (
 )
 from partnership_eval.analyses.cluster_impact.robustness import (
     RobustnessResult,
-    placebo_start,
     robustness_checks,
 )
 from partnership_eval.analyses.cluster_impact.trends import raw_trends, trend_table
@@ -53,7 +52,6 @@ __all__ = [
     "interval_reading",
     "match_comparison",
     "outcome_effects",
-    "placebo_start",
     "raw_trends",
     "robustness_checks",
     "subgroup_effects",

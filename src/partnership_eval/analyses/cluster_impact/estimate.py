@@ -59,6 +59,7 @@ class ImpactSpec:
     comparison: str
     covariates: tuple[str, ...]
     balanced: bool
+    cluster: str | None
     method: str
     n_boot: int
     seed: int
@@ -110,6 +111,7 @@ class ImpactEstimate(Result):
             comparison=self.comparison,
             covariates=self.covariates,
             balanced=self.balanced,
+            cluster=did.cluster,
             method=did.method,
             n_boot=did.n_boot,
             seed=did.seed,
@@ -236,8 +238,9 @@ def estimate_impact(
     balanced: bool = False,
     min_cohort: int | None = None,
     min_treated: int = 1,
+    cluster: str | None = "partnership_id",
     method: str = "dr",
-    n_boot: int = 199,
+    n_boot: int = 999,
     seed: int = 0,
     alpha: float = 0.05,
 ) -> ImpactEstimate:
@@ -265,6 +268,10 @@ def estimate_impact(
     min_treated
         Fewest treated schools the estimate may rest on; fewer raise
         :class:`EstimationError` ("only N treated schools with results").
+    cluster
+        Level of inference: ``"partnership_id"`` (default) lets the schools of one
+        partnership share shocks (treatment is assigned to partnerships, not schools);
+        comparison schools in no partnership are their own clusters. ``None``: by school.
     method, n_boot, seed, alpha
         Passed to :func:`~partnership_eval.impact.staggered.staggered_did`.
 
@@ -308,6 +315,7 @@ def estimate_impact(
             method=method,
             weights="match_weight" if comparison == "matched" else None,
             allow_unbalanced_panel=not balanced,
+            cluster=cluster,
             n_boot=n_boot,
             alpha=alpha,
             seed=seed,

@@ -95,6 +95,14 @@ def finding(design: ImpactDesign, main: ImpactEstimate, robust: RobustnessResult
             f"**Warning: the pre-trend test rejects parallel trends before the start "
             f"(p = {p:.3f}); the estimate should not be read as the effect.**"
         )
+    placebo = robust.placebo
+    if placebo is not None and placebo.p_value >= main.alpha:
+        parts.append(
+            f"**Caution: one treated area.** Run on {len(placebo.placebo)} comparison LAs "
+            "given pretend clusters, the same design finds estimates this far from zero "
+            f"{placebo.p_value:.0%} of the time (placebo-in-space p = {placebo.p_value:.2f}): "
+            "an area-wide shock could explain the result as well as the partnership."
+        )
     parts += [f"**Caution:** {note}" for note in caveats(design, main)]
     return "\n\n".join(parts)
 

@@ -3,22 +3,22 @@
 Each check re-estimates the overall effect under one changed choice and lands as one row
 of a table; a check that cannot be made says why in its row instead of stopping the
 report. Beside them: the pre-trend test, two-way fixed effects (TWFE) with its
-Goodman-Bacon decomposition (which comparisons TWFE leans on), a placebo start date
-(an "effect" before anyone joined should be about zero) and the minimum detectable effect,
-so that an interval including zero can be read as informative or not.
+Goodman-Bacon decomposition (which comparisons TWFE leans on), the interval from a wild
+cluster bootstrap by partnership and from school-level inference, a placebo in space (the
+same design on comparison LAs given pretend clusters: what area-wide noise alone
+produces) and the minimum detectable effect of the estimate, so that an interval
+including zero can be read as informative or not.
 """
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 import pandas as pd
 
 from partnership_eval.analyses.cluster_impact.design import (
-    TREATED,
     ImpactDesign,
     all_schools_design,
 )
@@ -28,12 +28,12 @@ from partnership_eval.analyses.cluster_impact.estimate import (
     estimate_impact,
     not_estimable,
 )
-from partnership_eval.analyses.cluster_impact.truth import PROGRAMME_OF_KIND
-from partnership_eval.errors import EstimationError, PartnershipEvalError
-from partnership_eval.exclusions import exclusion
+from partnership_eval.analyses.cluster_impact.placebo_areas import area_placebo
+from partnership_eval.errors import PartnershipEvalError
 from partnership_eval.impact.bacon import BaconResult, bacon_decomposition
 from partnership_eval.impact.did_inference import WaldTest
-from partnership_eval.impact.power import MdeResult, minimum_detectable_effect
+from partnership_eval.impact.placebo import PlaceboResult
+from partnership_eval.impact.power import MdeResult
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
 from partnership_eval.result import (
     COMPARED_COLUMNS,
@@ -70,9 +70,8 @@ TABLE_COLUMNS = ("check", *COMPARED_COLUMNS)
 
 @dataclass(frozen=True)
 class RobustnessSpec:
-    """Settings of the robustness set: the placebo shift and the re-estimates' inference."""
+    """Settings of the robustness set: the re-estimates' inference."""
 
-    placebo_shift: int
     n_boot: int
     seed: int
     alpha: float
@@ -85,8 +84,9 @@ class RobustnessResult(Result):
     ``checks`` maps each check's label to its result (the main estimate first; a check
     that could not be made is a :func:`~partnership_eval.result.not_estimated`); each
     row's truth is the planted effect for the schools that row used. ``twfe``/``bacon``
-    are None when they could not be computed (``notes`` says why); ``exclusions`` is
-    what the placebo's sample left out.
+    are None when they could not be computed (``notes`` says why); ``placebo`` is the
+    placebo-in-space result over comparison LAs (None when too few LAs have enough
+    comparison schools) and ``exclusions`` what it left out.
     """
 
     spec: RobustnessSpec
@@ -96,6 +96,7 @@ class RobustnessResult(Result):
     bacon: BaconResult | None
     mde: MdeResult | None
     notes: dict[str, str]
+    placebo: PlaceboResult | None = None
     exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
     title = "Robustness of the overall effect"
     headline_label = "main estimate"
@@ -134,78 +135,6 @@ def _attempt(check: str, make: Callable[[], Result], alpha: float) -> Result:
         return make()
     except PartnershipEvalError as error:
         return not_estimated(check, not_estimable(error), alpha)
-
-
-def placebo_start(
-    design: ImpactDesign,
-    outcome: str,
-    *,
-    shift: int = 1,
-    balanced: bool = False,
-    n_boot: int = 0,
-    seed: int = 0,
-) -> tuple[SingleEstimate, pd.DataFrame]:
-    """Pretend treated schools started ``shift`` years early, in the years before any start.
-
-    Only years before the earliest real start are used, so no school is treated in
-    them; in practice only the earliest start-year cohort has a pretend start inside
-    that window with a year before it, so the placebo tests that cohort alone. The
-    others are left out and counted. Returns the placebo estimate (target zero) and the
-    placebo sample's exclusions.
-    """
-    panel = design.panel
-    first_start = int(panel.loc[panel["group"] == TREATED, "first_treated"].min())
-    window = panel[panel["year"] < first_start]
-    pretend = window["first_treated"].where(
-        window["first_treated"] == 0, window["first_treated"] - shift
-    )
-    years = window.loc[window[outcome].notna(), "year"]
-    if years.nunique() < 2:
-        raise EstimationError(
-            f"fewer than two years of {outcome} results before the first start ({first_start}), "
-            "so there is no room for a placebo start"
-        )
-    usable = (pretend == 0) | ((pretend > years.min()) & (pretend <= years.max()))
-    outside = {
-        "step": "placebo",
-        **exclusion(
-            f"started after {first_start}: the placebo uses only the years before "
-            f"{first_start}, leaving no room for their pretend start",
-            window,
-            ~usable,
-        ),
-    }
-    shifted = window.assign(first_treated=pretend)[usable]
-    est = estimate_impact(
-        replace(design, panel=shifted, truth=None),
-        outcome,
-        balanced=balanced,
-        n_boot=n_boot,
-        seed=seed,
-    )
-    cohorts = ", ".join(
-        str(g + shift)
-        for g in sorted(shifted.loc[shifted["first_treated"] > 0, "first_treated"].unique())
-    )
-    result = noted(
-        est,
-        f"start year {cohorts} only, years before {first_start}; target is zero",
-        truth=0.0 if main_truth_known(design, outcome) else None,
-    )
-    exclusions = est.exclusions.iloc[len(design.exclusions) :]
-    table = exclusion_frame(pd.concat([exclusion_frame([outside]), exclusions], ignore_index=True))
-    return result, table[table["rows"] > 0].reset_index(drop=True)
-
-
-def main_truth_known(design: ImpactDesign, outcome: str) -> bool:
-    """Whether the data carry a planted effect for this design's kind and outcome."""
-    kinds = design.options["kind"]
-    return (
-        design.truth is not None
-        and len(kinds) == 1
-        and kinds[0] in PROGRAMME_OF_KIND
-        and outcome == "ks2_rwm_exp"
-    )
 
 
 def _specifications(
@@ -280,11 +209,12 @@ def robustness_checks(
     design: ImpactDesign,
     main: ImpactEstimate,
     *,
-    placebo_shift: int = 1,
     n_boot: int = 0,
     seed: int = 0,
 ) -> RobustnessResult:
-    """Re-estimate ``main`` under each changed choice; add TWFE, Bacon, placebo and MDE.
+    """Re-estimate ``main`` under each changed choice; add inference at the partnership
+    level (wild cluster bootstrap), placebo in space, school-level inference, TWFE,
+    Bacon and the MDE of the estimate.
 
     Parameters
     ----------
@@ -292,8 +222,6 @@ def robustness_checks(
         The design of ``main`` (before any matching).
     main
         The main estimate (:func:`estimate_impact`).
-    placebo_shift
-        Years by which the placebo start precedes the real one.
     n_boot, seed
         Inference for the re-estimates (0: analytic standard errors).
     """
@@ -302,51 +230,84 @@ def robustness_checks(
         comparison=main.comparison,
         covariates=main.covariates,
         balanced=main.balanced,
+        cluster=main.spec.cluster,
         n_boot=n_boot,
         seed=seed,
     )
     checks = _specifications(design, main, base)
     notes: dict[str, str] = {}
+    checks.update(_inference_checks(design, main, base, notes))
     twfe, bacon, twfe_checks = _twfe(main, notes)
     checks.update(twfe_checks)
-    placebo_exclusions = exclusion_frame()  # stays empty when the placebo cannot run
-    label = f"placebo: start {placebo_shift} year{'s' if placebo_shift > 1 else ''} early"
+    placebo = None
     try:
-        checks[label], placebo_exclusions = placebo_start(
-            design,
-            main.outcome,
-            shift=placebo_shift,
-            balanced=main.balanced,
-            n_boot=n_boot,
-            seed=seed,
+        placebo = area_placebo(design, main, seed=seed)
+        checks["placebo in space: the same design on comparison LAs"] = _placebo_check(
+            placebo, main
         )
     except PartnershipEvalError as error:
-        checks["placebo"] = not_estimated("overall", not_estimable(error), main.alpha)
+        notes["placebo"] = f"placebo in space not possible: {error}"
     pretest = None
     try:
         pretest = main.did.pretest()
     except PartnershipEvalError as error:
         notes["pretest"] = f"pre-trend test not possible: {error}"
-    spec = RobustnessSpec(placebo_shift, n_boot, seed, main.alpha)
+    spec = RobustnessSpec(n_boot, seed, main.alpha)
+    exclusions = placebo.exclusions if placebo is not None else exclusion_frame()
     return RobustnessResult(
-        spec, checks, pretest, twfe, bacon, _mde(main, notes), notes, placebo_exclusions
+        spec, checks, pretest, twfe, bacon, _mde(main, notes), notes, placebo, exclusions
+    )
+
+
+def _inference_checks(
+    design: ImpactDesign, main: ImpactEstimate, base: dict[str, object], notes: dict[str, str]
+) -> dict[str, Result]:
+    """The main estimate's interval from a wild cluster bootstrap by partnership, and with
+    inference by school (what the partnership level replaces)."""
+    checks: dict[str, Result] = {}
+    if main.spec.cluster is not None:
+        try:
+            wild = main.did.wild_bootstrap("simple", seed=main.spec.seed)
+            checks["wild cluster bootstrap by partnership"] = noted(
+                wild, "same estimate; interval for few treated partnerships", truth=main.truth
+            )
+        except PartnershipEvalError as error:
+            notes["wild"] = f"wild cluster bootstrap not possible: {error}"
+        by_school = _attempt(
+            "school", lambda: estimate_impact(design, **{**base, "cluster": None}), main.alpha
+        )
+        checks["inference by school (ignores shared partnership shocks)"] = (
+            noted(
+                by_school,
+                "too narrow when a partnership's schools share shocks",
+                truth=by_school.truth,
+            )
+            if isinstance(by_school, ImpactEstimate)
+            else by_school
+        )
+    return checks
+
+
+def _placebo_check(placebo: PlaceboResult, main: ImpactEstimate) -> SingleEstimate:
+    """The placebo-in-space interval of the main estimate as a robustness row."""
+    few = " (too few areas for p below the level)" if placebo.few_areas else ""
+    return SingleEstimate(
+        term="overall",
+        estimate=placebo.estimate,
+        ci_low=placebo.ci_low,
+        ci_high=placebo.ci_high,
+        n_treated=main.n_treated,
+        n_comparison=main.n_comparison,
+        truth=main.truth,
+        note=f"p = {placebo.p_value:.3f} over {len(placebo.placebo)} comparison LAs{few}",
+        spec=EstimateSpec(main.alpha),
     )
 
 
 def _mde(main: ImpactEstimate, notes: dict[str, str]) -> MdeResult | None:
+    """The minimum detectable effect of the estimate the report shows (its own SE)."""
     try:
-        with warnings.catch_warnings():
-            # schools without a result in some years leave all-missing rows in the
-            # power calculation's wide table; their mean is missing, as intended
-            warnings.filterwarnings("ignore", "Mean of empty slice", RuntimeWarning)
-            return minimum_detectable_effect(
-                main.sample,
-                outcome=main.outcome,
-                unit="urn",
-                time="year",
-                cohort="first_treated",
-                cohort_n="cohort_n",
-            )
+        return main.did.mde("simple")
     except PartnershipEvalError as error:
         notes["mde"] = f"minimum detectable effect not computed: {error}"
         return None
