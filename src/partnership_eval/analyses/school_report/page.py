@@ -1,0 +1,370 @@
+"""The school report as page parts: plain sentences, HTML blocks, print CSS, figures with alt text.
+
+The notebook shows :func:`page_style` once (the print hook: an A4 page holding only the
+one-page summary), then :func:`summary_html` (the printable page, marked
+``pe-print``), then the fuller web view built from :func:`section_html` blocks. Every
+sentence comes from :func:`narrative` and the functions it calls, so tests can measure
+reading age and check the wording rules on exactly what a parent reads.
+
+Print hook: in print, every notebook cell without a ``.pe-print`` element is hidden
+(``.jp-Cell:not(:has(.pe-print))``), as is the parameters line, so the printout is
+the summary page alone; on screen everything shows.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+
+from partnership_eval.plots import new_axes
+from partnership_eval.analyses.school_report.attainment import SCHOOL, SIMILAR
+from partnership_eval.analyses.school_report.report import SchoolReport
+from partnership_eval.analyses.school_report.wording import (
+    LIMITS,
+    TERMS,
+    compare_words,
+    missing_years_sentence,
+    date_words,
+    grade_words,
+    interval_overlaps,
+    pct_words,
+    range_words,
+    year_words,
+)
+
+INK, PAPER = "#1a1a1a", "#ffffff"
+CAUTION_INK, CAUTION_PAPER = "#5c4300", "#fff4ce"
+BOX_INK, BOX_PAPER = "#0b2a4a", "#e8f1fa"
+MUTED = "#4d4d4d"
+SUMMARY_FIGSIZE = (6.0, 3.4)
+COLOUR_PAIRS = {
+    "text": (INK, PAPER),
+    "caution": (CAUTION_INK, CAUTION_PAPER),
+    "box": (BOX_INK, BOX_PAPER),
+    "source notes": (MUTED, PAPER),
+}
+"""Foreground and background of every text style on the page (tests check contrast)."""
+
+PAGE_CSS = f"""
+.pe-school {{ color: {INK}; background: {PAPER}; font-size: 1rem; line-height: 1.45; max-width: 60em; }}
+.pe-school h1 {{ font-size: 1.6rem; margin: 0.2em 0; }}
+.pe-school h2 {{ font-size: 1.2rem; margin: 0.8em 0 0.3em; }}
+.pe-school h3 {{ font-size: 1.05rem; margin: 0.6em 0 0.2em; }}
+.pe-caution {{ color: {CAUTION_INK}; background: {CAUTION_PAPER}; border-left: 5px solid #c99a00; padding: 0.4em 0.8em; }}
+.pe-box {{ color: {BOX_INK}; background: {BOX_PAPER}; border: 2px solid {BOX_INK}; padding: 0.4em 0.9em; border-radius: 4px; }}
+.pe-source {{ color: {MUTED}; font-size: 0.85em; }}
+.pe-school figure {{ margin: 0.4em 0; }}
+.pe-school figure img {{ max-width: 100%; height: auto; }}
+.pe-columns {{ display: flex; gap: 1.5em; flex-wrap: wrap; }}
+.pe-columns > div {{ flex: 1 1 20em; }}
+@page {{ size: A4; margin: 12mm; }}
+@media print {{
+  .jp-Cell:not(:has(.pe-print)) {{ display: none !important; }}
+  .jp-OutputArea-child:has(.pe-print) {{ break-inside: auto; }}
+  body, .jp-Notebook, .jp-Cell {{ padding: 0 !important; margin: 0 !important; }}
+  .pe-params {{ display: none; }}
+  .pe-school {{ font-size: 9pt; line-height: 1.25; max-width: none; }}
+  .pe-school h1 {{ font-size: 15pt; }}
+  .pe-school h2 {{ font-size: 11pt; margin-top: 0.5em; }}
+  .pe-school figure img {{ max-height: 60mm; }}
+  .pe-school p {{ margin: 0.2em 0; }}
+  .pe-box ul {{ columns: 2; margin: 0.2em 0; }}
+  .pe-synthetic {{ padding: 0.2em 0.5em; margin: 0; }}
+  .pe-box, .pe-caution {{ break-inside: avoid; }}
+  .pe-web-only {{ display: none; }}
+}}
+"""
+
+
+def page_style() -> str:
+    """The page's CSS as a ``<style>`` element (screen and A4 print)."""
+    return f"<style>{PAGE_CSS}</style>"
+
+
+class Terms:
+    """Explains each term the first time a page uses it, and never again."""
+
+    def __init__(self) -> None:
+        self.used: list[str] = []
+
+    def explain(self, term: str) -> str:
+        """The term's explanation on first use, else empty text."""
+        if term in self.used:
+            return ""
+        self.used.append(term)
+        return TERMS[term]
+
+
+Paragraph = tuple[str, list[str]]
+"""A paragraph of the page: its CSS class ("" for plain text) and its sentences."""
+
+
+def _p(*sentences: str, cls: str = "") -> str:
+    text = " ".join(s for s in sentences if s)
+    attr = f' class="{cls}"' if cls else ""
+    return f"<p{attr}>{html.escape(text)}</p>" if text else ""
+
+
+def _paragraphs(paragraphs: Iterable[Paragraph]) -> str:
+    return "".join(_p(*sentences, cls=cls) for cls, sentences in paragraphs)
+
+
+def figure_html(fig, alt: str, caption: str = "") -> str:
+    """A figure as an ``<img>`` with alt text (and a caption), the PNG embedded."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    data = base64.b64encode(buffer.getvalue()).decode()
+    cap = f"<figcaption class='pe-source'>{html.escape(caption)}</figcaption>" if caption else ""
+    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">{cap}</figure>'
+
+
+def sources(report: SchoolReport, synthetic: bool) -> dict[str, str]:
+    """Where each kind of number comes from, in words (synthetic data say so)."""
+    year = year_words(report.spec.year)
+    out = {
+        "school": "Get Information About Schools (GIAS), the government's list of schools",
+        "results": f"Department for Education (DfE) KS2 school performance tables, {year} and earlier",
+        "inspections": "Ofsted inspection records",
+        "partnerships": "GIAS records of trusts and groups of schools",
+    }
+    if synthetic:
+        return {k: f"synthetic data modelled on {v}" for k, v in out.items()}
+    return out
+
+
+def context_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
+    """What the school is like."""
+    p = report.profile
+    phase = p.phase.lower() if p.phase and p.phase.lower() != "not applicable" else ""
+    out = [f"{p.name} is a {phase + ' ' if phase else ''}school in {p.la_name}.",
+           f"Its school number (URN) is {p.urn}.", terms.explain("URN")]
+    if p.pupils is not None:
+        out.append(f"It has {round(p.pupils):,} pupils.")
+    if p.fsm_pct is not None:
+        out.append(f"{pct_words(p.fsm_pct).capitalize()} of its pupils get free school meals, "
+                   "a sign of how many come from poorer homes.")
+    if p.setting:
+        out.append(f'The government describes its area as "{p.setting.lower()}".')
+    paragraphs = [("", out)]
+    if p.is_academy:
+        paragraphs.append(("", [terms.explain("academy"), report.academy or ""]))
+    return paragraphs
+
+
+def results_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
+    """The report year's result, its likely range and caution, beside similar schools,
+    the LA and England; then why any later result is missing."""
+    intro = ("", [terms.explain("KS2"), terms.explain("expected standard")])
+    school = report.latest()
+    if school is None:
+        return [intro, ("", ["There are no KS2 results for this school in these data."])]
+    later = report.results[(report.results["group"] == SCHOOL)
+                           & (report.results["year"] > report.spec.year)
+                           & report.results["pct"].isna()]
+    missing_later = ("", missing_years_sentence(
+        "Results", later["year"].tolist(), later["reason"].tolist()))
+    if pd.isna(school["pct"]):
+        return [intro, ("", [school["missing"]]), missing_later]
+    pupils = int(school["pupils"]) if pd.notna(school["pupils"]) else None
+    who = f"of the school's {pupils} pupils in Year 6" if pupils else "of the school's Year 6 pupils"
+    result = [f"In {year_words(report.spec.year)}, {pct_words(school['pct'])} {who} met the "
+              "expected standard in reading, writing and maths."]
+    if pd.notna(school["ci_low"]):
+        result += [f"The likely range is {range_words(school['ci_low'], school['ci_high'])}.",
+                   terms.explain("likely range")]
+    compared = []
+    for label in (SIMILAR, "local authority", "England", "all schools"):
+        row = report.latest(label)
+        if row is None or pd.isna(row["pct"]):
+            continue
+        if label == SIMILAR:
+            name = "similar schools"
+        elif label == "local authority":
+            compared.append(terms.explain("local authority"))
+            name = f"the average for {report.profile.la_name}"
+        else:
+            name = f"the average for {row['group']}"
+        compared.append(f"The school is {compare_words(school['pct'], row['pct'])} {name} "
+                        f"({pct_words(row['pct'])}).")
+        if label == SIMILAR and pd.notna(school["ci_low"]):
+            inside = interval_overlaps(school["ci_low"], school["ci_high"], row["pct"])
+            compared.append(
+                "Similar schools are inside the likely range, so the gap could be chance."
+                if inside else
+                "Similar schools are outside the likely range, so the gap is probably not just chance."
+            )
+    compared.append(terms.explain("percentage points"))
+    return [intro, ("", result), ("pe-caution", [report.caution() or ""]), ("", compared),
+            missing_later]
+
+
+def inspection_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
+    """The latest inspection in words."""
+    out = [terms.explain("Ofsted")]
+    if report.inspections.empty:
+        return [("", [*out, "There is no Ofsted inspection of this school in these data."])]
+    last = report.inspections.iloc[0]
+    out.append(f"Ofsted last inspected the school on {last['date']} and judged it "
+               f"{last['judgement']}.")
+    if len(report.inspections) > 1:
+        out.append(f"There are {len(report.inspections)} inspections in these data.")
+    return [("", out)]
+
+
+def partnership_paragraphs(report: SchoolReport) -> list[Paragraph]:
+    """The partnerships the school belongs to, and since when."""
+    if report.partnerships.empty:
+        return [("", ["The school is not part of any partnership of schools in these data."])]
+    out = []
+    for row in report.partnerships.itertuples(index=False):
+        left = "" if row.left == "still a member" else f" It left on {row.left}."
+        out.append(f"Since {row[3]}, the school has been part of {row.partnership}, "
+                   f"{row[2]}.{left}")
+    return [("", out)]
+
+
+def method_paragraph(report: SchoolReport) -> Paragraph:
+    """How the similar schools were chosen (or why they could not be)."""
+    if report.similar is None:
+        return ("", ["Similar schools could not be chosen. The school has no KS2 results, or "
+                     "its size, setting and past results are not in these data."])
+    return ("", [TERMS["similar schools"], report.similar.method_sentence()])
+
+
+def page_paragraphs(report: SchoolReport) -> dict[str, list[Paragraph]]:
+    """The summary page's text by section, terms explained on first use."""
+    terms = Terms()
+    return {
+        "about": context_paragraphs(report, terms),
+        "results": results_paragraphs(report, terms),
+        "similar": [method_paragraph(report)],
+        "inspections": inspection_paragraphs(report, terms),
+        "partnerships": partnership_paragraphs(report),
+    }
+
+
+def narrative(report: SchoolReport) -> list[str]:
+    """Every sentence of the summary page, in page order (for reading-age checks)."""
+    sections = page_paragraphs(report).values()
+    sentences = [s for paragraphs in sections for _, text in paragraphs for s in text if s]
+    return [*sentences, *LIMITS]
+
+
+def section_html(title: str, paragraphs: Iterable[Paragraph], *, level: int = 2,
+                 source: str = "", cls: str = "") -> str:
+    """A titled block of paragraphs (a source note under it when given)."""
+    body = _paragraphs(paragraphs)
+    note = _p(f"Source: {source}.", cls="pe-source") if source else ""
+    return (f'<section class="pe-school {cls}"><h{level}>{html.escape(title)}</h{level}>'
+            f"{body}{note}</section>")
+
+
+def limits_html(level: int = 2) -> str:
+    """The "what these numbers can't tell you" box."""
+    items = "".join(f"<li>{html.escape(s)}</li>" for s in LIMITS)
+    return (f'<div class="pe-box" role="note"><h{level}>What these numbers can\'t tell you'
+            f"</h{level}><ul>{items}</ul></div>")
+
+
+def chart_alt(report: SchoolReport) -> str:
+    """Alt text of the results chart: what it shows and the latest numbers."""
+    school = report.latest()
+    years = sorted(report.results.loc[report.results["group"] == SCHOOL, "year"])
+    if school is None or not years:
+        return "No KS2 results to chart."
+    text = (f"Line chart of the share of pupils meeting the expected standard, "
+            f"{year_words(years[0])} to {year_words(years[-1])}, for this school and "
+            "comparison groups.")
+    if pd.notna(school["pct"]):
+        text += f" In {year_words(report.spec.year)} the school had {pct_words(school['pct'])}"
+        similar = report.latest(SIMILAR)
+        if similar is not None and pd.notna(similar["pct"]):
+            text += f" and similar schools {pct_words(similar['pct'])}"
+        text += "."
+    return text
+
+
+def summary_html(report: SchoolReport, *, synthetic: bool) -> str:
+    """The one printable page: the school, its latest results, inspections, partnerships,
+    the limits box and the sources."""
+    src = sources(report, synthetic)
+    text = page_paragraphs(report)
+    chart = (figure_html(report.plot(new_axes(SUMMARY_FIGSIZE)).figure, chart_alt(report))
+             if report.has_results else "")
+    year = year_words(report.spec.year)
+    name = html.escape(report.profile.name)
+    return "".join([
+        f'<div class="pe-school pe-print"><h1>{name}: a guide for parents, {year}</h1>',
+        section_html("About the school", text["about"], source=src["school"]),
+        '<div class="pe-columns"><div>',
+        section_html(f"Test results at the end of primary school, {year}", text["results"],
+                     source=f"{src['results']}; similar schools chosen by us from these data"),
+        f"</div><div>{chart}",
+        section_html("How we chose similar schools", text["similar"]),
+        section_html("Inspections", text["inspections"], source=src["inspections"]),
+        section_html("Partnerships", text["partnerships"], source=src["partnerships"]),
+        "</div></div>",
+        limits_html(),
+        "</div>",
+    ])
+
+
+def table_html(table: pd.DataFrame, caption: str) -> str:
+    """A table with a caption (tables are read by screen readers by their captions)."""
+    body = table.to_html(index=False, border=0, classes="dataframe", na_rep="—")
+    return body.replace('<table border="0" class="dataframe">',
+                        f'<table class="dataframe"><caption>{html.escape(caption)}</caption>', 1)
+
+
+def explained(terms: Sequence[str]) -> str:
+    """A definition list of terms (the glossary of the web view)."""
+    items = "".join(f"<dt>{html.escape(t)}</dt><dd>{html.escape(TERMS[t])}</dd>" for t in terms)
+    return f'<section class="pe-school"><h2>What the words mean</h2><dl>{items}</dl></section>'
+
+
+def _note(text: str) -> str:
+    return f'<div class="pe-school">{_p(text)}</div>'
+
+
+def results_section(report: SchoolReport, synthetic: bool) -> str:
+    """Results over time: the chart (with alt text) and the table with likely ranges."""
+    from partnership_eval.analyses.school_report.tables import results_table
+
+    if not report.has_results:
+        return _note("There are no KS2 results for this school in these data.")
+    src = sources(report, synthetic)["results"]
+    chart = figure_html(report.plot().figure, chart_alt(report),
+                        f"Source: {src}. Bars show the school's likely range.")
+    return f'<div class="pe-school">{chart}</div>' + table_html(
+        results_table(report),
+        f"KS2 reading, writing and maths by year. Source: {src}. "
+        "c = not published to protect pupils' privacy.",
+    )
+
+
+def measure_section(rows: pd.DataFrame | None, table: pd.DataFrame | None, what: str,
+                    caption: str, term: str) -> str:
+    """A measure's explanation and table, or a sentence saying it is not in the data."""
+    explain = _p(TERMS[term])
+    if rows is None or table is None or rows["value"].isna().all():
+        return f'<div class="pe-school">{explain}{_p(f"{what} is not in these data.")}</div>'
+    return f'<div class="pe-school">{explain}</div>' + table_html(table, caption)
+
+
+def similar_section(report: SchoolReport) -> str:
+    """How the similar schools were chosen, and the list of them."""
+    from partnership_eval.analyses.school_report.tables import similar_table
+
+    if report.similar is None:
+        return _note("Similar schools could not be chosen: the school has no KS2 results or "
+                     "its size, setting and past results are not published in these data.")
+    text = _p(TERMS["similar schools"], report.similar.method_sentence(),
+              "This is the same idea as the Department for Education's own similar schools. "
+              "Alike schools can still differ in ways the data do not show.")
+    return f'<div class="pe-school">{text}</div>' + table_html(
+        similar_table(report), "The similar schools, closest first. Source: GIAS and DfE."
+    )
