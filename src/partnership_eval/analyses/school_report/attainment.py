@@ -143,7 +143,15 @@ def results_over_time(
                 table["group"] = table["year"].map(labels).fillna("England")
             rows.append(table)
     columns = [
-        "year", "group", "pct", "pupils", "schools", "ci_low", "ci_high", "missing", "reason"
+        "year",
+        "group",
+        "pct",
+        "pupils",
+        "schools",
+        "ci_low",
+        "ci_high",
+        "missing",
+        "reason",
     ]
     if not rows:
         return pd.DataFrame(columns=columns)

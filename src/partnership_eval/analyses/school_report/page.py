@@ -20,21 +20,19 @@ from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
-from partnership_eval.plots import new_axes
 from partnership_eval.analyses.school_report.attainment import SCHOOL, SIMILAR
 from partnership_eval.analyses.school_report.report import SchoolReport
 from partnership_eval.analyses.school_report.wording import (
     LIMITS,
     TERMS,
     compare_words,
-    missing_years_sentence,
-    date_words,
-    grade_words,
     interval_overlaps,
+    missing_years_sentence,
     pct_words,
     range_words,
     year_words,
 )
+from partnership_eval.plots import new_axes
 
 INK, PAPER = "#1a1a1a", "#ffffff"
 CAUTION_INK, CAUTION_PAPER = "#5c4300", "#fff4ce"
@@ -119,7 +117,9 @@ def figure_html(fig, alt: str, caption: str = "") -> str:
     fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     data = base64.b64encode(buffer.getvalue()).decode()
     cap = f"<figcaption class='pe-source'>{html.escape(caption)}</figcaption>" if caption else ""
-    return f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">{cap}</figure>'
+    return (
+        f'<figure><img alt="{html.escape(alt)}" src="data:image/png;base64,{data}">{cap}</figure>'
+    )
 
 
 def sources(report: SchoolReport, synthetic: bool) -> dict[str, str]:
@@ -140,13 +140,18 @@ def context_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
     """What the school is like."""
     p = report.profile
     phase = p.phase.lower() if p.phase and p.phase.lower() != "not applicable" else ""
-    out = [f"{p.name} is a {phase + ' ' if phase else ''}school in {p.la_name}.",
-           f"Its school number (URN) is {p.urn}.", terms.explain("URN")]
+    out = [
+        f"{p.name} is a {phase + ' ' if phase else ''}school in {p.la_name}.",
+        f"Its school number (URN) is {p.urn}.",
+        terms.explain("URN"),
+    ]
     if p.pupils is not None:
         out.append(f"It has {round(p.pupils):,} pupils.")
     if p.fsm_pct is not None:
-        out.append(f"{pct_words(p.fsm_pct).capitalize()} of its pupils get free school meals, "
-                   "a sign of how many come from poorer homes.")
+        out.append(
+            f"{pct_words(p.fsm_pct).capitalize()} of its pupils get free school meals, "
+            "a sign of how many come from poorer homes."
+        )
     if p.setting:
         out.append(f'The government describes its area as "{p.setting.lower()}".')
     paragraphs = [("", out)]
@@ -162,20 +167,27 @@ def results_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
     school = report.latest()
     if school is None:
         return [intro, ("", ["There are no KS2 results for this school in these data."])]
-    later = report.results[(report.results["group"] == SCHOOL)
-                           & (report.results["year"] > report.spec.year)
-                           & report.results["pct"].isna()]
-    missing_later = ("", missing_years_sentence(
-        "Results", later["year"].tolist(), later["reason"].tolist()))
+    later = report.results[
+        (report.results["group"] == SCHOOL)
+        & (report.results["year"] > report.spec.year)
+        & report.results["pct"].isna()
+    ]
+    missing_later = ("", missing_years_sentence(later["year"].tolist(), later["reason"].tolist()))
     if pd.isna(school["pct"]):
         return [intro, ("", [school["missing"]]), missing_later]
     pupils = int(school["pupils"]) if pd.notna(school["pupils"]) else None
-    who = f"of the school's {pupils} pupils in Year 6" if pupils else "of the school's Year 6 pupils"
-    result = [f"In {year_words(report.spec.year)}, {pct_words(school['pct'])} {who} met the "
-              "expected standard in reading, writing and maths."]
+    who = (
+        f"of the school's {pupils} pupils in Year 6" if pupils else "of the school's Year 6 pupils"
+    )
+    result = [
+        f"In {year_words(report.spec.year)}, {pct_words(school['pct'])} {who} met the "
+        "expected standard in reading, writing and maths."
+    ]
     if pd.notna(school["ci_low"]):
-        result += [f"The likely range is {range_words(school['ci_low'], school['ci_high'])}.",
-                   terms.explain("likely range")]
+        result += [
+            f"The likely range is {range_words(school['ci_low'], school['ci_high'])}.",
+            terms.explain("likely range"),
+        ]
     compared = []
     for label in (SIMILAR, "local authority", "England", "all schools"):
         row = report.latest(label)
@@ -188,18 +200,25 @@ def results_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
             name = f"the average for {report.profile.la_name}"
         else:
             name = f"the average for {row['group']}"
-        compared.append(f"The school is {compare_words(school['pct'], row['pct'])} {name} "
-                        f"({pct_words(row['pct'])}).")
+        compared.append(
+            f"The school is {compare_words(school['pct'], row['pct'])} {name} "
+            f"({pct_words(row['pct'])})."
+        )
         if label == SIMILAR and pd.notna(school["ci_low"]):
             inside = interval_overlaps(school["ci_low"], school["ci_high"], row["pct"])
             compared.append(
                 "Similar schools are inside the likely range, so the gap could be chance."
-                if inside else
-                "Similar schools are outside the likely range, so the gap is probably not just chance."
+                if inside
+                else "Similar schools are outside the likely range, so the gap is probably not just chance."
             )
     compared.append(terms.explain("percentage points"))
-    return [intro, ("", result), ("pe-caution", [report.caution() or ""]), ("", compared),
-            missing_later]
+    return [
+        intro,
+        ("", result),
+        ("pe-caution", [report.caution() or ""]),
+        ("", compared),
+        missing_later,
+    ]
 
 
 def inspection_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
@@ -208,8 +227,9 @@ def inspection_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]
     if report.inspections.empty:
         return [("", [*out, "There is no Ofsted inspection of this school in these data."])]
     last = report.inspections.iloc[0]
-    out.append(f"Ofsted last inspected the school on {last['date']} and judged it "
-               f"{last['judgement']}.")
+    out.append(
+        f"Ofsted last inspected the school on {last['date']} and judged it {last['judgement']}."
+    )
     if len(report.inspections) > 1:
         out.append(f"There are {len(report.inspections)} inspections in these data.")
     return [("", out)]
@@ -222,16 +242,22 @@ def partnership_paragraphs(report: SchoolReport) -> list[Paragraph]:
     out = []
     for row in report.partnerships.itertuples(index=False):
         left = "" if row.left == "still a member" else f" It left on {row.left}."
-        out.append(f"Since {row[3]}, the school has been part of {row.partnership}, "
-                   f"{row[2]}.{left}")
+        out.append(
+            f"Since {row[3]}, the school has been part of {row.partnership}, {row[2]}.{left}"
+        )
     return [("", out)]
 
 
 def method_paragraph(report: SchoolReport) -> Paragraph:
     """How the similar schools were chosen (or why they could not be)."""
     if report.similar is None:
-        return ("", ["Similar schools could not be chosen. The school has no KS2 results, or "
-                     "its size, setting and past results are not in these data."])
+        return (
+            "",
+            [
+                "Similar schools could not be chosen. The school has no KS2 results, or "
+                "its size, setting and past results are not in these data."
+            ],
+        )
     return ("", [TERMS["similar schools"], report.similar.method_sentence()])
 
 
@@ -254,20 +280,25 @@ def narrative(report: SchoolReport) -> list[str]:
     return [*sentences, *LIMITS]
 
 
-def section_html(title: str, paragraphs: Iterable[Paragraph], *, level: int = 2,
-                 source: str = "", cls: str = "") -> str:
+def section_html(
+    title: str, paragraphs: Iterable[Paragraph], *, level: int = 2, source: str = "", cls: str = ""
+) -> str:
     """A titled block of paragraphs (a source note under it when given)."""
     body = _paragraphs(paragraphs)
     note = _p(f"Source: {source}.", cls="pe-source") if source else ""
-    return (f'<section class="pe-school {cls}"><h{level}>{html.escape(title)}</h{level}>'
-            f"{body}{note}</section>")
+    return (
+        f'<section class="pe-school {cls}"><h{level}>{html.escape(title)}</h{level}>'
+        f"{body}{note}</section>"
+    )
 
 
 def limits_html(level: int = 2) -> str:
     """The "what these numbers can't tell you" box."""
     items = "".join(f"<li>{html.escape(s)}</li>" for s in LIMITS)
-    return (f'<div class="pe-box" role="note"><h{level}>What these numbers can\'t tell you'
-            f"</h{level}><ul>{items}</ul></div>")
+    return (
+        f'<div class="pe-box" role="note"><h{level}>What these numbers can\'t tell you'
+        f"</h{level}><ul>{items}</ul></div>"
+    )
 
 
 def chart_alt(report: SchoolReport) -> str:
@@ -276,9 +307,11 @@ def chart_alt(report: SchoolReport) -> str:
     years = sorted(report.results.loc[report.results["group"] == SCHOOL, "year"])
     if school is None or not years:
         return "No KS2 results to chart."
-    text = (f"Line chart of the share of pupils meeting the expected standard, "
-            f"{year_words(years[0])} to {year_words(years[-1])}, for this school and "
-            "comparison groups.")
+    text = (
+        f"Line chart of the share of pupils meeting the expected standard, "
+        f"{year_words(years[0])} to {year_words(years[-1])}, for this school and "
+        "comparison groups."
+    )
     if pd.notna(school["pct"]):
         text += f" In {year_words(report.spec.year)} the school had {pct_words(school['pct'])}"
         similar = report.latest(SIMILAR)
@@ -293,31 +326,39 @@ def summary_html(report: SchoolReport, *, synthetic: bool) -> str:
     the limits box and the sources."""
     src = sources(report, synthetic)
     text = page_paragraphs(report)
-    chart = (figure_html(report.plot(new_axes(SUMMARY_FIGSIZE)).figure, chart_alt(report))
-             if report.has_results else "")
+    chart = (
+        figure_html(report.plot(new_axes(SUMMARY_FIGSIZE)).figure, chart_alt(report))
+        if report.has_results
+        else ""
+    )
     year = year_words(report.spec.year)
     name = html.escape(report.profile.name)
-    return "".join([
-        f'<div class="pe-school pe-print"><h1>{name}: a guide for parents, {year}</h1>',
-        section_html("About the school", text["about"], source=src["school"]),
-        '<div class="pe-columns"><div>',
-        section_html(f"Test results at the end of primary school, {year}", text["results"],
-                     source=f"{src['results']}; similar schools chosen by us from these data"),
-        f"</div><div>{chart}",
-        section_html("How we chose similar schools", text["similar"]),
-        section_html("Inspections", text["inspections"], source=src["inspections"]),
-        section_html("Partnerships", text["partnerships"], source=src["partnerships"]),
-        "</div></div>",
-        limits_html(),
-        "</div>",
-    ])
+    return "".join(
+        [
+            f'<div class="pe-school pe-print"><h1>{name}: a guide for parents, {year}</h1>',
+            section_html("About the school", text["about"], source=src["school"]),
+            '<div class="pe-columns"><div>',
+            section_html(
+                f"Test results at the end of primary school, {year}",
+                text["results"],
+                source=f"{src['results']}; similar schools chosen by us from these data",
+            ),
+            f"</div><div>{chart}",
+            section_html("How we chose similar schools", text["similar"]),
+            section_html("Inspections", text["inspections"], source=src["inspections"]),
+            section_html("Partnerships", text["partnerships"], source=src["partnerships"]),
+            "</div></div>",
+            limits_html(),
+            "</div>",
+        ]
+    )
 
 
 def table_html(table: pd.DataFrame, caption: str) -> str:
     """A table with a caption (tables are read by screen readers by their captions)."""
-    body = table.to_html(index=False, border=0, classes="dataframe", na_rep="—")
-    return body.replace('<table border="0" class="dataframe">',
-                        f'<table class="dataframe"><caption>{html.escape(caption)}</caption>', 1)
+    body = table.to_html(index=False, border=0, na_rep="—")
+    opening = body.index(">") + 1  # after the opening <table ...> tag
+    return f"{body[:opening]}<caption>{html.escape(caption)}</caption>{body[opening:]}"
 
 
 def explained(terms: Sequence[str]) -> str:
@@ -337,8 +378,11 @@ def results_section(report: SchoolReport, synthetic: bool) -> str:
     if not report.has_results:
         return _note("There are no KS2 results for this school in these data.")
     src = sources(report, synthetic)["results"]
-    chart = figure_html(report.plot().figure, chart_alt(report),
-                        f"Source: {src}. Bars show the school's likely range.")
+    chart = figure_html(
+        report.plot().figure,
+        chart_alt(report),
+        f"Source: {src}. Bars show the school's likely range.",
+    )
     return f'<div class="pe-school">{chart}</div>' + table_html(
         results_table(report),
         f"KS2 reading, writing and maths by year. Source: {src}. "
@@ -346,8 +390,9 @@ def results_section(report: SchoolReport, synthetic: bool) -> str:
     )
 
 
-def measure_section(rows: pd.DataFrame | None, table: pd.DataFrame | None, what: str,
-                    caption: str, term: str) -> str:
+def measure_section(
+    rows: pd.DataFrame | None, table: pd.DataFrame | None, what: str, caption: str, term: str
+) -> str:
     """A measure's explanation and table, or a sentence saying it is not in the data."""
     explain = _p(TERMS[term])
     if rows is None or table is None or rows["value"].isna().all():
@@ -360,11 +405,16 @@ def similar_section(report: SchoolReport) -> str:
     from partnership_eval.analyses.school_report.tables import similar_table
 
     if report.similar is None:
-        return _note("Similar schools could not be chosen: the school has no KS2 results or "
-                     "its size, setting and past results are not published in these data.")
-    text = _p(TERMS["similar schools"], report.similar.method_sentence(),
-              "This is the same idea as the Department for Education's own similar schools. "
-              "Alike schools can still differ in ways the data do not show.")
+        return _note(
+            "Similar schools could not be chosen: the school has no KS2 results or "
+            "its size, setting and past results are not published in these data."
+        )
+    text = _p(
+        TERMS["similar schools"],
+        report.similar.method_sentence(),
+        "This is the same idea as the Department for Education's own similar schools. "
+        "Alike schools can still differ in ways the data do not show.",
+    )
     return f'<div class="pe-school">{text}</div>' + table_html(
         similar_table(report), "The similar schools, closest first. Source: GIAS and DfE."
     )

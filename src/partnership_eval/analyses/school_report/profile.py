@@ -99,7 +99,9 @@ def inspection_history(inspections: pd.DataFrame, urn: int) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "date": [date_words(d) for d in mine["date"]],
-            "judgement": [grade_words(g, d) for g, d in zip(mine["grade"], mine["date"], strict=True)],
+            "judgement": [
+                grade_words(g, d) for g, d in zip(mine["grade"], mine["date"], strict=True)
+            ],
             "grade": mine["grade"].to_numpy(),
             "kind": mine["kind"].fillna("").to_numpy(),
             "when": mine["date"].to_numpy(),
@@ -107,8 +109,12 @@ def inspection_history(inspections: pd.DataFrame, urn: int) -> pd.DataFrame:
     )
 
 
-def academy_history(profile: SchoolProfile, outcomes: pd.DataFrame,
-                    memberships: pd.DataFrame, partnerships: pd.DataFrame) -> str | None:
+def academy_history(
+    profile: SchoolProfile,
+    outcomes: pd.DataFrame,
+    memberships: pd.DataFrame,
+    partnerships: pd.DataFrame,
+) -> str | None:
     """A sentence on when the school became an academy, and whose results come before.
 
     Results from academic years before the academy opened are its predecessor's
@@ -122,12 +128,14 @@ def academy_history(profile: SchoolProfile, outcomes: pd.DataFrame,
         opened = int(academic_year(pd.Series([profile.open_date])).iloc[0])
         earlier = sorted(int(y) for y in years if y < opened)
         if earlier:
+            span = year_words(earlier[0]) + (
+                f" to {year_words(earlier[-1])}" if len(earlier) > 1 else ""
+            )
             return (
                 f"The school became an academy on {date_words(profile.open_date)} and was "
-                "given a new school number (URN). Results from before then, "
-                f"{year_words(earlier[0])} to {year_words(earlier[-1])}, were published "
-                "under its old number. We join the two using the government's links "
-                "between old and new schools."
+                f"given a new school number (URN). Its results from before then ({span}) "
+                "were published under its old number. We join the two using the "
+                "government's links between old and new schools."
             )
     trusts = partnerships_of(memberships, partnerships, profile.urn)
     trusts = trusts[trusts["kind"].isin(["mat", "sat"])]

@@ -89,8 +89,7 @@ class SchoolReport(Result):
         """The row of ``group`` (``this school``, ``similar schools`` or a label prefix)
         in the report year, or None."""
         rows = self.results[
-            (self.results["year"] == self.spec.year)
-            & self.results["group"].str.startswith(group)
+            (self.results["year"] == self.spec.year) & self.results["group"].str.startswith(group)
         ]
         return rows.iloc[0] if len(rows) else None
 
@@ -122,7 +121,10 @@ class SchoolReport(Result):
         """The school's % meeting the expected standard in the report year, its likely
         range, its pupils (``n_treated``) and the similar-schools group size."""
         row = self.latest()
-        value = (lambda key: None if row is None or pd.isna(row[key]) else float(row[key]))
+
+        def value(key: str) -> float | None:
+            return None if row is None or pd.isna(row[key]) else float(row[key])
+
         pupils = value("pupils")
         if pupils is not None and pupils <= THRESHOLD:  # a count DfE would not publish
             pupils = None
@@ -157,8 +159,11 @@ class SchoolReport(Result):
         """The report year's results as text."""
         lines = [f"{self.profile.name} (URN {self.profile.urn}), {self.spec.year}"]
         for row in self.tidy().itertuples(index=False):
-            lines.append(f"  {row.term}: {row.estimate:.1f}%" if pd.notna(row.estimate)
-                         else f"  {row.term}: not available")
+            lines.append(
+                f"  {row.term}: {row.estimate:.1f}%"
+                if pd.notna(row.estimate)
+                else f"  {row.term}: not available"
+            )
         return "\n".join(lines)
 
     def plot(self, ax=None):
@@ -169,9 +174,13 @@ class SchoolReport(Result):
             shown = rows[rows["pct"].notna()]
             if group == SCHOOL:
                 ax.errorbar(
-                    shown["year"], shown["pct"],
+                    shown["year"],
+                    shown["pct"],
                     yerr=[shown["pct"] - shown["ci_low"], shown["ci_high"] - shown["pct"]],
-                    fmt="o-", color=colour, capsize=3, label=f"{group} (bars: likely range)",
+                    fmt="o-",
+                    color=colour,
+                    capsize=3,
+                    label=f"{group} (bars: likely range)",
                     linewidth=2.5,
                 )
             else:
@@ -252,8 +261,13 @@ def school_report(
     if len(mine) and (mine["cohort_n"].fillna(0) > 0).any():
         try:
             similar = similar_schools(
-                data.schools, data.outcomes, urn, year,
-                n=n_similar, prior_years=prior_years, alpha=alpha,
+                data.schools,
+                data.outcomes,
+                urn,
+                year,
+                n=n_similar,
+                prior_years=prior_years,
+                alpha=alpha,
             )
         except InputError as error:  # no context published: the report says so
             records.append({"reason": str(error), "rows": 0, "schools": 0})
@@ -261,21 +275,31 @@ def school_report(
     results = results_over_time(data.schools, data.outcomes, urn, group, alpha=alpha)
     disadvantaged = pd.concat(
         [
-            measure_over_time(data.outcomes, urn, "disadv_rwm_exp",
-                              "The result of disadvantaged pupils", "disadv_n")
-            .assign(group="disadvantaged pupils"),
-            measure_over_time(data.outcomes, urn, "non_disadv_rwm_exp",
-                              "The result of other pupils", "other_n").assign(group="other pupils"),
+            measure_over_time(
+                data.outcomes,
+                urn,
+                "disadv_rwm_exp",
+                "The result of disadvantaged pupils",
+                "disadv_n",
+            ).assign(group="disadvantaged pupils"),
+            measure_over_time(
+                data.outcomes, urn, "non_disadv_rwm_exp", "The result of other pupils", "other_n"
+            ).assign(group="other pupils"),
         ],
         ignore_index=True,
     )
     phonics = phonics_column(data.outcomes)
     if "disadv_n" in data.outcomes:  # pupils who are not disadvantaged: the other rate's base
-        data = replace(data, outcomes=data.outcomes.assign(
-            other_n=data.outcomes["cohort_n"] - data.outcomes["disadv_n"]))
+        data = replace(
+            data,
+            outcomes=data.outcomes.assign(
+                other_n=data.outcomes["cohort_n"] - data.outcomes["disadv_n"]
+            ),
+        )
     return SchoolReport(
-        spec=SchoolReportSpec(urn=urn, year=year, n_similar=n_similar,
-                              prior_years=prior_years, alpha=alpha),
+        spec=SchoolReportSpec(
+            urn=urn, year=year, n_similar=n_similar, prior_years=prior_years, alpha=alpha
+        ),
         exclusions=concat_exclusions(
             exclusion_frame(records, step="similar schools"),
             similar.exclusions if similar is not None else exclusion_frame(),
@@ -285,8 +309,9 @@ def school_report(
         results=results,
         disadvantaged=disadvantaged,
         attendance=measure_over_time(data.outcomes, urn, "attendance", "Attendance"),
-        phonics=None if phonics is None else measure_over_time(
-            data.outcomes, urn, phonics, "The phonics result"),
+        phonics=None
+        if phonics is None
+        else measure_over_time(data.outcomes, urn, phonics, "The phonics result"),
         inspections=inspection_history(data.inspections, urn),
         partnerships=partnerships_of(data.memberships, data.partnerships, urn),
         academy=academy_history(profile, data.outcomes, data.memberships, data.partnerships),

@@ -122,15 +122,21 @@ class SimilarSchools(Result):
             f"most like it. They are closest to it in {listed}."
         )
         if "prior_rwm" in self.features and self.prior_window:
-            text += f" Past results are from {_years(self.prior_window)}, before the year we compare."
+            text += (
+                f" Past results are from {_years(self.prior_window)}, before the year we compare."
+            )
         return text + f" We chose them from {self.pool:,} schools with results that year."
 
 
 def _years(years: tuple[int, ...]) -> str:
-    return ", ".join(map(str, years[:-1])) + f" and {years[-1]}" if len(years) > 1 else str(years[0])
+    return (
+        ", ".join(map(str, years[:-1])) + f" and {years[-1]}" if len(years) > 1 else str(years[0])
+    )
 
 
-def prior_window(outcomes: pd.DataFrame, year: int, prior_years: int = PRIOR_YEARS) -> tuple[int, ...]:
+def prior_window(
+    outcomes: pd.DataFrame, year: int, prior_years: int = PRIOR_YEARS
+) -> tuple[int, ...]:
     """The last ``prior_years`` years before ``year`` with any KS2 results in the data."""
     with_results = outcomes.loc[outcomes["ks2_rwm_exp"].notna(), "year"]
     years = sorted(int(y) for y in with_results.unique() if y < year)
@@ -201,8 +207,11 @@ def similar_schools(
     if n < 1:
         raise InputError(f"n = {n}", column="n", fix="ask for at least one similar school")
     if urn not in set(schools["urn"]):
-        raise InputError(f"URN {urn} is not in the schools table", column="urn",
-                         fix="give the URN of a school in the data")
+        raise InputError(
+            f"URN {urn} is not in the schools table",
+            column="urn",
+            fix="give the URN of a school in the data",
+        )
     window = prior_window(outcomes, year, prior_years)
     measures = context_measures(schools, outcomes, window)
     own = measures.loc[urn]
@@ -220,19 +229,34 @@ def similar_schools(
     records = []
     known = candidates.intersection(measures.index)
     if len(known) < len(candidates):
-        records.append({"reason": "results but no school record", "rows": len(candidates) - len(known),
-                        "schools": len(candidates) - len(known)})
+        records.append(
+            {
+                "reason": "results but no school record",
+                "rows": len(candidates) - len(known),
+                "schools": len(candidates) - len(known),
+            }
+        )
     if pd.notna(phase.get(urn)):
         same = phase.reindex(known) == phase[urn]
         if (~same).any():
-            records.append({"reason": f"not a {str(phase[urn]).lower()} school",
-                            "rows": int((~same).sum()), "schools": int((~same).sum())})
+            records.append(
+                {
+                    "reason": f"not a {str(phase[urn]).lower()} school",
+                    "rows": int((~same).sum()),
+                    "schools": int((~same).sum()),
+                }
+            )
         known = known[same.to_numpy()]
     pool = measures.loc[known, list(features)]
     complete = pool.notna().all(axis=1)
     if (~complete).any():
-        records.append({"reason": "context not published", "rows": int((~complete).sum()),
-                        "schools": int((~complete).sum())})
+        records.append(
+            {
+                "reason": "context not published",
+                "rows": int((~complete).sum()),
+                "schools": int((~complete).sum()),
+            }
+        )
     pool = pool[complete]
     values = pool.to_numpy()
     everyone = np.vstack([values, own[list(features)].to_numpy(dtype="float64")])

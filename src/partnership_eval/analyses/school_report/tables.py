@@ -99,8 +99,10 @@ def measure_tables(report: SchoolReport) -> dict[str, pd.DataFrame | None]:
     """The disadvantaged, phonics and attendance tables (None where not in the data)."""
     return {
         "disadvantaged": disadvantaged_table(report) if len(report.disadvantaged) else None,
-        "phonics": None if report.phonics is None
+        "phonics": None
+        if report.phonics is None
         else measure_table(report.phonics, "% passing the phonics check"),
         "attendance": measure_table(report.attendance, "attendance (%)")
-        if len(report.attendance) else None,
+        if len(report.attendance)
+        else None,
     }

@@ -116,8 +116,8 @@ def missing_sentence(what: str, year: int, reason: str | None) -> str:
     return f"{what} for {year_words(year)} is {words}."
 
 
-def missing_years_sentence(what: str, years: list[int], reasons: list[str | None]) -> list[str]:
-    """Why ``what`` is missing in each of ``years``: one sentence per reason, years joined."""
+def missing_years_sentence(years: list[int], reasons: list[str | None]) -> list[str]:
+    """Why the results of ``years`` are missing: one sentence per reason, years joined."""
     by_reason: dict[str, list[int]] = {}
     for year, reason in zip(years, reasons, strict=True):
         key = "no_tests" if year in NO_TESTS_YEARS else (reason or "")
@@ -127,8 +127,8 @@ def missing_years_sentence(what: str, years: list[int], reasons: list[str | None
         named = [year_words(y) for y in group]
         listed = ", ".join(named[:-1]) + f" and {named[-1]}" if len(named) > 1 else named[0]
         words = REASONS.get(reason, "not in these data")
-        verb = "are" if len(named) > 1 else "is"
-        out.append(f"{what} for {listed} {verb} {words}.")
+        what = "Results for {} are" if len(named) > 1 else "The result for {} is"
+        out.append(f"{what.format(listed)} {words}.")
     return out
 
 
