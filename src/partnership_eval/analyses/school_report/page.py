@@ -333,9 +333,11 @@ def summary_html(report: SchoolReport, *, synthetic: bool) -> str:
     )
     year = year_words(report.spec.year)
     name = html.escape(report.profile.name)
+    rows = report.results.loc[report.results["group"] == SCHOOL, "year"]
+    upto = f", with results up to {year_words(int(rows.max()))}" if len(rows) else ""
     return "".join(
         [
-            f'<div class="pe-school pe-print"><h1>{name}: a guide for parents, {year}</h1>',
+            f'<div class="pe-school pe-print"><h1>{name}: a guide for parents{upto}</h1>',
             section_html("About the school", text["about"], source=src["school"]),
             '<div class="pe-columns"><div>',
             section_html(

@@ -19,7 +19,7 @@ from partnership_eval.analyses.school_report.wording import (
     missing_sentence,
     year_words,
 )
-from partnership_eval.panel import academic_year
+from partnership_eval.panel import exposure_year
 
 PHONICS_PREFIX = "phonics"
 """Outcome columns starting with this hold the Year 1 phonics check (where published)."""
@@ -125,7 +125,7 @@ def academy_history(
         return None
     years = outcomes.loc[outcomes["urn"] == profile.urn, "year"]
     if profile.open_date is not None:
-        opened = int(academic_year(pd.Series([profile.open_date])).iloc[0])
+        opened = int(exposure_year(pd.Series([profile.open_date])).iloc[0])  # May tests
         earlier = sorted(int(y) for y in years if y < opened)
         if earlier:
             span = year_words(earlier[0]) + (
@@ -149,7 +149,7 @@ def academy_history(
 
 
 def measure_over_time(
-    outcomes: pd.DataFrame, urn: int, measure: str, what: str, base: str | None = None
+    outcomes: pd.DataFrame, urn: int, measure: str, what: str, base: str = "cohort_n"
 ) -> pd.DataFrame:
     """One measure of the school per year: year, value, pupils (``base``), and why missing."""
     mine = outcomes[outcomes["urn"] == urn].sort_values("year")
@@ -157,13 +157,12 @@ def measure_over_time(
         return pd.DataFrame(columns=["year", "value", "pupils", "missing"])
     reason = mine.get(f"{measure}_reason", pd.Series(None, index=mine.index))
     value = mine[measure].astype("float64")
+    pupils = mine[base].astype("float64") if base in mine else pd.Series(np.nan, index=mine.index)
     return pd.DataFrame(
         {
             "year": mine["year"].astype("int64").to_numpy(),
             "value": value.to_numpy(),
-            "pupils": (mine[base].astype("float64") if base in mine else value * np.nan).to_numpy()
-            if base
-            else np.nan,
+            "pupils": pupils.to_numpy(),
             "missing": [
                 "" if pd.notna(v) else missing_sentence(what, int(y), r)
                 for y, v, r in zip(mine["year"], value, reason, strict=True)

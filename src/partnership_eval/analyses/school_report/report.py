@@ -169,9 +169,12 @@ class SchoolReport(Result):
     def plot(self, ax=None):
         """Results over time: the school with its likely range, and the group lines."""
         ax = ax if ax is not None else new_axes()
+        years = self.results["year"]
+        every_year = range(int(years.min()), int(years.max()) + 1) if len(years) else range(0)
         for group, rows in self.results.groupby("group", sort=False):
             colour = COLOURS.get(group, COLOURS["la"] if group.startswith("local") else "#555555")
-            shown = rows[rows["pct"].notna()]
+            # a gap (no tests in 2020 and 2021, or a missing result) breaks the line
+            shown = rows.set_index("year").reindex(every_year).rename_axis("year").reset_index()
             if group == SCHOOL:
                 ax.errorbar(
                     shown["year"],

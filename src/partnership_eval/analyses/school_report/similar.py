@@ -125,6 +125,8 @@ class SimilarSchools(Result):
             text += (
                 f" Past results are from {_years(self.prior_window)}, before the year we compare."
             )
+        elif self.prior_window:
+            text += " The school's past results are not published, so they were not used."
         return text + f" We chose them from {self.pool:,} schools with results that year."
 
 
