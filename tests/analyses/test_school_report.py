@@ -6,11 +6,8 @@ import pytest
 import textstat
 
 from partnership_eval.analyses.school_report import school_report, wilson_interval
-from partnership_eval.analyses.school_report.page import (
-    COLOUR_PAIRS,
-    narrative,
-    page_paragraphs,
-)
+from partnership_eval.analyses.school_report.narrative import narrative, page_paragraphs
+from partnership_eval.analyses.school_report.page import COLOUR_PAIRS
 from partnership_eval.analyses.school_report.report import COLOURS, default_urn
 from partnership_eval.analyses.school_report.tables import measure_tables, results_table
 from partnership_eval.data.store import read_tables

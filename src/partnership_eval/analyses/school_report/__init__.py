@@ -3,7 +3,8 @@
 Entry point :func:`school_report` returns a :class:`SchoolReport`; the similar-schools
 group alone is :func:`similar_schools` (a :class:`SimilarSchools`). :mod:`.wording`
 holds the text rules (small-cohort caution, missing-result reasons, terms),
-:mod:`.page` the page parts and print CSS, :mod:`.tables` the published tables.
+:mod:`.narrative` every sentence of the page, :mod:`.page` the HTML parts and print
+CSS, :mod:`.tables` the published tables.
 """
 
 from partnership_eval.analyses.school_report.attainment import results_over_time, wilson_interval
