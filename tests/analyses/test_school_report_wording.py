@@ -107,3 +107,11 @@ def test_converted_academy_results_before_opening_are_the_predecessors():
     )
     assert "became an academy on 1 April 2017" in text
     assert "(2015/16)" in text  # the May 2017 tests were the academy's
+
+
+def test_phonics_is_found_when_a_phonics_rate_column_exists():
+    from partnership_eval.analyses.school_report.profile import phonics_column
+
+    columns = ["urn", "year", "phonics_n", "phonics_pass", "phonics_pass_reason"]
+    assert phonics_column(pd.DataFrame(columns=columns)) == "phonics_pass"
+    assert phonics_column(pd.DataFrame(columns=["urn", "year"])) is None

@@ -172,8 +172,11 @@ def measure_over_time(
 
 
 def phonics_column(outcomes: pd.DataFrame) -> str | None:
-    """The outcomes column holding the phonics pass rate, or None where not in the data."""
+    """The outcomes column holding the phonics pass rate, or None where not in the data
+    (a ``phonics…`` column that is not a reason or a pupil count)."""
     found = [
-        c for c in outcomes.columns if c.startswith(PHONICS_PREFIX) and not c.endswith("_reason")
+        c
+        for c in outcomes.columns
+        if c.startswith(PHONICS_PREFIX) and not c.endswith(("_reason", "_n"))
     ]
     return found[0] if found else None
