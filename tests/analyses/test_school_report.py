@@ -183,3 +183,13 @@ def test_chart_line_colours_meet_the_non_text_contrast_of_3(group):
 def test_contrast_helper_knows_black_on_white():
     assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
     assert pd.notna(contrast("#777777", "#ffffff"))
+
+
+def test_a_closed_school_says_when_it_closed(data):
+    from dataclasses import replace
+
+    urn = _school(data, pupils=200)
+    schools = data.schools.copy()
+    schools.loc[schools["urn"] == urn, "close_date"] = pd.Timestamp("2018-07-31")
+    report = school_report(replace(data, schools=schools), urn)
+    assert any("The school closed on 31 July 2018." in s for s in narrative(report))

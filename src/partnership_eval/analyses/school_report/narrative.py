@@ -16,6 +16,7 @@ from partnership_eval.analyses.school_report.wording import (
     LIMITS,
     TERMS,
     compare_words,
+    date_words,
     interval_overlaps,
     missing_years_sentence,
     pct_words,
@@ -74,6 +75,11 @@ def context_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
         )
     if p.setting:
         out.append(f'The government describes its area as "{p.setting.lower()}".')
+    if p.close_date is not None:
+        out.append(
+            f"The school closed on {date_words(p.close_date)}. If another school took its "
+            "place, that school's report has its later results."
+        )
     paragraphs = [("", out)]
     if p.is_academy:
         paragraphs.append(("", [terms.explain("academy"), report.academy or ""]))
