@@ -120,12 +120,15 @@ def results_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
         if row is None or pd.isna(row["pct"]):
             continue
         if label == SIMILAR:
+            compared.append(terms.explain("similar schools"))
             name = "similar schools"
         elif label == "local authority":
             compared.append(terms.explain("local authority"))
             name = f"the average for {report.profile.la_name}"
-        else:
-            name = f"the average for {row['group']}"
+        elif label == "England":
+            name = "the average for England"
+        else:  # the data do not cover England that year
+            name = f"the average of all {int(row['schools']):,} schools in these data"
         compared.append(
             f"The school is {compare_words(school['pct'], row['pct'])} {name} "
             f"({pct_words(row['pct'])})."
@@ -133,9 +136,10 @@ def results_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
         if label == SIMILAR and pd.notna(school["ci_low"]):
             inside = interval_overlaps(school["ci_low"], school["ci_high"], row["pct"])
             compared.append(
-                "Similar schools are inside the likely range, so the gap could be chance."
+                "The similar schools' result is inside the likely range, so the gap could be chance."
                 if inside
-                else "Similar schools are outside the likely range, so the gap is probably not just chance."
+                else "The similar schools' result is outside the likely range, so the gap is "
+                "probably not just chance."
             )
     compared.append(terms.explain("percentage points"))
     return [
@@ -166,15 +170,16 @@ def partnership_paragraphs(report: SchoolReport) -> list[Paragraph]:
     if report.partnerships.empty:
         return [("", ["The school is not part of any partnership of schools in these data."])]
     out = []
-    for row in report.partnerships.itertuples(index=False):
-        left = "" if row.left == "still a member" else f" It left on {row.left}."
-        out.append(
-            f"Since {row[3]}, the school has been part of {row.partnership}, {row[2]}.{left}"
-        )
+    table = report.partnerships
+    for name, what, since, left in zip(
+        table["partnership"], table["what it is"], table["member since"], table["left"], strict=True
+    ):
+        gone = "" if left == "still a member" else f" It left on {left}."
+        out.append(f"Since {since}, the school has been part of {name}, {what}.{gone}")
     return [("", out)]
 
 
-def method_paragraph(report: SchoolReport) -> Paragraph:
+def method_paragraph(report: SchoolReport, terms: Terms) -> Paragraph:
     """How the similar schools were chosen (or why they could not be)."""
     if report.similar is None:
         return (
@@ -184,7 +189,7 @@ def method_paragraph(report: SchoolReport) -> Paragraph:
                 "its size, setting and past results are not in these data."
             ],
         )
-    return ("", [TERMS["similar schools"], report.similar.method_sentence()])
+    return ("", [terms.explain("similar schools"), report.similar.method_sentence()])
 
 
 def page_paragraphs(report: SchoolReport) -> dict[str, list[Paragraph]]:
@@ -193,7 +198,7 @@ def page_paragraphs(report: SchoolReport) -> dict[str, list[Paragraph]]:
     return {
         "about": context_paragraphs(report, terms),
         "results": results_paragraphs(report, terms),
-        "similar": [method_paragraph(report)],
+        "similar": [method_paragraph(report, terms)],
         "inspections": inspection_paragraphs(report, terms),
         "partnerships": partnership_paragraphs(report),
     }
