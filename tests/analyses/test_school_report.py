@@ -83,6 +83,7 @@ def test_a_suppressed_result_says_why_and_hides_its_pupils(data):
     report = school_report(data, urn, year)
     assert report.headline()["estimate"] is None
     assert report.headline()["n_treated"] is None  # 5 or fewer pupils: not published
+    assert report.caution() is None  # nor its pupil count in a caution
     text = " ".join(narrative(report))
     assert "is not published, because 5 or fewer pupils took part" in text
     table = results_table(report)

@@ -28,8 +28,13 @@ def test_no_caution_from_15_pupils_or_without_pupils(pupils):
     assert cohort_caution(pupils) is None
 
 
-def test_one_pupil_is_singular():
-    assert "only 1 pupil took" in cohort_caution(1)
+@pytest.mark.parametrize("pupils", [1, 3, 5])
+def test_no_caution_that_would_publish_a_count_of_5_or_fewer(pupils):
+    assert cohort_caution(pupils) is None
+
+
+def test_six_pupils_is_the_smallest_caution():
+    assert "one pupil is 17 percentage points" in cohort_caution(6)
 
 
 def test_every_missing_reason_of_the_schema_has_words():

@@ -14,6 +14,7 @@ from partnership_eval.analyses.school_report.attainment import SCHOOL, SIMILAR
 from partnership_eval.analyses.school_report.report import SchoolReport
 from partnership_eval.analyses.school_report.wording import (
     LIMITS,
+    SUPPRESSED_AT,
     TERMS,
     compare_words,
     date_words,
@@ -102,6 +103,8 @@ def results_paragraphs(report: SchoolReport, terms: Terms) -> list[Paragraph]:
     if pd.isna(school["pct"]):
         return [intro, ("", [school["missing"]]), missing_later]
     pupils = int(school["pupils"]) if pd.notna(school["pupils"]) else None
+    if pupils is not None and pupils <= SUPPRESSED_AT:  # a count DfE would not publish
+        pupils = None
     who = (
         f"of the school's {pupils} pupils in Year 6" if pupils else "of the school's Year 6 pupils"
     )

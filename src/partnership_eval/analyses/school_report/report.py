@@ -96,7 +96,7 @@ class SchoolReport(Result):
     def caution(self) -> str | None:
         """The small-group caution for the report year's result, if it needs one."""
         row = self.latest()
-        return None if row is None else cohort_caution(row["pupils"])
+        return None if row is None or pd.isna(row["pct"]) else cohort_caution(row["pupils"])
 
     def tidy(self) -> pd.DataFrame:
         """The report year: one row per group, % meeting the standard and the school's range."""

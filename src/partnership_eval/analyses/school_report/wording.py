@@ -96,13 +96,17 @@ def cohort_caution(pupils: float | None) -> str | None:
     """The small-group caution for a result resting on ``pupils`` pupils, or None.
 
     Under :data:`SMALL_COHORT` pupils one pupil moves the percentage by ``100 / pupils``
-    points; the caution says so in those words ("one pupil is 7 points").
+    points; the caution says so in those words ("one pupil is 7 points"). None at
+    :data:`SUPPRESSED_AT` pupils or fewer: such a result is not published, and neither
+    may its pupil count be.
     """
-    if pupils is None or not math.isfinite(pupils) or pupils <= 0 or pupils >= SMALL_COHORT:
+    if pupils is None or not math.isfinite(pupils) or pupils <= SUPPRESSED_AT:
+        return None
+    if pupils >= SMALL_COHORT:
         return None
     n = int(pupils)
     return (
-        f"Take care: only {n} pupil{'s' if n != 1 else ''} took the tests, so one pupil "
+        f"Take care: only {n} pupils took the tests, so one pupil "
         f"is {round(100 / n)} percentage points. Results from so few pupils go up and down "
         "a lot from year to year."
     )
