@@ -6,7 +6,7 @@ import pytest
 
 from partnership_eval.analyses.school_report import similar_schools
 from partnership_eval.analyses.school_report.similar import prior_window
-from partnership_eval.errors import InputError
+from partnership_eval.errors import EstimationError, InputError
 
 YEARS = [2016, 2017, 2018, 2019]
 
@@ -121,3 +121,10 @@ def test_bad_urn_or_group_size_is_an_input_error(urn, n, column):
     with pytest.raises(InputError) as error:
         similar_schools(schools, outcomes, urn, 2019, n=n)
     assert error.value.column == column
+
+
+def test_no_candidate_is_an_estimation_error_saying_why():
+    schools, outcomes = _tables(n_far=0)
+    outcomes = outcomes[outcomes["urn"] == 100000]
+    with pytest.raises(EstimationError, match="no similar schools can be chosen"):
+        similar_schools(schools, outcomes, 100000, 2019)

@@ -37,7 +37,7 @@ from partnership_eval.analyses.school_report.similar import (
 from partnership_eval.analyses.school_report.wording import cohort_caution
 from partnership_eval.data.store import DataTables
 from partnership_eval.disclosure import THRESHOLD
-from partnership_eval.errors import InputError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.plots import new_axes
 from partnership_eval.result import Result, concat_exclusions, exclusion_frame, tidy_frame
 
@@ -272,7 +272,7 @@ def school_report(
                 prior_years=prior_years,
                 alpha=alpha,
             )
-        except InputError as error:  # no context published: the report says so
+        except (InputError, EstimationError) as error:  # no context or pool: the page says so
             records.append({"reason": str(error), "rows": 0, "schools": 0})
     group = similar.group["urn"].tolist() if similar is not None else []
     results = results_over_time(data.schools, data.outcomes, urn, group, alpha=alpha)

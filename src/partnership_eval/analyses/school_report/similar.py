@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from partnership_eval.errors import InputError
+from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.plots import new_axes
 from partnership_eval.result import Result, exclusion_frame, tidy_frame
 
@@ -200,6 +200,8 @@ def similar_schools(
     InputError
         ``urn`` is not in ``schools``, ``n`` is below 1, or the school has no context
         measure at all.
+    EstimationError
+        No candidate school has that year's pupils and the school's context measures.
 
     Examples
     --------
@@ -228,38 +230,27 @@ def similar_schools(
     phase = schools.set_index("urn")["phase"]
     this_year = outcomes[(outcomes["year"] == year) & (outcomes["cohort_n"].fillna(0) > 0)]
     candidates = pd.Index(this_year["urn"].unique()).difference([urn])
-    records = []
+    records: list[dict] = []
+
+    def drop(reason: str, count: int) -> None:  # one row per candidate school
+        if count:
+            records.append({"reason": reason, "rows": count, "schools": count})
+
     known = candidates.intersection(measures.index)
-    if len(known) < len(candidates):
-        records.append(
-            {
-                "reason": "results but no school record",
-                "rows": len(candidates) - len(known),
-                "schools": len(candidates) - len(known),
-            }
-        )
+    drop("results but no school record", len(candidates) - len(known))
     if pd.notna(phase.get(urn)):
-        same = phase.reindex(known) == phase[urn]
-        if (~same).any():
-            records.append(
-                {
-                    "reason": f"not a {str(phase[urn]).lower()} school",
-                    "rows": int((~same).sum()),
-                    "schools": int((~same).sum()),
-                }
-            )
-        known = known[same.to_numpy()]
+        same = (phase.reindex(known) == phase[urn]).to_numpy()
+        drop(f"not a {str(phase[urn]).lower()} school", int((~same).sum()))
+        known = known[same]
     pool = measures.loc[known, list(features)]
     complete = pool.notna().all(axis=1)
-    if (~complete).any():
-        records.append(
-            {
-                "reason": "context not published",
-                "rows": int((~complete).sum()),
-                "schools": int((~complete).sum()),
-            }
-        )
+    drop("context not published", int((~complete).sum()))
     pool = pool[complete]
+    if pool.empty:
+        raise EstimationError(
+            f"no other school has KS2 pupils in {year} and the context measures of URN {urn}, "
+            "so no similar schools can be chosen"
+        )
     values = pool.to_numpy()
     everyone = np.vstack([values, own[list(features)].to_numpy(dtype="float64")])
     centre, scale = everyone.mean(axis=0), everyone.std(axis=0)
