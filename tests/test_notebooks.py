@@ -121,3 +121,62 @@ def test_area_network_headline_holds_the_planted_effect(small_data_dir, tmp_path
     assert results["verdict"].startswith("**What this can support: a description")
     html = (result.run_dir / "06_area_network" / "plymouth.html").read_text()
     assert html.index("Verdict") < html.index("Synthetic control")
+
+
+@pytest.fixture(scope="module")
+def school_run(small_data_dir, tmp_path_factory):
+    """05_school_report rendered for a small school with a published result under 15 pupils."""
+    import pandas as pd
+
+    outcomes = pd.read_parquet(small_data_dir / "outcomes.parquet")
+    last = outcomes[outcomes["year"] == outcomes["year"].max()]
+    small = last[last["ks2_rwm_exp"].notna() & last["cohort_n"].between(6, 14)]
+    urn = int(small["urn"].min())
+    result = run_reports(
+        ["05_school_report"],
+        data_dir=small_data_dir,
+        out_dir=tmp_path_factory.mktemp("school"),
+        run="school",
+        parameters={"urn": urn},
+        notebooks_dir=NOTEBOOK_DIR,
+    )
+    assert result.failed == 0, result.records[0].error
+    row = small[small["urn"] == urn].iloc[0]
+    return result.run_dir / "05_school_report", urn, row
+
+
+def test_school_report_is_named_by_the_school(school_run):
+    folder, urn, _ = school_run
+    assert {p.name for p in folder.iterdir()} == {
+        f"urn-{urn}.html",
+        f"urn-{urn}.ipynb",
+        f"urn-{urn}.results.json",
+    }
+
+
+def test_school_report_results_carry_the_school_the_group_and_the_range(school_run):
+    from partnership_eval.analyses.school_report import wilson_interval
+
+    folder, urn, row = school_run
+    results = json.loads((folder / f"urn-{urn}.results.json").read_text())
+    headline = results["headline"]
+    low, high = wilson_interval(row["ks2_rwm_exp"], row["cohort_n"])
+    assert headline["estimate"] == pytest.approx(row["ks2_rwm_exp"])
+    assert (headline["ci_low"], headline["ci_high"]) == pytest.approx((float(low), float(high)))
+    assert headline["n_comparison"] == results["similar_group"]["n_schools"] == 50
+    assert results["similar_group"]["estimate"] is not None
+    assert "one pupil is" in results["caution"]
+    assert results["school"]["urn"] == urn
+
+
+def test_school_report_html_headings_are_in_order_and_figures_have_alt_text(school_run):
+    from bs4 import BeautifulSoup
+
+    folder, urn, _ = school_run
+    soup = BeautifulSoup((folder / f"urn-{urn}.html").read_text(), "html.parser")
+    levels = [int(h.name[1]) for h in soup.find_all(["h1", "h2", "h3", "h4", "h5", "h6"])]
+    assert levels[0] == 1 and levels.count(1) == 1
+    assert all(b - a <= 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    images = soup.find_all("img")
+    assert images and all(img.get("alt", "").strip() for img in images)
+    assert all(t.find("caption") for t in soup.find_all("table"))

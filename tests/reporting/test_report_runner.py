@@ -230,3 +230,12 @@ def test_unregistered_kernel_is_a_clear_error():
 def test_area_slugs_are_file_names():
     assert slugify("Herefordshire, County of") == "herefordshire-county-of"
     assert slugify("South West") == "south-west"
+
+
+def test_a_school_notebook_is_named_by_its_urn_and_an_area_by_its_slug():
+    from partnership_eval.reporting.runner import report_slug
+
+    assert report_slug(None, {"urn": 118076}) == "urn-118076"
+    assert report_slug("Isle of Wight", {"urn": 118076}) == "isle-of-wight"
+    assert report_slug(None, {"urn": 0}) == "report"
+    assert report_slug(None, {}) == "report"

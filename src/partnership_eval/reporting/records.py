@@ -42,8 +42,11 @@ class ReportRecord:
 
     @property
     def title(self) -> str:
-        """``notebook · area`` (the notebook alone when it has no area)."""
-        return f"{self.notebook} · {self.area}" if self.area else self.notebook
+        """``notebook · area`` (``notebook · urn-<URN>`` for a school's report; the
+        notebook alone when it has neither)."""
+        if self.area:
+            return f"{self.notebook} · {self.area}"
+        return self.notebook if self.slug == "report" else f"{self.notebook} · {self.slug}"
 
     @property
     def all_parameters(self) -> dict[str, object]:

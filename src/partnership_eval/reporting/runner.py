@@ -9,6 +9,9 @@ Layout of a run (``<out>/<run>/``)::
     <notebook>/<area>.code.html     student edition (code shown; with ``with_code``)
     <notebook>/<area>.results.json  headline numbers written by the notebook
 
+A notebook whose unit is a school (it declares ``urn`` and no ``area``) names its
+files ``urn-<URN>.*`` instead (see :func:`report_slug`).
+
 All requested parameters of every report are checked before anything runs. A reused
 run folder is cleared of the files the runner writes (for the notebooks of this run,
 plus index and manifest), so it holds exactly what its index lists. Then each report
@@ -49,6 +52,8 @@ from partnership_eval.reporting.results import RESULTS_ENV, read_results
 
 NOTEBOOKS_DIR = Path("notebooks")
 DEFAULT_OUT = Path("reports")
+SCHOOL_PARAMETER = "urn"
+"""A notebook declaring this parameter (and no area) reports on one school, named by it."""
 RUN_FILES = ("*.ipynb", "*.html", "*.results.json")
 """Files the runner writes into ``<run>/<notebook>/`` (cleared when a run folder is reused)."""
 
@@ -126,6 +131,15 @@ def read_report_set(path: str | Path) -> list[ReportRequest]:
 def slugify(text: str) -> str:
     """File-name form of an area: lower case, runs of other characters as ``-``."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "report"
+
+
+def report_slug(area: str | None, parameters: Mapping[str, object]) -> str:
+    """File name of a report: its area's slug; for a notebook whose unit is a school
+    (a ``urn`` parameter, no area), ``urn-<URN>``; else ``report``."""
+    if area:
+        return slugify(area)
+    urn = parameters.get(SCHOOL_PARAMETER)
+    return f"urn-{urn}" if urn else "report"
 
 
 def find_notebooks_dir(start: str | Path | None = None) -> Path:
@@ -233,7 +247,7 @@ def _plan(
                 ReportRecord(
                     path.stem,
                     area,
-                    slugify(area) if area else "report",
+                    report_slug(area, params),
                     params,
                     defaults=defaults,
                     uses_data=uses_data,
