@@ -20,7 +20,7 @@ from partnership_eval.data.loaders.trusts import GROUP_KINDS
 
 RAW = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
 FIXTURES = sorted(p.relative_to(RAW).as_posix() for p in RAW.rglob("*.csv"))
-KEYS = ("URN", "Group UID")
+KEYS = ("URN", "Group UID", "school_urn")
 
 
 def _rows(path: Path) -> tuple[list[list[str]], int]:

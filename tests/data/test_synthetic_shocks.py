@@ -57,6 +57,11 @@ def _kind(tables, kinds) -> pd.DataFrame:
     return m[m["kind"].isin(kinds)].reset_index(drop=True)
 
 
+REVIEW_PROGRAMMES = ["peer_reviews"]
+"""Truth of the review records: planted over-rating and kappa, which rest on school
+quality (so move with the shocks), not effects of partnership."""
+
+
 def _effects(tables) -> pd.DataFrame:
     t = tables["truth"]
     return t[t["programme"].isin(EFFECT_PROGRAMMES)].reset_index(drop=True)
@@ -72,7 +77,9 @@ def test_truth_records_each_shock_only_when_it_is_on(on, off, single):
     assert set(SHOCK_PROGRAMMES.values()) <= set(on.tables["truth"]["programme"])
     assert not set(SHOCK_PROGRAMMES.values()) & set(off.tables["truth"]["programme"])
     for field, programme in SHOCK_PROGRAMMES.items():
-        recorded = set(single[field].tables["truth"]["programme"]) - set(EFFECT_PROGRAMMES)
+        recorded = set(single[field].tables["truth"]["programme"]) - set(
+            EFFECT_PROGRAMMES + REVIEW_PROGRAMMES
+        )
         assert recorded == {programme}, field
 
 
@@ -265,4 +272,5 @@ def test_written_demo_data_records_its_shocks(tmp_path):
     write_demo_data(tmp_path, scale="small", seed=0, shocks=only("la_year_sd"))
     data = read_tables(tmp_path)
     assert data.schools.attrs["provenance"]["shocks"] == dataclasses.asdict(only("la_year_sd"))
-    assert set(data.truth["programme"]) - set(EFFECT_PROGRAMMES) == {"la_year_shock"}
+    programmes = set(data.truth["programme"]) - set(EFFECT_PROGRAMMES + REVIEW_PROGRAMMES)
+    assert programmes == {"la_year_shock"}

@@ -179,7 +179,10 @@ class SchoolReport(Result):
                 ax.errorbar(
                     shown["year"],
                     shown["pct"],
-                    yerr=[shown["pct"] - shown["ci_low"], shown["ci_high"] - shown["pct"]],
+                    # rounding can put a published result a hair outside its range
+                    yerr=np.clip(
+                        [shown["pct"] - shown["ci_low"], shown["ci_high"] - shown["pct"]], 0, None
+                    ),
                     fmt="o-",
                     color=colour,
                     capsize=3,

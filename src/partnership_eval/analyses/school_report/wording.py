@@ -31,6 +31,7 @@ REASONS = {
     "unavailable": "not available from the Department for Education",
     "blank": "missing from the published file, which gives no reason",
     "no_tests": "not available, because there were no tests that year (COVID-19)",
+    "not_in_file": "not available, because the published file for that year did not include it",
     "no_pupils": "not available, because the school had no pupils in this group",
 }
 """Each missing-result reason of the outcomes table, as words that end a sentence."""
