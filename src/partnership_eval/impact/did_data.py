@@ -256,11 +256,53 @@ def prepare_sample(
         A design the estimator cannot use: every treated unit always treated, no
         never-treated units with ``control_group="never_treated"``, an empty sample.
     """
+    data = _selected_columns(
+        df, outcome, unit, time, cohort, list(covariates), weights, cluster, panel
+    )
+    rows, time_values, lone = _encoded_rows(
+        data, outcome, unit, time, cohort, list(covariates), weights, cluster, panel
+    )
+    exclusions: list[Exclusion] = []
+    if lone is not None and lone.any():
+        exclusions.append(
+            Exclusion(
+                f"never treated without a {cluster}: each its own cluster",
+                0,
+                rows.count_units(lone),
+            )
+        )
+    rows = _finite_rows(rows, weights, exclusions)
+    rows, periods = _coded_cohorts(rows, time_values, cohort, anticipation, exclusions)
+    if not np.isinf(rows.cohort).any():
+        rows, periods = _last_cohort_as_control(
+            rows, periods, time_values, cohort, control_group, anticipation, exclusions
+        )
+    # period index of every row
+    rows = replace(rows, time=np.searchsorted(periods, time_values)[rows.time])
+    if panel:
+        sample = _panel_sample(rows, periods, exclusions, balance=not allow_unbalanced_panel)
+    else:
+        sample = _cross_section_sample(rows, periods, exclusions)
+    _require_cohort_sizes(sample, len(covariates), cohort)
+    return sample
+
+
+def _selected_columns(
+    df: pd.DataFrame,
+    outcome: str,
+    unit: str | None,
+    time: str,
+    cohort: str,
+    covariates: list[str],
+    weights: str | None,
+    cluster: str | None,
+    panel: bool,
+) -> pd.DataFrame:
+    """The columns the estimator uses, each checked for presence and type."""
     if not isinstance(df, pd.DataFrame):
         raise InputError(f"expected a pandas DataFrame, got {type(df).__name__}")
     if panel and unit is None:
         raise InputError("panel data need a unit column", fix="pass unit=... or panel=False")
-    covariates = list(covariates)
     _require_columns(
         df,
         {
@@ -296,6 +338,23 @@ def prepare_sample(
                 column=col,
                 fix=f"fill or drop rows without a {role}",
             )
+    return data
+
+
+def _encoded_rows(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str | None,
+    time: str,
+    cohort: str,
+    covariates: list[str],
+    weights: str | None,
+    cluster: str | None,
+    panel: bool,
+) -> tuple[_Rows, np.ndarray, np.ndarray | None]:
+    """The rows as integer codes and arrays, after the checks of values that must be
+    valid (cohorts, weights) or constant within a unit; with the period values and the
+    never-treated rows that have no cluster."""
     lone = None if cluster is None else _clusterless_rows(data, cluster, cohort)
     _require_valid_cohorts(data, cohort)
     if weights is not None:
@@ -329,17 +388,11 @@ def prepare_sample(
         weight=None if weights is None else data[weights].to_numpy(dtype=float),
         cluster=None if cluster is None else _cluster_codes(data[cluster], lone, unit_codes),
     )
-    time_values = np.asarray(time_values, dtype=float)
+    return rows, np.asarray(time_values, dtype=float), lone
 
-    exclusions: list[Exclusion] = []
-    if lone is not None and lone.any():
-        exclusions.append(
-            Exclusion(
-                f"never treated without a {cluster}: each its own cluster",
-                0,
-                rows.count_units(lone),
-            )
-        )
+
+def _finite_rows(rows: _Rows, weights: str | None, exclusions: list[Exclusion]) -> _Rows:
+    """Rows with a finite outcome, weight and covariates (the others counted)."""
     missing = np.isnan(rows.y) | np.isnan(rows.x[:, 1:]).any(axis=1)
     if rows.weight is not None:
         missing |= np.isnan(rows.weight)
@@ -366,7 +419,18 @@ def prepare_sample(
             column=weights,
             fix="give the units to estimate from positive weights",
         )
+    return rows
 
+
+def _coded_cohorts(
+    rows: _Rows,
+    time_values: np.ndarray,
+    cohort: str,
+    anticipation: int,
+    exclusions: list[Exclusion],
+) -> tuple[_Rows, np.ndarray]:
+    """Cohorts coded as R ``did`` codes them (missing and late: never treated; always
+    treated: dropped), each recoding counted; with the periods left."""
     unknown = np.isnan(rows.cohort)
     if unknown.any():
         exclusions.append(
@@ -387,7 +451,6 @@ def prepare_sample(
                 rows.count_units(late),
             )
         )
-
     early = np.isfinite(g) & (g <= periods[0])
     if early.any():  # as R did: always-treated units are dropped (and counted)
         exclusions.append(
@@ -398,48 +461,50 @@ def prepare_sample(
                 rows.count_units(early),
             )
         )
-        rows, g = rows.take(~early), g[~early]
-        if not np.isfinite(g).any():
+        rows = rows.take(~early)
+        if not np.isfinite(rows.cohort).any():
             raise EstimationError(
                 f"every treated unit is treated from the first period ({periods[0]:g}) on "
                 f"(column {cohort!r}): no cohort has a pre-treatment period to compare with; "
                 "use data starting before treatment"
             )
         periods = time_values[np.bincount(rows.time, minlength=len(time_values)) > 0]
+    return rows, periods
 
-    if not np.isinf(g).any():
-        if control_group == "never_treated":
-            raise EstimationError(
-                f"no never-treated units (cohort 0 or missing in column {cohort!r}) to use as "
-                "controls with control_group='never_treated'; use "
-                "control_group='not_yet_treated' or add never-treated units"
-            )
-        # As R `did`: the last cohort becomes the comparison group, so periods from
-        # its (anticipated) start on cannot be used.
-        last = g.max()
-        cut = time_values[rows.time] >= last - anticipation
-        exclusions.append(
-            Exclusion(
-                f"no never-treated units: periods from {last - anticipation:g} on dropped and "
-                f"cohort {last:g} used as not-yet-treated comparison",
-                int(cut.sum()),
-                rows.count_units(cut),
-            )
+
+def _last_cohort_as_control(
+    rows: _Rows,
+    periods: np.ndarray,
+    time_values: np.ndarray,
+    cohort: str,
+    control_group: str,
+    anticipation: int,
+    exclusions: list[Exclusion],
+) -> tuple[_Rows, np.ndarray]:
+    """Without never-treated units: as R ``did``, the last cohort becomes the comparison
+    group, so periods from its (anticipated) start on cannot be used."""
+    if control_group == "never_treated":
+        raise EstimationError(
+            f"no never-treated units (cohort 0 or missing in column {cohort!r}) to use as "
+            "controls with control_group='never_treated'; use "
+            "control_group='not_yet_treated' or add never-treated units"
         )
-        rows = rows.take(~cut)
-        rows = replace(rows, cohort=np.where(rows.cohort == last, NEVER_TREATED, rows.cohort))
-        periods = periods[periods < last - anticipation]
-        if len(periods) < 2:
-            raise EstimationError("fewer than two periods remain before the last cohort is treated")
-
-    # period index of every row
-    rows = replace(rows, time=np.searchsorted(periods, time_values)[rows.time])
-    if panel:
-        sample = _panel_sample(rows, periods, exclusions, balance=not allow_unbalanced_panel)
-    else:
-        sample = _cross_section_sample(rows, periods, exclusions)
-    _require_cohort_sizes(sample, len(covariates), cohort)
-    return sample
+    last = rows.cohort.max()
+    cut = time_values[rows.time] >= last - anticipation
+    exclusions.append(
+        Exclusion(
+            f"no never-treated units: periods from {last - anticipation:g} on dropped and "
+            f"cohort {last:g} used as not-yet-treated comparison",
+            int(cut.sum()),
+            rows.count_units(cut),
+        )
+    )
+    rows = rows.take(~cut)
+    rows = replace(rows, cohort=np.where(rows.cohort == last, NEVER_TREATED, rows.cohort))
+    periods = periods[periods < last - anticipation]
+    if len(periods) < 2:
+        raise EstimationError("fewer than two periods remain before the last cohort is treated")
+    return rows, periods
 
 
 def _clusterless_rows(data: pd.DataFrame, cluster: str, cohort: str) -> np.ndarray:
