@@ -6,10 +6,11 @@ arrives. Infrastructure failures — a kernel that would not start, a worker pro
 died or was lost — are retried with jittered exponential backoff up to
 :data:`MAX_ATTEMPTS` times; a notebook's own error never is.
 
-- ``workers=1`` (or a single job): in this process, one warm kernel.
-- ``workers=N``: a pool of N processes (spawned, so no state is inherited), each with its
-  own warm kernel. The processes ignore Ctrl-C (the run stops them) and kill their kernel
-  when terminated.
+- ``workers=1``: in this process, on one warm kernel kept for later runs of the process.
+- ``workers=N``: a pool of up to N processes (spawned, so no state is inherited), each
+  with its own warm kernel, and at least :data:`JOBS_PER_WORKER` jobs each (starting a
+  worker costs about as much as a report: fewer jobs run in this process). The processes
+  ignore Ctrl-C (the run stops them) and kill their kernel when terminated.
 - ``scheduler=ADDRESS``: the jobs go to an existing dask.distributed scheduler; each worker
   thread keeps a warm kernel, and the kernels are stopped when the run ends. Workers must
   see the same files (notebooks, data, the output folder) at the same paths.
@@ -39,6 +40,7 @@ from partnership_eval.reporting.jobs import (
 from partnership_eval.reporting.kernel import backoff
 
 MAX_ATTEMPTS = 3
+JOBS_PER_WORKER = 2
 OnOutcome = Callable[[JobOutcome], None]
 
 
@@ -79,12 +81,13 @@ def run_jobs(
     scheduler: str | None = None,
 ) -> None:
     """Run ``jobs`` (see the module docstring), calling ``on_outcome`` once per job."""
+    local = min(workers or default_workers(), len(jobs) // JOBS_PER_WORKER)
     if scheduler:
         _run_on_dask(jobs, on_outcome, scheduler)
-    elif (workers or default_workers()) <= 1 or len(jobs) <= 1:
+    elif local <= 1:
         _run_here(jobs, on_outcome)
     else:
-        _run_in_pool(jobs, on_outcome, min(workers or default_workers(), len(jobs)))
+        _run_in_pool(jobs, on_outcome, local)
 
 
 def _settle(job: Job, outcome: JobOutcome, attempts: _Attempts, on_outcome: OnOutcome) -> bool:
@@ -97,12 +100,9 @@ def _settle(job: Job, outcome: JobOutcome, attempts: _Attempts, on_outcome: OnOu
 
 def _run_here(jobs: Sequence[Job], on_outcome: OnOutcome) -> None:
     attempts = _Attempts()
-    try:
-        for job in jobs:
-            while _settle(job, run_job(job), attempts, on_outcome):
-                pass
-    finally:
-        release_kernels()
+    for job in jobs:
+        while _settle(job, run_job(job), attempts, on_outcome):
+            pass
 
 
 def _worker_init() -> None:
