@@ -83,6 +83,7 @@ def build_manifest(
                 "compute_seconds": round(r.compute_seconds, 2),
                 "inputs": r.inputs,
                 "reused": r.reused,
+                "worker": r.worker,
                 "outputs": {kind: path.as_posix() for kind, path in r.outputs.items()},
             }
             for r in records

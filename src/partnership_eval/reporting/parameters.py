@@ -260,14 +260,14 @@ def assign_parameters(
 ) -> dict[Path, dict[str, object]]:
     """The parameters each notebook gets from ``assignments`` (see :func:`parse_assignments`).
 
-    ``NOTEBOOK:NAME`` goes to that notebook only; a plain ``NAME`` to every notebook that
-    declares it (to the only notebook, declared or not, when there is one, so that its
+    ``NOTEBOOK:NAME`` goes to that notebook only (and wins over a plain ``NAME``); a plain
+    ``NAME`` to every notebook that declares it (to the only notebook, declared or not, when there is one, so that its
     error names the notebook's parameters). Raises :class:`ParameterError` for a notebook
     not in the run or a name no notebook declares.
     """
     by_stem = {path.stem: path for path in notebooks}
     assigned: dict[Path, dict[str, object]] = {path: {} for path in notebooks}
-    for key, value in assignments.items():
+    for key, value in sorted(assignments.items(), key=lambda item: ":" in item[0]):
         stem, _, name = key.rpartition(":")
         if stem:
             if stem not in by_stem:

@@ -37,6 +37,7 @@ class ReportRecord:
     finished: bool = False
     reused: bool = False
     interrupted: bool = False
+    worker: str | None = None
 
     @property
     def failed(self) -> bool:

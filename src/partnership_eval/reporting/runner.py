@@ -559,7 +559,7 @@ def _run_locked(
         record.error = outcome.error
         record.seconds, record.compute_seconds = outcome.seconds, outcome.compute_seconds
         record.outputs, record.results = outcome.outputs, outcome.results
-        record.finished = True
+        record.finished, record.worker = True, outcome.worker or None
         progress.done(record)
         write("running")
 
