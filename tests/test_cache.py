@@ -6,11 +6,11 @@ import dataclasses
 
 import pandas as pd
 import pytest
+from tables_factory import tiny_tables
 
 from partnership_eval import cache
 from partnership_eval.data.store import read_tables, write_tables
 from partnership_eval.panel import _build_panel, build_panel
-from tables_factory import tiny_tables
 
 
 @pytest.fixture
