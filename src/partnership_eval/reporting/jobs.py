@@ -125,8 +125,6 @@ def run_job(job: Job) -> JobOutcome:
             job.number, INFRASTRUCTURE, str(exc), time.perf_counter() - start, 0.0, {}, None,
             _worker(),
         )  # fmt: skip
-    if execution.error is not None:
-        _retire(kernel)  # a fresh kernel for the next report: a failure leaks no state
     try:
         outputs, results = _render(job, execution, results_path)
     except Exception as exc:  # isolate this report: the run goes on
