@@ -16,9 +16,7 @@ from partnership_eval.panel import _build_panel, build_panel
 @pytest.fixture
 def data_dir(tmp_path):
     tables = tiny_tables()
-    write_tables(
-        {name: getattr(tables, name) for name in cache.TABLES}, tmp_path, synthetic=True
-    )
+    write_tables({name: getattr(tables, name) for name in cache.TABLES}, tmp_path, synthetic=True)
     cache._memory.clear()
     return tmp_path
 

@@ -85,7 +85,10 @@ def test_a_changed_parameter_reruns_only_that_notebooks_reports(ok_notebook, tmp
     assert again.records[0].results["headline"]["estimate"] == 44.0
 
 
-def test_a_failed_report_is_run_again(failing_notebook, tmp_path):
-    run_reports([failing_notebook], ["Cumbria"], out_dir=tmp_path, run="r")
+def test_a_report_failing_with_unchanged_inputs_is_kept_failed_and_counted(
+    failing_notebook, tmp_path
+):
+    first = run_reports([failing_notebook], ["Cumbria"], out_dir=tmp_path, run="r")
     again = run_reports([failing_notebook], ["Cumbria"], out_dir=tmp_path, run="r")
-    assert not again.records[0].reused and again.records[0].failed
+    assert again.records[0].reused and again.failed == 1
+    assert again.records[0].error == first.records[0].error

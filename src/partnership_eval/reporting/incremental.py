@@ -4,8 +4,10 @@ A report's inputs are the notebook's SHA-256, every parameter it runs with, the 
 of the data tables (for notebooks that read data), the package (its version and a digest
 of its source files, so an edit to the library counts as a change) and the editions
 asked for. Their digest is stored per report in ``manifest.json``; a later run into the
-same run folder keeps a report whose digest matches, whose status was ``ok`` and whose
-files are all still there. The manifest is rewritten after every report, so a run
+same run folder keeps a report whose digest matches and whose files are all still there —
+also one that failed with the notebook's own error, which the same inputs would only
+repeat (one that could not run at all, a kernel or worker lost, has no files and runs
+again). The manifest is rewritten after every report, so a run
 stopped half-way (Ctrl-C, SIGTERM, even SIGKILL) continues where it stopped.
 """
 
@@ -60,10 +62,14 @@ def earlier_reports(manifest: Path) -> dict[tuple[str, str], dict]:
 
 
 def reuse(record: ReportRecord, earlier: Mapping[tuple[str, str], dict], run_dir: Path) -> bool:
-    """Take ``record``'s outcome from an earlier run when its inputs are unchanged, it was
-    ``ok`` and its files are all present; True when it was taken."""
+    """Take ``record``'s outcome from an earlier run when its inputs are unchanged, it
+    finished (``ok`` or ``failed``) and its files are all present; True when it was taken."""
     entry = earlier.get((record.notebook, record.slug))
-    if not entry or entry.get("status") != "ok" or entry.get("inputs") != record.inputs:
+    if (
+        not entry
+        or entry.get("status") not in ("ok", "failed")
+        or entry.get("inputs") != record.inputs
+    ):
         return False
     outputs = {kind: Path(path) for kind, path in entry.get("outputs", {}).items()}
     if not outputs or not all((run_dir / path).is_file() for path in outputs.values()):
@@ -71,7 +77,9 @@ def reuse(record: ReportRecord, earlier: Mapping[tuple[str, str], dict], run_dir
     results = outputs.get("results")
     record.outputs = outputs
     record.results = json.loads((run_dir / results).read_text()) if results else None
+    record.error = entry.get("error")
     record.seconds = float(entry.get("seconds", 0.0))
     record.compute_seconds = float(entry.get("compute_seconds", 0.0))
+    record.overhead_cpu_seconds = float(entry.get("overhead_cpu_seconds", 0.0))
     record.finished = record.reused = True
     return True

@@ -44,7 +44,8 @@ class Job:
 
 @dataclass(frozen=True)
 class JobOutcome:
-    """How a job ended: status, error, timings (total and in the notebook's cells)."""
+    """How a job ended: status, error, timings (wall time in all and in the notebook's
+    cells, and the worker's own CPU time: the overhead a report costs beside its cells)."""
 
     number: int
     status: str
@@ -54,6 +55,7 @@ class JobOutcome:
     outputs: dict[str, Path]
     results: dict | None
     worker: str
+    overhead_cpu_seconds: float = 0.0
 
 
 _kernels = threading.local()
@@ -104,7 +106,7 @@ def _worker() -> str:
 def run_job(job: Job) -> JobOutcome:
     """Execute and render one report (see the module docstring); never raises for a
     report's failure."""
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     results_path = (job.run_dir / job.outputs["results"]).resolve()
     results_path.unlink(missing_ok=True)
     try:
@@ -142,6 +144,7 @@ def run_job(job: Job) -> JobOutcome:
         outputs,
         results,
         _worker(),
+        time.process_time() - cpu,
     )
 
 

@@ -81,6 +81,7 @@ def build_manifest(
                 "error": r.error,
                 "seconds": round(r.seconds, 2),
                 "compute_seconds": round(r.compute_seconds, 2),
+                "overhead_cpu_seconds": round(r.overhead_cpu_seconds, 2),
                 "inputs": r.inputs,
                 "reused": r.reused,
                 "worker": r.worker,

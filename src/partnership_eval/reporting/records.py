@@ -31,6 +31,7 @@ class ReportRecord:
     error: str | None = None
     seconds: float = 0.0
     compute_seconds: float = 0.0
+    overhead_cpu_seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)
     results: dict | None = None
     inputs: str | None = None

@@ -558,6 +558,7 @@ def _run_locked(
         record = records[outcome.number]
         record.error = outcome.error
         record.seconds, record.compute_seconds = outcome.seconds, outcome.compute_seconds
+        record.overhead_cpu_seconds = outcome.overhead_cpu_seconds
         record.outputs, record.results = outcome.outputs, outcome.results
         record.finished, record.worker = True, outcome.worker or None
         progress.done(record)
