@@ -1,6 +1,6 @@
 """Batch benchmark: every LA × {00_overview, 01_cluster_impact with kind=mat}.
 
-Runs the national batch (or the first ``--las N`` LAs of it, by LA code) on full
+Runs the national batch (or ``--las N`` LAs of it, spread over the LA codes) on full
 synthetic England and prints: wall time, reports per minute, the per-report median split
 into overhead (everything but the notebook's cells: kernel reuse/reset, papermill,
 rendering, writing) and compute (the cells), CPU utilisation and CPU-seconds per report,
@@ -73,8 +73,13 @@ class TreeSampler(threading.Thread):
 
 
 def _las(data: Path, count: int | None) -> list[int]:
+    """LA codes in the data; ``count`` of them spread evenly over the code order (so over
+    regions, London's small-school-poor boroughs no more than their share)."""
     codes = sorted(set(read_table("schools", data)["la_code"]) & set(la_table()["la_code"]))
-    return codes[:count] if count else codes
+    if not count or count >= len(codes):
+        return codes
+    step = len(codes) / count
+    return [codes[int(i * step)] for i in range(count)]
 
 
 def _timed_run(data: Path, out: Path, run: str, codes: list[int], **options) -> dict:
@@ -142,7 +147,7 @@ def _report(label: str, timing: dict, again: dict, total_las: int, codes: list[i
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="full synthetic England")
-    parser.add_argument("--las", type=int, help="only the first N LAs (default: all)")
+    parser.add_argument("--las", type=int, help="only N LAs, spread over all (default: all)")
     parser.add_argument("--workers", type=int, help="local worker processes (default: CPUs)")
     parser.add_argument("--local-cluster", type=int, metavar="N", help="dask LocalCluster workers")
     parser.add_argument("--out", type=Path, help="output root (default: a temporary folder)")

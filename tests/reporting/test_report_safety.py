@@ -49,7 +49,7 @@ def test_report_set_with_a_non_utf8_byte_names_the_file_line_and_fix(tmp_path):
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("notebook = 3", r"report 1: key 'notebook' must be text, got a number 3"),
+        ("notebook = 3", r"report 1: key 'notebook' must be text, got a whole number 3"),
         ('notebook = "x"\nareas = {a = 1}', r"report 1: key 'areas' must be a list, got a table"),
         ('notebook = "x"\nparameters = "kind=mat"', r"key 'parameters' must be a table"),
         ('notebook = "x"\nareas = [true]', r"key 'areas' holds True"),

@@ -30,7 +30,13 @@ BY = ("la", "region", "school")
 """What ``by`` runs a notebook for: every LA, every region, or every school in the data."""
 REPORT_KEYS = {"notebook": str, "areas": list, "parameters": dict, "by": str, "where": str}
 SET_KEYS = {"report": list, "workers": int, "scheduler": str}
-TYPE_WORDS = {str: "text", list: "a list", dict: "a table", int: "a whole number"}
+TYPE_WORDS = {
+    str: "text",
+    list: "a list",
+    dict: "a table",
+    int: "a whole number",
+    float: "a number",
+}
 
 
 @dataclass(frozen=True)
@@ -58,16 +64,10 @@ class ReportSet:
     scheduler: str | None = None
 
 
-def _value_type(value: object) -> str:
-    return {str: "text", list: "a list", dict: "a table", int: "a number", float: "a number"}.get(
-        type(value), type(value).__name__
-    )
-
-
 def _check(path: Path, where: str, key: str, value: object, expected: type) -> None:
     if expected is int and isinstance(value, bool) or not isinstance(value, expected):
         raise InputError(
-            f"{where}key {key!r} must be {TYPE_WORDS[expected]}, got {_value_type(value)} "
+            f"{where}key {key!r} must be {TYPE_WORDS[expected]}, got {TYPE_WORDS.get(type(value), type(value).__name__)} "
             f"{value!r}",
             path=path,
             fix=f"write e.g. {_example(key)}",
