@@ -39,8 +39,8 @@ EXIT_CODES = f"""exit codes:
            finish as interrupted in its index and manifest: rerun the same command to finish"""
 
 
-class UsageError(Exception):
-    """Options that do not go together."""
+class UsageError(PartnershipEvalError):
+    """Options that do not go together (exit code 2, as other input errors)."""
 
 
 def _progress(message: str) -> None:
@@ -394,7 +394,7 @@ def _interrupted(exc: KeyboardInterrupt) -> str:
 
 def _describe_error(exc: Exception) -> tuple[int, str]:
     """Exit code and one-line message for an error that ends a command."""
-    if isinstance(exc, PartnershipEvalError | UsageError):
+    if isinstance(exc, PartnershipEvalError):
         return EXIT_INPUT, str(exc)
     hint = " (rerun with --debug for the traceback)"
     if isinstance(exc, OSError):
