@@ -101,10 +101,11 @@ def test_by_school_names_each_report_by_its_school(three_las, tmp_path, write_no
 def test_reports_on_a_dask_cluster_are_the_same_bytes_as_local_ones(
     three_las, ok_notebook, tmp_path
 ):
-    distributed = pytest.importorskip("distributed")
+    from distributed import LocalCluster  # a dependency; imported here, where it is used
+
     requests = batch_requests([ok_notebook], "la", where="region != 'North West'")
     local = run_batch(requests, data_dir=three_las, out_dir=tmp_path, run="local", workers=1)
-    with distributed.LocalCluster(
+    with LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:
         remote = run_batch(
