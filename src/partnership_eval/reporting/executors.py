@@ -81,6 +81,8 @@ def run_jobs(
     scheduler: str | None = None,
 ) -> None:
     """Run ``jobs`` (see the module docstring), calling ``on_outcome`` once per job."""
+    if not jobs:  # every report kept from an earlier run: no cluster to connect to
+        return
     local = min(workers or default_workers(), len(jobs) // JOBS_PER_WORKER)
     if scheduler:
         _run_on_dask(jobs, on_outcome, scheduler)
