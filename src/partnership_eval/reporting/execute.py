@@ -4,8 +4,8 @@ Notebooks run on the registered kernel ``partnership-eval`` (``make install`` re
 it with ``python -m ipykernel install --sys-prefix --name partnership-eval``), kept warm
 across reports (:mod:`.kernel`), in the notebook's own directory, as in Jupyter and
 under nbval. The executed notebook is normalised so that identical inputs give identical
-bytes: timing metadata is removed and cells papermill adds (injected parameters, error markers) get ids derived from
-their position instead of random ones.
+bytes: timing metadata is removed and cells papermill adds (injected parameters, error
+markers) get ids derived from their position instead of random ones.
 """
 
 from __future__ import annotations
