@@ -8,7 +8,7 @@ DATA := data/processed
 SCALE ?= full
 WORKERS ?= 2
 
-.PHONY: install test lint data report bench clean
+.PHONY: install test lint data report lab bench clean
 
 # Reinstalls only when pyproject.toml changes (the stamp is newer otherwise).
 $(STAMP): pyproject.toml
@@ -38,6 +38,11 @@ REPORT_SET ?= notebooks/demo_reports.toml
 report: $(STAMP) $(DATA)/schools.parquet
 	$(BIN)/partnership-eval batch $(REPORT_SET) --data $(DATA) --out reports \
 		--run $(REPORT_RUN) --with-code
+
+# JupyterLab on notebooks/ with the project kernel, reading the demo data (built if missing).
+lab: $(STAMP) $(DATA)/schools.parquet
+	PARTNERSHIP_EVAL_DATA=$(abspath $(DATA)) $(BIN)/jupyter lab --ServerApp.root_dir=notebooks \
+		--MappingKernelManager.default_kernel_name=$(KERNEL)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_synthetic.py

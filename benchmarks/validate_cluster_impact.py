@@ -45,7 +45,9 @@ def _covers(low: float, high: float, truth: float) -> bool:
     return bool(low <= truth <= high)
 
 
-def one_seed(seed: int, scale: str, min_schools: int, n_null: int) -> tuple[list[dict], list[float]]:
+def one_seed(
+    seed: int, scale: str, min_schools: int, n_null: int, anticipation: int = 0
+) -> tuple[list[dict], list[float]]:
     """Estimates against truth for each cluster LA, and placebo p-values under no effect."""
     with tempfile.TemporaryDirectory() as tmp:
         write_demo_data(tmp, scale=scale, seed=seed, progress=lambda message: None)
@@ -54,11 +56,13 @@ def one_seed(seed: int, scale: str, min_schools: int, n_null: int) -> tuple[list
     for la in CLUSTER_LAS:
         try:
             design = impact_design(data, la)
-            main = estimate_impact(design, n_boot=999, seed=seed)
+            main = estimate_impact(design, n_boot=999, seed=seed, anticipation=anticipation)
         except PartnershipEvalError:
             continue
         truth = main.truth
-        school = estimate_impact(design, n_boot=999, seed=seed, cluster=None)
+        school = estimate_impact(
+            design, n_boot=999, seed=seed, cluster=None, anticipation=anticipation
+        )
         wild = main.did.wild_bootstrap("simple", seed=seed)
         rows.append(
             {
@@ -79,7 +83,9 @@ def one_seed(seed: int, scale: str, min_schools: int, n_null: int) -> tuple[list
             null = replace(null, la_codes=(code,), area=str(code))
             try:
                 pretend = estimate_impact(null, n_boot=0, seed=seed)
-                null_p.append(area_placebo(null, pretend, min_schools=min_schools, seed=seed).p_value)
+                null_p.append(
+                    area_placebo(null, pretend, min_schools=min_schools, seed=seed).p_value
+                )
             except PartnershipEvalError:
                 continue
     return rows, null_p
@@ -91,12 +97,15 @@ def main() -> None:
     parser.add_argument("--scale", choices=("small", "full"), default="small")
     parser.add_argument("--min-schools", type=int, default=None)
     parser.add_argument("--null-las", type=int, default=2, help="placebo LAs tested per design")
+    parser.add_argument(
+        "--anticipation", type=int, default=0, help="years before the start left out"
+    )
     args = parser.parse_args()
     min_schools = args.min_schools or (20 if args.scale == "full" else 8)
     started = time.perf_counter()
     rows, null_p = [], []
     for seed in args.seeds:
-        got, p = one_seed(seed, args.scale, min_schools, args.null_las)
+        got, p = one_seed(seed, args.scale, min_schools, args.null_las, args.anticipation)
         rows += got
         null_p += p
         print(f"seed {seed}: {len(got)} LAs, {len(p)} null placebo tests", flush=True)
@@ -115,8 +124,7 @@ def main() -> None:
     if null_p:
         rejected = np.mean(np.asarray(null_p) < 0.05)
         print(
-            f"placebo in space under no effect: {rejected:.1%} of {len(null_p)} tests "
-            "reject at 5%"
+            f"placebo in space under no effect: {rejected:.1%} of {len(null_p)} tests reject at 5%"
         )
     print(f"({time.perf_counter() - started:.0f} s)")
 

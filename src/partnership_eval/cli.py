@@ -8,13 +8,16 @@ the subcommand, shows the traceback instead.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from partnership_eval import __version__
 from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.reporting.reportset import BY
 
 if TYPE_CHECKING:  # the runner imports papermill and nbconvert: load it only when used
     from partnership_eval.reporting.runner import RunResult
@@ -32,7 +35,12 @@ EXIT_CODES = f"""exit codes:
   {EXIT_INPUT}        input or usage error: bad option, parameter, file or data
   {EXIT_OS}        operating-system error: a file or folder could not be read or written
   {EXIT_FAILED_REPORTS + 1}-{EXIT_FAILED_REPORTS + MAX_FAILED}  report/batch: {EXIT_FAILED_REPORTS} + the number of failed reports ({EXIT_FAILED_REPORTS + MAX_FAILED}: {MAX_FAILED} or more)
-  {EXIT_INTERRUPTED}      interrupted"""
+  {EXIT_INTERRUPTED}      interrupted (Ctrl-C or SIGTERM); a report run marks the reports it did not
+           finish as interrupted in its index and manifest: rerun the same command to finish"""
+
+
+class UsageError(PartnershipEvalError):
+    """Options that do not go together (exit code 2, as other input errors)."""
 
 
 def _progress(message: str) -> None:
@@ -128,14 +136,20 @@ def _add_download(sub: argparse._SubParsersAction, common: argparse.ArgumentPars
 
 
 def _add_run_options(p: argparse.ArgumentParser) -> None:
-    """Options shared by ``report`` and ``batch``: data, output, run name, editions."""
+    """Options shared by ``report`` and ``batch``: data, output, run name, editions,
+    parameters, where the reports run and whether unchanged ones run again."""
     p.add_argument(
         "--data", type=Path, default=DEFAULT_DATA, help=f"data directory (default {DEFAULT_DATA})"
     )
     p.add_argument(
         "--out", type=Path, default=Path("reports"), help="output root (default reports)"
     )
-    p.add_argument("--run", metavar="NAME", help="run folder name (default: date and time)")
+    p.add_argument(
+        "--run",
+        metavar="NAME",
+        help="run folder name (default: date and time); a folder is used by one run at a "
+        "time, and a run into an existing folder keeps its reports whose inputs are unchanged",
+    )
     p.add_argument(
         "--with-code", action="store_true", help="also write the student edition showing code"
     )
@@ -146,6 +160,56 @@ def _add_run_options(p: argparse.ArgumentParser) -> None:
         help="where notebooks are found by name (default: the nearest notebooks/ folder "
         "in the working directory or a parent)",
     )
+    p.add_argument(
+        "-p",
+        dest="param",
+        action="append",
+        metavar="[NOTEBOOK:]NAME=VALUE",
+        help="notebook parameter, checked against its parameters cell (repeatable); NAME "
+        "goes to every notebook declaring it, NOTEBOOK:NAME to that notebook only",
+    )
+    p.add_argument(
+        "--workers",
+        type=_positive,
+        metavar="N",
+        help="local worker processes, each with its own warm kernel (default: one per CPU)",
+    )
+    p.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run the reports on the dask.distributed scheduler at ADDRESS "
+        "(e.g. tcp://host:8786) instead of local processes",
+    )
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="run every report, even those unchanged since an earlier run into --run",
+    )
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
+
+
+def _run_options(args: argparse.Namespace) -> dict:
+    """The keyword arguments of ``run_batch`` given by the shared run options."""
+    return {
+        "data_dir": args.data,
+        "out_dir": args.out,
+        "run": args.run,
+        "with_code": args.with_code,
+        "workers": args.workers,
+        "scheduler": args.scheduler,
+        "force": args.force,
+        "progress": _progress,
+        "progress_bar": sys.stderr.isatty(),
+    }
 
 
 def _run_summary(result: RunResult) -> int:
@@ -160,14 +224,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     result = run_reports(
         args.notebook or (),
         args.la or (),
-        data_dir=args.data,
-        out_dir=args.out,
-        run=args.run,
         parameters=parse_assignments(args.param or []),
         text_parameters=True,
-        with_code=args.with_code,
         notebooks_dir=args.notebooks_dir,
-        progress=_progress,
+        **_run_options(args),
     )
     return _run_summary(result)
 
@@ -197,27 +257,40 @@ def _add_report(sub: argparse._SubParsersAction, common: argparse.ArgumentParser
         help="area: LA name, LA code or region (repeatable; default each notebook's own)",
     )
     _add_run_options(p)
-    p.add_argument(
-        "-p",
-        dest="param",
-        action="append",
-        metavar="NAME=VALUE",
-        help="notebook parameter, checked against its parameters cell (repeatable)",
-    )
     p.set_defaults(func=_cmd_report)
 
 
 def _cmd_batch(args: argparse.Namespace) -> int:
-    from partnership_eval.reporting.runner import read_report_set, run_batch
+    from partnership_eval.reporting.parameters import parse_assignments
+    from partnership_eval.reporting.reportset import ReportSet, read_report_set
+    from partnership_eval.reporting.runner import batch_requests, run_batch
 
+    if (args.report_set is None) == (args.by is None):
+        raise UsageError("give a REPORT_SET file or --by la|region|school (one of the two)")
+    if args.by is None and (args.notebook or args.where):
+        raise UsageError("--notebook and --where go with --by; a report set names its own")
+    if args.by is not None:
+        report_set = ReportSet(
+            batch_requests(
+                args.notebook or (),
+                args.by,
+                where=args.where,
+                parameters=parse_assignments(args.param or []),
+                notebooks_dir=args.notebooks_dir,
+            )
+        )
+    else:
+        if args.param:
+            raise UsageError("-p goes with --by; a report set gives [report.parameters]")
+        report_set = read_report_set(args.report_set)
+    options = _run_options(args)
+    options["workers"] = args.workers or report_set.workers
+    options["scheduler"] = args.scheduler or report_set.scheduler
     result = run_batch(
-        read_report_set(args.report_set),
-        data_dir=args.data,
-        out_dir=args.out,
-        run=args.run,
-        with_code=args.with_code,
+        report_set.requests,
+        text_parameters=args.by is not None,
         notebooks_dir=args.notebooks_dir,
-        progress=_progress,
+        **options,
     )
     return _run_summary(result)
 
@@ -225,16 +298,36 @@ def _cmd_batch(args: argparse.Namespace) -> int:
 def _add_batch(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "batch",
-        help="run a declared set of reports (TOML) into one run",
-        description="Run every [[report]] of a TOML report set (notebook, areas, "
-        "parameters) into one run folder with one index and manifest. Everything is "
-        "checked before anything runs; a failing report is recorded and the run goes on; "
+        help="run many reports into one run: a TOML report set, or every LA/region/school",
+        description="Run every [[report]] of a TOML report set (notebook, areas or by, "
+        "parameters), or with --by every LA, region or school in the data for each "
+        "--notebook, into one run folder with one index and manifest. Everything is "
+        "checked before anything runs; reports run in parallel on warm kernels (local "
+        "processes, or a dask cluster with --scheduler); a failing report is recorded and "
+        "the run goes on; a rerun into the same --run keeps unchanged reports; "
         f"the exit code is {EXIT_FAILED_REPORTS} + the number of failed reports.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
         parents=[common],
     )
-    p.add_argument("report_set", type=Path, metavar="REPORT_SET", help="TOML report set")
+    p.add_argument("report_set", type=Path, nargs="?", metavar="REPORT_SET", help="TOML report set")
+    p.add_argument(
+        "--by",
+        choices=BY,
+        help="one report per LA, region or school in the data, for each --notebook",
+    )
+    p.add_argument(
+        "--notebook",
+        action="append",
+        metavar="NAME",
+        help="with --by: notebook name or path (repeatable; default all)",
+    )
+    p.add_argument(
+        "--where",
+        metavar="EXPR",
+        help="with --by: only units with schools matching this pandas query over the "
+        "schools table, e.g. \"region == 'North West'\" or 'rural and pupils < 150'",
+    )
     _add_run_options(p)
     p.set_defaults(func=_cmd_batch)
 
@@ -260,14 +353,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _terminate(signum: int, frame: object) -> None:
+    """SIGTERM ends a command as Ctrl-C does, so a run can mark itself interrupted."""
+    raise KeyboardInterrupt
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``partnership-eval`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    main_thread = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         return int(args.func(args) or 0)
-    except KeyboardInterrupt:
-        print("partnership-eval: interrupted", file=sys.stderr)
+    except KeyboardInterrupt as exc:
+        print(f"partnership-eval: interrupted{_interrupted(exc)}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:
         if args.debug:
@@ -275,6 +375,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         code, message = _describe_error(exc)
         print(f"partnership-eval: error: {' '.join(message.split())}", file=sys.stderr)
         return code
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _interrupted(exc: KeyboardInterrupt) -> str:
+    """What an interrupted run left: where, how many reports not finished, how to finish."""
+    from partnership_eval.reporting.runner import RunInterrupted
+
+    if not isinstance(exc, RunInterrupted):
+        return ""
+    return (
+        f": {exc.unfinished} report(s) not finished, marked interrupted in "
+        f"{exc.run_dir / 'manifest.json'}; run the same command again to finish them"
+    )
 
 
 def _describe_error(exc: Exception) -> tuple[int, str]:

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from partnership_eval.cache import cached
 from partnership_eval.data.geography import resolve_las
 from partnership_eval.data.schema import OUTCOME_MEASURES, PARTNERSHIP_KINDS
 from partnership_eval.data.store import DataTables, read_tables
@@ -197,8 +198,24 @@ def build_panel(
     --------
     >>> panel = build_panel("data/processed", kind="cluster", area="Cumbria")  # doctest: +SKIP
     >>> panel.frame.head()  # doctest: +SKIP
+
+    Built once per data content and arguments, then read from :mod:`partnership_eval.cache`.
     """
     tables = _as_tables(data)
+    key = {"kind": kind, "area": area, "years": years, "phase": phase, "baseline": baseline_years}
+    return cached(
+        "panel", tables, key, lambda: _build_panel(tables, kind, area, years, phase, baseline_years)
+    )
+
+
+def _build_panel(
+    tables: DataTables,
+    kind: str | Sequence[str],
+    area: Area,
+    years: tuple[int, int] | None,
+    phase: str | None,
+    baseline_years: tuple[int, int] | None,
+) -> SchoolPanel:
     schools = area_schools(tables.schools, area)
     if phase is not None:
         schools = schools[schools["phase"].str.lower() == phase.lower()]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import nbformat
 import pandas as pd
 import pytest
 
@@ -62,3 +63,25 @@ def cli_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
         ]
     )  # fmt: skip
     return out / "first", code
+
+
+@pytest.fixture(scope="session")
+def write_notebook():
+    """``write_notebook(folder, name, parameters, *cells)``: a notebook with a
+    ``parameters`` cell and further code cells."""
+    return _write_notebook
+
+
+def _write_notebook(folder: Path, name: str, parameters: str, *cells: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "partnership-eval",
+        "display_name": "x",
+        "language": "python",
+    }
+    first = nbformat.v4.new_code_cell(parameters)
+    first.metadata["tags"] = ["parameters"]
+    nb.cells = [first, *(nbformat.v4.new_code_cell(cell) for cell in cells)]
+    path = folder / f"{name}.ipynb"
+    nbformat.write(nb, path)
+    return path

@@ -10,7 +10,8 @@ import pytest
 from partnership_eval.cli import main
 from partnership_eval.data.geography import resolve_las
 from partnership_eval.errors import PartnershipEvalError
-from partnership_eval.reporting.runner import ReportRequest, read_report_set, run_batch
+from partnership_eval.reporting.reportset import ReportRequest, read_report_set
+from partnership_eval.reporting.runner import run_batch
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,7 +29,7 @@ def test_report_set_lists_notebooks_areas_and_parameters(tmp_path, ok_notebook):
         "[report.parameters]\nthreshold = 3\n"
         '[[report]]\nnotebook = "00_overview"\n',
     )
-    requests = read_report_set(path)
+    requests = read_report_set(path).requests
     assert requests[0] == ReportRequest(str(ok_notebook), ("Cumbria", "909"), {"threshold": 3})
     assert requests[1] == ReportRequest("00_overview", (), {})
 
@@ -78,7 +79,7 @@ def test_batch_runs_every_request_into_one_index_and_counts_failures(
 
 def test_the_demo_report_set_names_existing_notebooks_and_areas():
     notebooks = ROOT / "notebooks"
-    requests = read_report_set(notebooks / "demo_reports.toml")
+    requests = read_report_set(notebooks / "demo_reports.toml").requests
     assert requests
     for request in requests:
         assert (notebooks / f"{request.notebook}.ipynb").is_file(), request.notebook

@@ -1,20 +1,18 @@
 """Execute one notebook with papermill into a reproducible executed notebook.
 
 Notebooks run on the registered kernel ``partnership-eval`` (``make install`` registers
-it with ``python -m ipykernel install --sys-prefix --name partnership-eval``), in the
-notebook's own directory, as in Jupyter and under nbval. The executed notebook is
-normalised so that identical inputs give identical bytes: timing metadata is removed
-and cells papermill adds (injected parameters, error markers) get ids derived from
-their position instead of random ones.
+it with ``python -m ipykernel install --sys-prefix --name partnership-eval``), kept warm
+across reports (:mod:`.kernel`), in the notebook's own directory, as in Jupyter and
+under nbval. The executed notebook is normalised so that identical inputs give identical
+bytes: timing metadata is removed and cells papermill adds (injected parameters, error
+markers) get ids derived from their position instead of random ones.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,8 +22,9 @@ from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 from nbformat import NotebookNode
 
 from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.reporting.kernel import ENGINE, KERNEL, WarmKernel
+from partnership_eval.reporting.parameters import read_notebook
 
-KERNEL = "partnership-eval"
 KEPT_NOTEBOOK_METADATA = ("parameters", "default_parameters", "exception")
 KEPT_CELL_METADATA = ("status", "exception")
 
@@ -48,21 +47,6 @@ def check_kernel(kernel: str = KERNEL) -> None:
             f"Jupyter kernel {kernel!r} is not registered; run `make install` or "
             f"`python -m ipykernel install --sys-prefix --name {kernel}`"
         ) from None
-
-
-@contextmanager
-def _environment(env: Mapping[str, str]) -> Iterator[None]:
-    """Set environment variables for the kernel papermill starts (it inherits them)."""
-    saved = {name: os.environ.get(name) for name in env}
-    os.environ.update(env)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def normalise_notebook(nb: NotebookNode, source_ids: set[str]) -> NotebookNode:
@@ -108,8 +92,8 @@ def execute_notebook(
     output: str | Path,
     parameters: Mapping[str, object],
     *,
+    kernel: WarmKernel,
     env: Mapping[str, str] | None = None,
-    kernel: str = KERNEL,
     cell_timeout: int | None = None,
 ) -> Execution:
     """Run ``source`` with ``parameters`` into ``output`` (written even when a cell fails).
@@ -120,10 +104,11 @@ def execute_notebook(
         The notebook to run and where to write the executed notebook.
     parameters
         Checked parameter values (see :func:`~partnership_eval.reporting.parameters.validate_parameters`).
-    env
-        Environment variables for the kernel.
     kernel
-        Registered Jupyter kernel to run on.
+        The running kernel to execute on; its namespace is reset first and the working
+        directory set to the notebook's folder, as in Jupyter and under nbval.
+    env
+        Environment variables for the report (set in the kernel).
     cell_timeout
         Seconds a single cell may run (no limit when None).
 
@@ -131,30 +116,34 @@ def execute_notebook(
     -------
     Execution
         The normalised notebook, the error (``"NameError: ... (cell In [4])"``) or None,
-        and the wall time.
+        and the wall time of its cells.
+
+    Raises
+    ------
+    KernelStartError
+        When the kernel does not answer the reset (an infrastructure failure, to retry
+        on another kernel; a notebook's own error is returned, never raised).
     """
     source, output = Path(source).resolve(), Path(output).resolve()
     output.parent.mkdir(parents=True, exist_ok=True)
     output.unlink(missing_ok=True)
-    source_nb = nbformat.read(source, as_version=4)
+    source_nb = read_notebook(source)
     source_ids = {cell.get("id") for cell in source_nb.cells}
     error = None
-    start = time.perf_counter()
+    kernel.prepare(source.parent, env or {})
+    start = time.perf_counter()  # the notebook's own time: the reset above is overhead
     try:
-        with _environment(env or {}):
-            papermill.execute_notebook(
-                str(source),
-                str(output),
-                parameters=dict(parameters),
-                kernel_name=kernel,
-                cwd=str(source.parent),
-                progress_bar=False,
-                execution_timeout=cell_timeout,
-                record_timing=False,
-                # the kernel's own log (a warning about local TCP, a note on shutdown) is
-                # noise among the progress lines; errors reach the notebook anyway
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )
+        papermill.execute_notebook(
+            str(source),
+            str(output),
+            parameters=dict(parameters),
+            engine_name=ENGINE,
+            kernel_name=kernel.kernel_name,
+            warm=kernel,
+            progress_bar=False,
+            execution_timeout=cell_timeout,
+            record_timing=False,
+        )
     except Exception as exc:  # a failing report is recorded, never fatal to the run
         error = _describe(exc)
     seconds = time.perf_counter() - start

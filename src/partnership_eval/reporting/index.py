@@ -20,6 +20,7 @@ th, td { border-bottom: 1px solid #ddd; padding: 0.4em 0.6em; text-align: left; 
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .ok { color: #1b6e20; font-weight: 600; }
 .failed { color: #b3261e; font-weight: 600; }
+.interrupted { color: #8a4b00; font-weight: 600; }
 .banner { padding: 0.6em 1em; margin: 0.5em 0 1em; border-radius: 4px; font-weight: 600;
           background: #fff4ce; border: 2px solid #c99a00; color: #5c4300; }
 .error { color: #6b0f0a; font-size: 0.9em; }
@@ -74,10 +75,28 @@ def _links(record: ReportRecord) -> str:
     )
 
 
-def render_index(run: str, records: Sequence[ReportRecord]) -> str:
-    """The index page of a run."""
+def _summary(records: Sequence[ReportRecord], state: str) -> str:
+    failed = sum(r.failed for r in records)
+    text = f"{len(records)} report(s), {failed} failed"
+    if state == "interrupted":
+        stopped = sum(r.interrupted for r in records)
+        text = (
+            f'<span class="interrupted">Run interrupted: {stopped} of {len(records)} '
+            "report(s) not finished</span> (run the same command again to finish them); " + text
+        )
+    elif state == "running":
+        done = sum(r.finished for r in records)
+        text = f"Running: {done} of {len(records)} report(s) done so far; {text}"
+    return text
+
+
+def render_index(run: str, records: Sequence[ReportRecord], state: str = "complete") -> str:
+    """The index page of a run (``state``: ``running``, ``complete`` or ``interrupted``;
+    while running, reports not yet finished are left out)."""
     rows = []
     for r in records:
+        if state == "running" and not r.finished:
+            continue
         error = f'<div class="error">{escape(r.error)}</div>' if r.error else ""
         rows.append(
             f"<tr><td>{escape(r.notebook)}</td><td>{escape(r.area or '—')}</td>"
@@ -91,8 +110,7 @@ def render_index(run: str, records: Sequence[ReportRecord]) -> str:
         if synthetic
         else ""
     )
-    failed = sum(r.failed for r in records)
-    summary = f"{len(records)} report(s), {failed} failed"
+    summary = _summary(records, state)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>Reports: {escape(run)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"

@@ -16,14 +16,16 @@ line) are converted to the declared type first; a list may be given as ``a,b,c``
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import nbformat
 import papermill
+from nbformat import NotebookNode
 
-from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.errors import InputError, PartnershipEvalError
 
 SUPPORTED = "str, int, float, bool, list[T], dict[K, V] or Optional[T]"
 
@@ -47,8 +49,26 @@ class Parameter:
         return f"{text}: {self.help}" if self.help else text
 
 
+def read_notebook(path: Path) -> NotebookNode:
+    """A notebook file; an :class:`InputError` naming it and the fix when it is not one."""
+    try:
+        return nbformat.read(path, as_version=4)
+    except UnicodeDecodeError as exc:
+        problem = f"not UTF-8 text ({exc.reason} at byte {exc.start})"
+    except (ValueError, nbformat.reader.NotJSONError) as exc:
+        problem = f"not a notebook ({' '.join(str(exc).split())[:120]})"
+    except (KeyError, TypeError, AttributeError) as exc:
+        problem = f"not a notebook (no {exc})"
+    raise InputError(
+        problem,
+        path=path,
+        fix="restore it from git, or open and save it in Jupyter; "
+        "`jupytext --to ipynb` rebuilds it from its paired .py",
+    )
+
+
 def _parameters_cell(path: Path) -> str:
-    nb = nbformat.read(path, as_version=4)
+    nb = read_notebook(path)
     tagged = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
     if len(tagged) != 1:
         raise ParameterError(
@@ -62,9 +82,15 @@ def notebook_parameters(path: str | Path) -> dict[str, Parameter]:
 
     Raises :class:`ParameterError` when the ``parameters`` cell assigns a name papermill
     cannot read or leaves a parameter without a type annotation: such a parameter could
-    not be checked.
+    not be checked. Read once per version of the file (a batch asks for every report).
     """
-    path = Path(path)
+    path = Path(path).resolve()
+    stat = path.stat()
+    return dict(_declared(path, stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=64)
+def _declared(path: Path, mtime_ns: int, size: int) -> dict[str, Parameter]:
     source = _parameters_cell(path)
     declared = papermill.inspect_notebook(str(path))
     assigned = [
@@ -214,13 +240,50 @@ def validate_parameters(
 
 
 def parse_assignments(items: list[str]) -> dict[str, str]:
-    """``["NAME=VALUE", ...]`` from the command line as a dict of text values."""
+    """``["NAME=VALUE", "NOTEBOOK:NAME=VALUE", ...]`` from the command line as a dict of
+    text values keyed ``NAME`` or ``NOTEBOOK:NAME``."""
     parsed: dict[str, str] = {}
     for item in items:
         name, sep, value = item.partition("=")
-        if not sep or not name.strip().isidentifier():
+        notebook, _, bare = name.strip().rpartition(":")
+        if not sep or not bare.isidentifier() or (":" in name and not notebook):
             raise ParameterError(
-                f"-p {item!r}: write parameters as NAME=VALUE, e.g. -p years=[2012,2019]"
+                f"-p {item!r}: write parameters as NAME=VALUE, e.g. -p years=[2012,2019], "
+                "or NOTEBOOK:NAME=VALUE for one notebook, e.g. -p 01_cluster_impact:kind=mat"
             )
         parsed[name.strip()] = value
     return parsed
+
+
+def assign_parameters(
+    notebooks: Sequence[Path], assignments: Mapping[str, object]
+) -> dict[Path, dict[str, object]]:
+    """The parameters each notebook gets from ``assignments`` (see :func:`parse_assignments`).
+
+    ``NOTEBOOK:NAME`` goes to that notebook only (and wins over a plain ``NAME``); a plain
+    ``NAME`` to every notebook that declares it (to the only notebook, declared or not, when there is one, so that its
+    error names the notebook's parameters). Raises :class:`ParameterError` for a notebook
+    not in the run or a name no notebook declares.
+    """
+    by_stem = {path.stem: path for path in notebooks}
+    assigned: dict[Path, dict[str, object]] = {path: {} for path in notebooks}
+    for key, value in sorted(assignments.items(), key=lambda item: ":" in item[0]):
+        stem, _, name = key.rpartition(":")
+        if stem:
+            if stem not in by_stem:
+                raise ParameterError(
+                    f"-p {key}: notebook {stem!r} is not in this run; "
+                    f"the run's notebooks are {', '.join(by_stem)}"
+                )
+            assigned[by_stem[stem]][name] = value
+            continue
+        takers = [path for path in notebooks if name in notebook_parameters(path)]
+        if not takers and len(notebooks) > 1:
+            valid = "; ".join(
+                f"{path.stem}: {', '.join(notebook_parameters(path)) or 'none'}"
+                for path in notebooks
+            )
+            raise ParameterError(f"no notebook of this run has a parameter {name!r} ({valid})")
+        for path in takers or notebooks:
+            assigned[path][name] = value
+    return assigned

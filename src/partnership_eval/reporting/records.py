@@ -15,6 +15,9 @@ class ReportRecord:
     ``parameters`` are the values passed to the notebook, ``defaults`` the values its
     ``parameters`` cell declares; ``outputs`` maps kind (``ipynb``, ``html``,
     ``code_html``, ``results``) to the file written, relative to the run directory.
+    ``inputs`` is the digest of everything the report depends on (see
+    :mod:`.incremental`); ``reused`` marks a report kept from an earlier run with the same
+    inputs, ``interrupted`` one the run was stopped before it finished.
     """
 
     notebook: str
@@ -27,8 +30,15 @@ class ReportRecord:
     git_commit: str | None = None
     error: str | None = None
     seconds: float = 0.0
+    compute_seconds: float = 0.0
+    overhead_cpu_seconds: float = 0.0
     outputs: dict[str, Path] = field(default_factory=dict)
     results: dict | None = None
+    inputs: str | None = None
+    finished: bool = False
+    reused: bool = False
+    interrupted: bool = False
+    worker: str | None = None
 
     @property
     def failed(self) -> bool:
@@ -37,7 +47,9 @@ class ReportRecord:
 
     @property
     def status(self) -> str:
-        """``"failed"`` or ``"ok"``, as shown in the index and manifest."""
+        """``"interrupted"``, ``"failed"`` or ``"ok"``, as shown in the index and manifest."""
+        if self.interrupted:
+            return "interrupted"
         return "failed" if self.failed else "ok"
 
     @property

@@ -12,11 +12,15 @@ Layout of a run (``<out>/<run>/``)::
 A notebook whose unit is a school (it declares ``urn`` and no ``area``) names its
 files ``urn-<URN>.*`` instead (see :func:`report_slug`).
 
-All requested parameters of every report are checked before anything runs. A reused
-run folder is cleared of the files the runner writes (for the notebooks of this run,
-plus index and manifest), so it holds exactly what its index lists. Then each report
-runs in turn; a failing report is recorded (partial notebook, HTML showing the error,
-``failed`` in index and manifest) and the run goes on. Only notebooks that declare
+All requested parameters of every report (areas and partnership kinds included) are
+checked, and the data tables opened, before any kernel starts. The run folder is locked
+for the run (:mod:`.lock`); reports an earlier run into it left with unchanged inputs are
+kept (:mod:`.incremental`), the other files the runner writes there are cleared, so it
+holds exactly what its index lists. Then the reports run — in this process, a local pool
+or on a dask cluster (:mod:`.executors`) — and index and manifest are rewritten as each
+one finishes. A failing report is recorded (partial notebook, HTML showing the error,
+``failed`` in index and manifest) and the run goes on; a run stopped by Ctrl-C or SIGTERM
+marks the reports it did not finish ``interrupted``. Only notebooks that declare
 ``data_dir`` are given the data, and only their pages carry the synthetic-data banner
 on the strength of it.
 """
@@ -24,37 +28,48 @@ on the strength of it.
 from __future__ import annotations
 
 import ast
+import difflib
 import os
 import re
 import subprocess
-import time
-import tomllib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
-from partnership_eval.data.geography import ENGLAND, area_name, resolve_las
+from partnership_eval.data.geography import ENGLAND, area_name, la_table, resolve_las
+from partnership_eval.data.schema import PARTNERSHIP_KINDS
 from partnership_eval.data.store import data_hashes, sha256_file, table_metadata
 from partnership_eval.errors import PartnershipEvalError
+from partnership_eval.reporting.data_check import check_data_dir
 from partnership_eval.reporting.data_location import DATA_ENV
-from partnership_eval.reporting.execute import check_kernel, execute_notebook
+from partnership_eval.reporting.execute import check_kernel
+from partnership_eval.reporting.executors import run_jobs
+from partnership_eval.reporting.incremental import earlier_reports, input_key, reuse
 from partnership_eval.reporting.index import render_index
-from partnership_eval.reporting.manifest import build_manifest, write_manifest
+from partnership_eval.reporting.jobs import Job, JobOutcome
+from partnership_eval.reporting.lock import run_lock
+from partnership_eval.reporting.manifest import build_manifest, write_atomic, write_manifest
 from partnership_eval.reporting.parameters import (
     ParameterError,
+    assign_parameters,
     notebook_parameters,
     validate_parameters,
 )
+from partnership_eval.reporting.progress import Progress
 from partnership_eval.reporting.records import DATA_PARAMETER, ReportRecord
-from partnership_eval.reporting.render import render_html
-from partnership_eval.reporting.results import RESULTS_ENV, read_results
+from partnership_eval.reporting.reportset import ReportRequest
+from partnership_eval.reporting.units import batch_units
 
 NOTEBOOKS_DIR = Path("notebooks")
 DEFAULT_OUT = Path("reports")
 SCHOOL_PARAMETER = "urn"
 """A notebook declaring this parameter (and no area) reports on one school, named by it."""
 RUN_FILES = ("*.ipynb", "*.html", "*.results.json")
+AREA_PARAMETERS = ("area", "more_las")
+KIND_PARAMETERS = ("kind", "kinds")
 """Files the runner writes into ``<run>/<notebook>/`` (cleared when a run folder is reused)."""
 
 
@@ -79,53 +94,6 @@ class RunResult:
     def manifest(self) -> Path:
         """The run's ``manifest.json``."""
         return self.run_dir / "manifest.json"
-
-
-@dataclass(frozen=True)
-class ReportRequest:
-    """One entry of a report set: a notebook, the areas to run it for, its parameters."""
-
-    notebook: str | Path
-    areas: tuple[str, ...] = ()
-    parameters: Mapping[str, object] = field(default_factory=dict)
-
-
-def read_report_set(path: str | Path) -> list[ReportRequest]:
-    """Report requests from a TOML report set (``[[report]]`` tables).
-
-    Each ``[[report]]`` has ``notebook`` (name or path), optional ``areas`` (LA names,
-    codes or regions) and optional ``parameters`` (a table of notebook parameters).
-    """
-    path = Path(path)
-    try:
-        spec = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PartnershipEvalError(f"{path}: report set not found") from None
-    except tomllib.TOMLDecodeError as exc:
-        raise PartnershipEvalError(f"{path}: not valid TOML ({exc})") from None
-    entries = spec.get("report")
-    if not isinstance(entries, list) or not entries:
-        raise PartnershipEvalError(
-            f'{path}: no [[report]] entries; each needs notebook = "NAME" '
-            "and may have areas = [...] and [report.parameters]"
-        )
-    requests = []
-    for number, entry in enumerate(entries, start=1):
-        unknown = sorted(set(entry) - {"notebook", "areas", "parameters"})
-        if "notebook" not in entry or unknown:
-            problem = f"unknown key(s) {unknown}" if unknown else "no notebook"
-            raise PartnershipEvalError(
-                f"{path}: report {number}: {problem}; allowed keys are notebook, areas, parameters"
-            )
-        areas = entry.get("areas", [])
-        if isinstance(areas, str | int):
-            areas = [areas]
-        requests.append(
-            ReportRequest(
-                entry["notebook"], tuple(str(a) for a in areas), dict(entry.get("parameters", {}))
-            )
-        )
-    return requests
 
 
 def slugify(text: str) -> str:
@@ -194,10 +162,35 @@ def _literal(source: str) -> object:
 
 def _check_area(area: object) -> str:
     """The name of a known area (``England``, an LA name or code, a region); an error
-    naming the area otherwise, before anything runs."""
+    naming the area, with the nearest known names, otherwise (before anything runs)."""
     if str(area).strip().lower() != ENGLAND.lower():
-        resolve_las([str(area)])
+        try:
+            resolve_las([str(area)])
+        except PartnershipEvalError as exc:
+            las = la_table()
+            known = [*las["la_name"], *las["region"].unique()]
+            close = difflib.get_close_matches(str(area).strip().title(), known, n=3, cutoff=0.7)
+            hint = f"; did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
+            raise PartnershipEvalError(f"{exc}{hint}") from None
     return area_name(str(area))
+
+
+def _check_values(notebook: str, checked: Mapping[str, object]) -> None:
+    """Areas and partnership kinds among ``checked`` parameters are known ones."""
+    for name in AREA_PARAMETERS:
+        values = checked.get(name)
+        for value in [values] if isinstance(values, str | int) else values or []:
+            _check_area(value)
+    for name in KIND_PARAMETERS:
+        values = checked.get(name)
+        for value in [values] if isinstance(values, str) else values or []:
+            if value not in PARTNERSHIP_KINDS:
+                close = difflib.get_close_matches(str(value), PARTNERSHIP_KINDS, n=1)
+                hint = f"did you mean {close[0]!r}? " if close else ""
+                raise ParameterError(
+                    f"notebook {notebook!r}: parameter {name!r}: unknown partnership kind "
+                    f"{value!r}; {hint}choose from {', '.join(PARTNERSHIP_KINDS)}"
+                )
 
 
 def _plan(
@@ -227,6 +220,7 @@ def _plan(
             # rendered from different clones of the project are byte-identical.
             requested[DATA_PARAMETER] = os.path.relpath(data_dir, path.parent.resolve())
         checked = validate_parameters(path, requested, from_text=text_parameters)
+        _check_values(path.stem, checked)
         if "area" in checked:
             checked["area"] = _check_area(checked["area"])
         if areas and "area" not in declared:
@@ -251,10 +245,20 @@ def _plan(
                     params,
                     defaults=defaults,
                     uses_data=uses_data,
-                    notebook_sha256=sha256_file(path),
+                    notebook_sha256=_notebook_sha256(path),
                 )
             )
     return records
+
+
+def _notebook_sha256(path: Path) -> str:
+    stat = path.stat()
+    return _sha256_of(path.resolve(), stat.st_mtime_ns, stat.st_size)
+
+
+@lru_cache(maxsize=64)
+def _sha256_of(path: Path, mtime_ns: int, size: int) -> str:
+    return sha256_file(path)
 
 
 def _git_commit(folder: Path) -> str | None:
@@ -273,12 +277,12 @@ def _git_commit(folder: Path) -> str | None:
     return commit if done.returncode == 0 and commit else None
 
 
-def _clear_run_files(run_dir: Path, sources: Mapping[str, Path]) -> None:
+def _clear_run_files(run_dir: Path, sources: Mapping[str, Path], keep: set[Path]) -> None:
     """Remove what an earlier run wrote into the folders this run writes (never a
-    source notebook), and its index and manifest, so the run folder matches the new index."""
-    keep = {path.resolve() for path in sources.values()}
-    for name in ("index.html", "manifest.json"):
-        (run_dir / name).unlink(missing_ok=True)
+    source notebook, never the files of a report kept from that run), and its index, so
+    the run folder matches the new index."""
+    keep = keep | {path.resolve() for path in sources.values()}
+    (run_dir / "index.html").unlink(missing_ok=True)
     for notebook in sources:
         for pattern in RUN_FILES:
             for stale in (run_dir / notebook).glob(pattern):
@@ -286,70 +290,26 @@ def _clear_run_files(run_dir: Path, sources: Mapping[str, Path]) -> None:
                     stale.unlink()
 
 
-def _run_one(
-    record: ReportRecord,
-    source: Path,
-    run_dir: Path,
-    *,
-    data_dir: Path | None,
-    synthetic: bool,
-    with_code: bool,
-    cell_timeout: int | None,
-) -> None:
-    folder = Path(record.notebook)
-    outputs = {
-        "html": folder / f"{record.slug}.html",
-        "ipynb": folder / f"{record.slug}.ipynb",
-        "results": folder / f"{record.slug}.results.json",
-    }
-    if with_code:
-        outputs["code_html"] = folder / f"{record.slug}.code.html"
-    results_path = (run_dir / outputs["results"]).resolve()  # the kernel runs elsewhere
-    results_path.unlink(missing_ok=True)
-    env = {RESULTS_ENV: str(results_path)}
-    if data_dir is not None and record.uses_data:
-        env[DATA_ENV] = str(data_dir)
-    execution = execute_notebook(
-        source, run_dir / outputs["ipynb"], record.parameters, env=env, cell_timeout=cell_timeout
-    )
-    record.error, record.seconds = execution.error, execution.seconds
-    record.results = read_results(results_path)
-    if record.results is None:
-        del outputs["results"]
-    shown_synthetic = (synthetic and record.uses_data) or bool(
-        (record.results or {}).get("synthetic")
-    )
-    for kind, code in (("html", False), ("code_html", True)):
-        if kind in outputs:
-            page = render_html(
-                execution.notebook,
-                title=record.title,
-                parameters=record.shown_parameters,
-                synthetic=shown_synthetic,
-                error=record.error,
-                with_code=code,
-            )
-            (run_dir / outputs[kind]).write_text(page, encoding="utf-8")
-    record.outputs = outputs
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run was stopped (Ctrl-C or SIGTERM); its index and manifest say so."""
+
+    def __init__(self, run_dir: Path, unfinished: int) -> None:
+        super().__init__(f"{unfinished} report(s) not finished in {run_dir}")
+        self.run_dir = run_dir
+        self.unfinished = unfinished
 
 
 def run_reports(
     notebooks: Sequence[str | Path] = (),
     areas: Sequence[str] = (),
     *,
-    data_dir: str | Path | None = None,
-    out_dir: str | Path = DEFAULT_OUT,
-    run: str | None = None,
     parameters: Mapping[str, object] | None = None,
-    text_parameters: bool = False,
-    with_code: bool = False,
     notebooks_dir: str | Path | None = None,
-    cell_timeout: int | None = None,
-    progress: Callable[[str], None] | None = None,
+    **options: Any,
 ) -> RunResult:
     """Execute and render every notebook × area report into ``out_dir/run``.
 
@@ -361,23 +321,15 @@ def run_reports(
     areas
         LA names or codes, or regions: one report per notebook and area, titled with
         the area's name. Default: each notebook's own default area.
-    data_dir
-        Canonical tables, passed to notebooks that declare ``data_dir`` (others get
-        nothing from it: no data, no banner, no data hashes).
-    out_dir, run
-        Reports go to ``out_dir/run`` (run defaults to the current date and time).
     parameters
-        Further parameter values, applied to every notebook.
-    text_parameters
-        ``parameters`` are command-line text, converted to each declared type.
-    with_code
-        Also render the student edition (code shown).
+        Further parameter values: ``NAME`` for every notebook declaring it,
+        ``NOTEBOOK:NAME`` for one (see :func:`.parameters.assign_parameters`).
     notebooks_dir
         Where notebooks are looked up by name (default :func:`find_notebooks_dir`).
-    cell_timeout
-        Seconds one cell may run before its report fails (no limit when None).
-    progress
-        Called with one line per report started and finished.
+    **options
+        As for :func:`run_batch`: ``data_dir``, ``out_dir``, ``run``,
+        ``text_parameters``, ``with_code``, ``cell_timeout``, ``workers``, ``scheduler``,
+        ``force``, ``progress``, ``progress_bar``.
 
     Returns
     -------
@@ -388,7 +340,9 @@ def run_reports(
     ------
     PartnershipEvalError
         Before anything runs: unknown notebook, area or parameter, wrongly typed
-        parameter, missing data or unregistered kernel.
+        parameter, missing or damaged data, unregistered kernel, run folder in use.
+    RunInterrupted
+        When stopped by Ctrl-C or SIGTERM, after marking the run interrupted.
     """
     notebooks_dir = Path(notebooks_dir or find_notebooks_dir())
     paths = [find_notebook(n, notebooks_dir) for n in notebooks] or available_notebooks(
@@ -398,18 +352,44 @@ def run_reports(
         raise PartnershipEvalError(
             f"no notebooks found in {notebooks_dir}; give --notebooks-dir or run from the project"
         )
-    requests = [ReportRequest(path, tuple(areas), dict(parameters or {})) for path in paths]
-    return run_batch(
-        requests,
-        data_dir=data_dir,
-        out_dir=out_dir,
-        run=run,
-        text_parameters=text_parameters,
-        with_code=with_code,
-        notebooks_dir=notebooks_dir,
-        cell_timeout=cell_timeout,
-        progress=progress,
-    )
+    assigned = assign_parameters(paths, dict(parameters or {}))
+    requests = [ReportRequest(path, tuple(areas), assigned[path]) for path in paths]
+    return run_batch(requests, notebooks_dir=notebooks_dir, **options)
+
+
+def batch_requests(
+    notebooks: Sequence[str | Path],
+    by: str,
+    *,
+    where: str | None = None,
+    parameters: Mapping[str, object] | None = None,
+    notebooks_dir: str | Path | None = None,
+) -> list[ReportRequest]:
+    """Requests for ``notebooks`` (default all) run for every LA, region or school
+    (``by``) in the data, narrowed by ``where``; ``parameters`` as for :func:`run_reports`."""
+    folder = Path(notebooks_dir or find_notebooks_dir())
+    paths = [find_notebook(n, folder) for n in notebooks] or available_notebooks(folder)
+    assigned = assign_parameters(paths, dict(parameters or {}))
+    return [ReportRequest(path, (), assigned[path], by=by, where=where) for path in paths]
+
+
+def _expand(request: ReportRequest, path: Path, data: Path | None) -> list[ReportRequest]:
+    """A ``by`` request as one request per unit in the data (others unchanged)."""
+    if request.by is None:
+        return [request]
+    if data is None or not (data / "schools.parquet").exists():
+        raise PartnershipEvalError(
+            f"{path.stem}: by = {request.by!r} needs the data (--data DIR with canonical tables)"
+        )
+    units = batch_units(request.by, data, request.where)
+    if request.by != "school":
+        return [ReportRequest(path, tuple(units), request.parameters)]
+    if SCHOOL_PARAMETER not in notebook_parameters(path):
+        raise ParameterError(
+            f"notebook {path.stem!r} has no parameter {SCHOOL_PARAMETER!r}, so it cannot run "
+            "by school; use by la or region, or a notebook about one school"
+        )
+    return [ReportRequest(path, (), {**request.parameters, SCHOOL_PARAMETER: urn}) for urn in units]
 
 
 def run_batch(
@@ -422,24 +402,57 @@ def run_batch(
     with_code: bool = False,
     notebooks_dir: str | Path | None = None,
     cell_timeout: int | None = None,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    force: bool = False,
     progress: Callable[[str], None] | None = None,
+    progress_bar: bool = False,
 ) -> RunResult:
     """Execute and render a set of reports (each its own notebook, areas and parameters).
 
-    Arguments after ``requests`` are as for :func:`run_reports`. Every report of every
-    request is planned and checked before anything runs; two requests producing the
-    same notebook × area report is an error.
+    Every report of every request is planned and checked before anything runs; two
+    requests producing the same notebook × area report is an error.
+
+    Parameters
+    ----------
+    requests
+        What to run (see :class:`~.reportset.ReportRequest`; ``by`` requests become one
+        report per LA, region or school in ``data_dir``).
+    data_dir
+        Canonical tables, passed to notebooks that declare ``data_dir`` (others get
+        nothing from it: no data, no banner, no data hashes).
+    out_dir, run
+        Reports go to ``out_dir/run`` (run defaults to the current date and time). The
+        run folder is locked while the run writes into it.
+    text_parameters
+        Request parameters are command-line text, converted to each declared type.
+    with_code
+        Also render the student edition (code shown).
+    notebooks_dir
+        Where notebooks are looked up by name (default :func:`find_notebooks_dir`).
+    cell_timeout
+        Seconds one cell may run before its report fails (no limit when None).
+    workers, scheduler
+        Run on ``workers`` local processes (default: one per CPU) or on the
+        dask.distributed scheduler at ``scheduler`` (see :mod:`.executors`).
+    force
+        Run every report, even those an earlier run into the same folder left with
+        unchanged inputs (see :mod:`.incremental`).
+    progress
+        Called with one line per report finished (and per failure).
+    progress_bar
+        Show a progress bar with ETA on stderr instead of the per-report lines.
     """
-    say = progress or (lambda message: None)
     data = Path(data_dir).resolve() if data_dir is not None else None
     records: list[ReportRecord] = []
     sources: dict[str, Path] = {}
     for request in requests:
         path = find_notebook(request.notebook, notebooks_dir)
         sources[path.stem] = path
-        records += _plan(
-            [path], list(request.areas), dict(request.parameters), data, text_parameters
-        )
+        for single in _expand(request, path, data):
+            records += _plan(
+                [path], list(single.areas), dict(single.parameters), data, text_parameters
+            )
     seen: set[tuple[str, str]] = set()
     for record in records:
         key = (record.notebook, record.slug)
@@ -449,45 +462,143 @@ def run_batch(
             )
         seen.add(key)
     check_kernel()
+    uses_data = data if any(r.uses_data for r in records) else None
+    if uses_data is not None:
+        check_data_dir(uses_data)
     run = run or datetime.now().strftime("%Y-%m-%d_%H%M%S")
     run_dir = Path(out_dir) / run
+    with run_lock(run_dir):
+        return _run_locked(
+            records,
+            sources,
+            run_dir,
+            run=run,
+            data=data,
+            uses_data=uses_data,
+            with_code=with_code,
+            cell_timeout=cell_timeout,
+            workers=workers,
+            scheduler=scheduler,
+            force=force,
+            progress=Progress(len(records), progress, bar=progress_bar),
+        )
+
+
+def _job(
+    number: int,
+    record: ReportRecord,
+    source: Path,
+    run_dir: Path,
+    *,
+    data: Path | None,
+    synthetic: bool,
+    with_code: bool,
+    cell_timeout: int | None,
+) -> Job:
+    folder = Path(record.notebook)
+    outputs = {
+        "html": folder / f"{record.slug}.html",
+        "ipynb": folder / f"{record.slug}.ipynb",
+        "results": folder / f"{record.slug}.results.json",
+    }
+    if with_code:
+        outputs["code_html"] = folder / f"{record.slug}.code.html"
+    env = {DATA_ENV: str(data)} if data is not None and record.uses_data else {}
+    return Job(
+        number=number,
+        title=record.title,
+        source=source.resolve(),
+        run_dir=run_dir.resolve(),
+        outputs=outputs,
+        parameters=record.parameters,
+        shown_parameters=record.shown_parameters,
+        env=env,
+        synthetic=synthetic and record.uses_data,
+        cell_timeout=cell_timeout,
+    )
+
+
+def _run_locked(
+    records: list[ReportRecord],
+    sources: Mapping[str, Path],
+    run_dir: Path,
+    *,
+    run: str,
+    data: Path | None,
+    uses_data: Path | None,
+    with_code: bool,
+    cell_timeout: int | None,
+    workers: int | None,
+    scheduler: str | None,
+    force: bool,
+    progress: Progress,
+) -> RunResult:
     folders = {r.notebook for r in records}
     for folder in folders:
         (run_dir / folder).mkdir(parents=True, exist_ok=True)
-    _clear_run_files(run_dir, {name: sources[name] for name in folders})
     commits = {folder: _git_commit(folder) for folder in {p.parent for p in sources.values()}}
-    for record in records:
-        record.git_commit = commits[sources[record.notebook].parent]
-    uses_data = data if any(r.uses_data for r in records) else None
     synthetic = is_synthetic(uses_data)
     hashes = data_hashes(uses_data) if uses_data is not None else {}
+    earlier = {} if force else earlier_reports(run_dir / "manifest.json")
+    for record in records:
+        record.git_commit = commits[sources[record.notebook].parent]
+        record.inputs = input_key(record, hashes, with_code)
+        if reuse(record, earlier, run_dir):
+            progress.reused()
+    kept = {(run_dir / p).resolve() for r in records if r.reused for p in r.outputs.values()}
+    _clear_run_files(run_dir, {name: sources[name] for name in folders}, kept)
     started = _now()
-    start = time.perf_counter()
-    for i, record in enumerate(records, start=1):
-        tag = f"[{i}/{len(records)}] {record.title}"
-        say(f"{tag}: running")
-        _run_one(
-            record,
-            sources[record.notebook],
-            run_dir,
-            data_dir=data,
-            synthetic=synthetic,
-            with_code=with_code,
-            cell_timeout=cell_timeout,
-        )
-        outcome = f"FAILED: {record.error}" if record.failed else "ok"
-        say(f"{tag}: {outcome} ({record.seconds:.1f} s)")
-        done = records[:i]
-        (run_dir / "index.html").write_text(render_index(run, done), encoding="utf-8")
+
+    def write(state: str) -> None:
+        write_atomic(run_dir / "index.html", render_index(run, records, state))
         manifest = build_manifest(
             run=run,
-            records=done,
+            records=[r for r in records if r.finished or state != "running"],
             data_dir=uses_data,
             data_hashes=hashes,
             started=started,
             finished=_now(),
+            state=state,
         )
         write_manifest(run_dir / "manifest.json", manifest)
+
+    todo = [n for n, r in enumerate(records) if not r.finished]
+
+    def finished(outcome: JobOutcome) -> None:
+        record = records[outcome.number]
+        record.error = outcome.error
+        record.seconds, record.compute_seconds = outcome.seconds, outcome.compute_seconds
+        record.overhead_cpu_seconds = outcome.overhead_cpu_seconds
+        record.outputs, record.results = outcome.outputs, outcome.results
+        record.finished, record.worker = True, outcome.worker or None
+        progress.done(record)
+        write("running")
+
+    jobs = [
+        _job(
+            n,
+            records[n],
+            sources[records[n].notebook],
+            run_dir,
+            data=data,
+            synthetic=synthetic,
+            with_code=with_code,
+            cell_timeout=cell_timeout,
+        )
+        for n in todo
+    ]
+    write("running")
+    try:
+        run_jobs(jobs, finished, workers=workers, scheduler=scheduler)
+    except KeyboardInterrupt:
+        unfinished = [r for r in records if not r.finished]
+        for record in unfinished:
+            record.interrupted = True
+        write("interrupted")
+        progress.close()
+        raise RunInterrupted(run_dir, len(unfinished)) from None
+    write("complete")
+    progress.close()
     result = RunResult(run_dir=run_dir, records=records)
-    say(f"{len(records)} report(s) in {time.perf_counter() - start:.1f} s, {result.failed} failed")
+    progress.summary(result.failed)
     return result
