@@ -25,6 +25,7 @@ size_threshold: int = 150  # only schools with fewer pupils, treated and compari
 pool: str = "england"  # comparison schools from: england, region or area
 first_year: int = 0  # first academic year, named by the year it ends (0: first with results)
 last_year: int = 0  # last academic year (0: last with results)
+anticipation: int = 1  # years before joining left out of every comparison (the year before a start is often the bad year that led to it)
 balanced: bool = False  # only schools with a result every year (False: every result, each comparison using the schools with results in both its years)
 n_boot: int = 999  # multiplier-bootstrap draws for the uniform bands (0: analytic intervals)
 seed: int = 0  # seed of the bootstrap and of matching ties
@@ -58,6 +59,7 @@ main = ev.estimate_impact(
     comparison=comparison,
     covariates=covariates,
     balanced=balanced,
+    anticipation=anticipation,
     n_boot=n_boot,
     seed=seed,
 )
@@ -113,12 +115,15 @@ published(
 # ## 3. The estimate
 #
 # Staggered difference-in-differences (Callaway & Sant'Anna 2021): each start-year cohort
-# is compared with the comparison schools from the year before it started, so schools
-# that joined earlier never serve as controls for later ones. By default every published
-# result is used: each comparison of two years uses the schools with a result in both
-# (results of 5 or fewer pupils are suppressed, so small schools have gaps). The figure
-# averages those effects by years since joining, with a uniform 95% band (it covers every
-# year's effect at once); years before 0 are checks, where the true effect is zero.
+# is compared with the comparison schools from a base year before it started — by
+# default two years before, because clusters and sponsored schools are often chosen after
+# a bad year, and measuring from that bad year would credit the bounce-back to the
+# partnership — so schools that joined earlier never serve as controls for later ones.
+# By default every published result is used: each comparison of two years uses the
+# schools with a result in both (results of 5 or fewer pupils are suppressed, so small
+# schools have gaps). The figure averages those effects by years since joining, with a
+# uniform band (it covers every year's effect at once) that lets the schools of one
+# partnership share shocks; years before 0 are checks, where the true effect is zero.
 
 # %%
 print(main.summary())
@@ -204,7 +209,13 @@ published(robust.bacon.by_type(), whole=["n_comparisons"], decimals=3) if robust
 
 # %%
 subgroups = ev.subgroup_effects(
-    design, outcome, comparison=comparison, covariates=covariates, balanced=balanced, seed=seed
+    design,
+    outcome,
+    comparison=comparison,
+    covariates=covariates,
+    balanced=balanced,
+    anticipation=anticipation,
+    seed=seed,
 )
 subgroups.plot(title="Effect by subgroup").figure
 
@@ -212,7 +223,9 @@ subgroups.plot(title="Effect by subgroup").figure
 published(subgroups.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
 
 # %%
-gap = ev.outcome_effects(design, comparison=comparison, balanced=balanced, seed=seed)
+gap = ev.outcome_effects(
+    design, comparison=comparison, balanced=balanced, anticipation=anticipation, seed=seed
+)
 missing_gap = gap.table[gap.table["estimate"].isna()]
 Markdown(
     "".join(
@@ -277,6 +290,7 @@ save_results(
         "pool": pool,
         "years": design.years,
         "balanced": balanced,
+        "anticipation": anticipation,
         "n_boot": n_boot,
         "seed": seed,
     },

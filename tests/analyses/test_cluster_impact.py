@@ -288,12 +288,19 @@ def test_schools_counted_in_the_estimate_are_those_in_some_cell(devon_estimate):
     sample = devon_estimate.sample
     in_sample = sample.loc[sample["group"] == "treated", "urn"].nunique()
     assert devon_estimate.n_treated <= in_sample
-    assert devon_estimate.n_treated == cell_members(devon_estimate.sample)["urn"].nunique()
+    assert (
+        devon_estimate.n_treated
+        == cell_members(devon_estimate.sample, devon_estimate.spec.anticipation)["urn"].nunique()
+    )
 
 
 def test_truth_cells_use_per_cell_membership(devon_estimate):
     cells = devon_estimate.truth_cells
-    members = cell_members(devon_estimate.sample).groupby(["cohort", "time"]).size()
+    members = (
+        cell_members(devon_estimate.sample, devon_estimate.spec.anticipation)
+        .groupby(["cohort", "time"])
+        .size()
+    )
     assert (cells.set_index(["cohort", "time"])["n_treated"] == members).all()
 
 
@@ -471,6 +478,6 @@ def test_each_robustness_row_carries_the_truth_of_its_own_sample(devon, devon_es
 
 def test_caveats_say_what_a_short_panel_cannot_show(tables):
     short = impact_design(tables, "Devon", years=(2011, 2013))
-    est = estimate_impact(short, n_boot=0)
+    est = estimate_impact(short, n_boot=0, anticipation=0)
     text = " ".join(caveats(short, est))
     assert "single year before the start" in text and "At most 2 year(s)" in text

@@ -60,6 +60,7 @@ class ImpactSpec:
     covariates: tuple[str, ...]
     balanced: bool
     cluster: str | None
+    anticipation: int
     method: str
     n_boot: int
     seed: int
@@ -112,6 +113,7 @@ class ImpactEstimate(Result):
             covariates=self.covariates,
             balanced=self.balanced,
             cluster=did.cluster,
+            anticipation=did.anticipation,
             method=did.method,
             n_boot=did.n_boot,
             seed=did.seed,
@@ -239,7 +241,7 @@ def estimate_impact(
     min_cohort: int | None = None,
     min_treated: int = 1,
     cluster: str | None = "partnership_id",
-    anticipation: int = 0,
+    anticipation: int = 1,
     method: str = "dr",
     n_boot: int = 999,
     seed: int = 0,
@@ -269,6 +271,12 @@ def estimate_impact(
     min_treated
         Fewest treated schools the estimate may rest on; fewer raise
         :class:`EstimationError` ("only N treated schools with results").
+    anticipation
+        Years before the start left out of every comparison (default 1): schools and
+        clusters are often chosen after a bad year, so the year before the start is
+        unusually low and a comparison with it credits the bounce-back (mean reversion)
+        to the partnership; 1 compares with the year before that, as R ``did``'s
+        ``anticipation`` does.
     cluster
         Level of inference: ``"partnership_id"`` (default) lets the schools of one
         partnership share shocks (treatment is assigned to partnerships, not schools);
@@ -288,7 +296,12 @@ def estimate_impact(
             fix="use 'never_treated', 'not_yet_treated' or 'matched'",
         )
     sample, exclusions = estimation_sample(
-        design.panel, outcome, covariates, balanced=balanced, min_cohort=min_cohort
+        design.panel,
+        outcome,
+        covariates,
+        balanced=balanced,
+        min_cohort=min_cohort,
+        anticipation=anticipation,
     )
     matched = None
     if comparison == "matched":
@@ -299,7 +312,7 @@ def estimate_impact(
             entry = exclusion_frame([exclusion(UNMATCHED, sample, out)], step="matched")
             exclusions = pd.concat([exclusions, entry], ignore_index=True)
         sample = sample[~out].assign(match_weight=lambda d: d["urn"].map(weights).astype(float))
-    n_treated, n_comparison = used_schools(sample)
+    n_treated, n_comparison = used_schools(sample, anticipation)
     if n_treated < min_treated:
         raise EstimationError(
             f"only {n_treated} treated schools with results (at least {min_treated} needed)"
@@ -336,18 +349,18 @@ def estimate_impact(
         exclusions=exclusion_frame(pd.concat([design.exclusions, exclusions], ignore_index=True)),
         n_treated=n_treated,
         n_comparison=n_comparison,
-        truth_cells=_truth_cells(design, outcome, sample, did),
+        truth_cells=_truth_cells(design, outcome, sample, did, anticipation),
         matched=matched,
     )
 
 
 def _truth_cells(
-    design: ImpactDesign, outcome: str, sample: pd.DataFrame, did: AttGtResult
+    design: ImpactDesign, outcome: str, sample: pd.DataFrame, did: AttGtResult, anticipation: int
 ) -> pd.DataFrame | None:
     """``att_gt`` with the planted effect for the treated schools each cell used."""
     if design.truth is None:
         return None
-    members = cell_members(sample).merge(
+    members = cell_members(sample, anticipation).merge(
         sample.drop_duplicates("urn")[["urn", "partnership_id", "la_code"]], on="urn"
     )
     truth = truth_by_cell(design.truth, list(design.options["kind"]), outcome, members)
@@ -383,7 +396,8 @@ def caveats(design: ImpactDesign, estimate: ImpactEstimate) -> list[str]:
         )
     years = sorted(estimate.sample["year"].unique())
     cohorts = estimate.did.att_gt["cohort"].unique()
-    pre = [sum(y < g for y in years) for g in cohorts]
+    base = estimate.spec.anticipation  # years before the start left out of comparisons
+    pre = [sum(y < g - base for y in years) for g in cohorts]
     post = max(sum(y >= g for y in years) for g in cohorts)
     if min(pre) < 2:
         notes.append(

@@ -126,6 +126,7 @@ def subgroup_effects(
     n_boot: int = 0,
     seed: int = 0,
     alpha: float = 0.05,
+    anticipation: int = 1,
 ) -> SubgroupResult:
     """Overall effect within each subgroup of ``by`` (size band, rurality, FSM band).
 
@@ -153,6 +154,7 @@ def subgroup_effects(
                     n_boot=n_boot,
                     seed=seed,
                     alpha=alpha,
+                    anticipation=anticipation,
                 ),
                 alpha,
             )
@@ -169,6 +171,7 @@ def outcome_effects(
     n_boot: int = 0,
     seed: int = 0,
     alpha: float = 0.05,
+    anticipation: int = 1,
 ) -> SubgroupResult:
     """Overall effect on each of ``outcomes`` (default: the disadvantaged gap and its parts).
 
@@ -189,6 +192,7 @@ def outcome_effects(
                 n_boot=n_boot,
                 seed=seed,
                 alpha=alpha,
+                anticipation=anticipation,
             ),
             alpha,
         )

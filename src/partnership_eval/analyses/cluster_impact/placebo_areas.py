@@ -98,6 +98,7 @@ def area_placebo(
                 covariates=spec.covariates,
                 balanced=spec.balanced,
                 cluster=spec.cluster,
+                anticipation=spec.anticipation,
                 n_boot=0,
                 seed=seed,
                 alpha=spec.alpha,

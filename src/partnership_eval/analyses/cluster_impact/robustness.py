@@ -231,6 +231,7 @@ def robustness_checks(
         covariates=main.covariates,
         balanced=main.balanced,
         cluster=main.spec.cluster,
+        anticipation=main.spec.anticipation,
         n_boot=n_boot,
         seed=seed,
     )

@@ -26,29 +26,30 @@ def _entry(reason: str, frame: pd.DataFrame, mask: pd.Series) -> dict:
     return {"step": "sample", **exclusion(reason, frame, mask)}
 
 
-def cell_pairs(years: Sequence[int], cohorts: Sequence[int]) -> pd.DataFrame:
+def cell_pairs(years: Sequence[int], cohorts: Sequence[int], anticipation: int = 0) -> pd.DataFrame:
     """The comparisons of a staggered DiD with varying base period: cohort, time, base.
 
-    As the engine plans them: a year from the start on is compared with the last year
-    with results before the start; a year before it with the previous year with results.
-    Cohorts without a year before their start have none.
+    As the engine plans them: a year from ``anticipation`` years before the start on is
+    compared with the last year with results before that; an earlier year with the
+    previous year with results. Cohorts without such a base year have none.
     """
     periods = np.sort(np.unique(np.asarray(years, dtype="int64")))
     rows = []
     for g in sorted({int(c) for c in cohorts if c > 0}):
-        before = periods[periods < g]
+        start = g - anticipation
+        before = periods[periods < start]
         if len(before) == 0:
             continue
         for j in range(1, len(periods)):
             t = int(periods[j])
-            rows.append((g, t, int(before[-1]) if t >= g else int(periods[j - 1])))
+            rows.append((g, t, int(before[-1]) if t >= start else int(periods[j - 1])))
     return pd.DataFrame(rows, columns=["cohort", "time", "base"], dtype="int64")
 
 
-def cell_members(sample: pd.DataFrame) -> pd.DataFrame:
+def cell_members(sample: pd.DataFrame, anticipation: int = 0) -> pd.DataFrame:
     """Treated schools each comparison uses: cohort, time, urn (result in both its years)."""
     treated = sample.loc[sample["first_treated"] > 0, ["urn", "year", "first_treated"]]
-    pairs = cell_pairs(sample["year"].unique(), treated["first_treated"].unique())
+    pairs = cell_pairs(sample["year"].unique(), treated["first_treated"].unique(), anticipation)
     seen = treated[["urn", "year"]]
     units = treated.drop_duplicates("urn")[["urn", "first_treated"]]
     grid = pairs.merge(units, left_on="cohort", right_on="first_treated")
@@ -57,10 +58,10 @@ def cell_members(sample: pd.DataFrame) -> pd.DataFrame:
     return grid[["cohort", "time", "urn"]].reset_index(drop=True)
 
 
-def used_schools(sample: pd.DataFrame) -> tuple[int, int]:
+def used_schools(sample: pd.DataFrame, anticipation: int = 0) -> tuple[int, int]:
     """Treated and comparison schools that enter at least one comparison of ``sample``."""
-    members = cell_members(sample)
-    pairs = cell_pairs(sample["year"].unique(), sample["first_treated"].unique())
+    members = cell_members(sample, anticipation)
+    pairs = cell_pairs(sample["year"].unique(), sample["first_treated"].unique(), anticipation)
     pairs = pairs[["time", "base"]].drop_duplicates()
     comparison = sample.loc[sample["first_treated"] == 0, ["urn", "year"]]
     both = pairs.merge(comparison.rename(columns={"year": "time"}), on="time").merge(
@@ -69,10 +70,11 @@ def used_schools(sample: pd.DataFrame) -> tuple[int, int]:
     return int(members["urn"].nunique()), int(both["urn"].nunique())
 
 
-def _thin_cohorts(df: pd.DataFrame, need: int) -> pd.Series:
+def _thin_cohorts(df: pd.DataFrame, need: int, anticipation: int) -> pd.Series:
     """Rows of cohorts with a comparison that fewer than ``need`` of its schools enter."""
-    members = cell_members(df)
-    pairs = cell_pairs(df["year"].unique(), df.loc[df["first_treated"] > 0, "first_treated"])
+    members = cell_members(df, anticipation)
+    treated = df.loc[df["first_treated"] > 0, "first_treated"]
+    pairs = cell_pairs(df["year"].unique(), treated, anticipation)
     counts = members.groupby(["cohort", "time"]).size()
     per_cell = pairs.set_index(["cohort", "time"]).index.map(counts).fillna(0)
     thin = pairs.loc[np.asarray(per_cell) < need, "cohort"].unique()
@@ -107,8 +109,10 @@ def estimation_sample(
     *,
     balanced: bool = False,
     min_cohort: int | None = None,
+    anticipation: int = 0,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Rows usable for estimating the effect on ``outcome``, and what was left out.
+    """Rows usable for estimating the effect on ``outcome``, and what was left out
+    (comparisons planned as the engine plans them with ``anticipation``).
 
     Drops rows with a missing outcome or covariate (by the source's reason where given),
     treated schools that started before the outcome's first year with results, — when
@@ -164,7 +168,7 @@ def estimation_sample(
             )
             df = df[~gappy]
     need = min_cohort or len(covariates) + 2
-    thin = _thin_cohorts(df, need)
+    thin = _thin_cohorts(df, need, anticipation)
     if thin.any():
         entries.append(
             _entry(
