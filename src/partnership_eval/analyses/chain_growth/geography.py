@@ -176,6 +176,7 @@ class ChainGeography(Result):
     names: pd.Series
     exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
     title = "Chain geography"
+    caveat = CAVEAT
     headline_label = "existing schools' yearly change, spread-out minus compact chains"
 
     def tidy(self) -> pd.DataFrame:
@@ -184,21 +185,53 @@ class ChainGeography(Result):
     def headline_row(self) -> pd.Series:
         return self.comparison.iloc[-1]
 
-    def latest(self) -> pd.DataFrame:
-        """Each chain's spread in the last year, with its name, most schools first."""
+    def latest(self, partnership_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """Each chain's spread in the last year (only ``partnership_ids`` when given), with
+        its name, most schools first."""
         last = self.spread[self.spread["year"] == self.spread["year"].max()]
+        if partnership_ids is not None:
+            last = last[last["partnership_id"].isin(partnership_ids)]
         out = last.assign(name=last["partnership_id"].map(self.names))
         return out.sort_values(["n_schools", "partnership_id"], ascending=[False, True])
 
-    def spread_by_size(self) -> pd.DataFrame:
-        """Median spread measures of chains by size band, in the last year (counts of chains)."""
-        last = self.latest()
-        band = pd.cut(last["n_schools"], [0, 1, 4, 10, 25, np.inf], labels=SIZE_BANDS)
-        cols = ["median_km", "share_within", "n_las", "n_clusters"]
-        table = last.groupby(band, observed=False)[cols].median()
-        table.insert(0, "chains", last.groupby(band, observed=False).size())
-        table.index.name = "schools in the chain"
-        return table
+    def spread_table(self, partnership_ids: Sequence[str] | None = None) -> pd.DataFrame:
+        """The last year's spread measures by chain, in words (counts of schools and LAs)."""
+        r, c = self.spec.radius_km, self.spec.cluster_km
+        return (
+            self.latest(partnership_ids)
+            .set_index("partnership_id")[
+                ["name", "n_schools", "median_km", "share_within", "n_las", "n_clusters"]
+            ]
+            .rename(
+                columns={
+                    "n_schools": "schools",
+                    "median_km": "median km to the chain's centre",
+                    "share_within": f"share within {r:g} km of it",
+                    "n_las": "local authorities",
+                    "n_clusters": f"local clusters (steps of {c:g} km or less)",
+                }
+            )
+            .round(2)
+        )
+
+    def chain_id(self, chain: str = "", among: Sequence[str] | None = None) -> str:
+        """The chain named or numbered ``chain`` (any case); empty: the largest ``among``."""
+        last = self.latest(among)
+        if not chain.strip():
+            if last.empty:
+                raise InputError("no chain to map", column="chain", fix="widen the area")
+            return str(last["partnership_id"].iloc[0])
+        wanted = chain.strip().lower()
+        hit = self.names.index[
+            (self.names.str.lower() == wanted) | (self.names.index.str.lower() == wanted)
+        ]
+        if not len(hit):
+            raise InputError(
+                f"no chain named or numbered {chain!r}",
+                column="chain",
+                fix=f"choose one of e.g. {', '.join(last['name'].dropna().head(5))}",
+            )
+        return str(hit[0])
 
     def summary(self, digits: int = 2) -> str:
         row = self.headline_row()
@@ -244,9 +277,6 @@ class ChainGeography(Result):
             outline=hull_outline(shown["easting"].to_numpy(), shown["northing"].to_numpy()),
             title=title or f"Where the chains' schools are, {year}",
         )
-
-
-SIZE_BANDS = ("1", "2-4", "5-10", "11-25", "26+")
 
 
 def _clustered(formula: str, frame: pd.DataFrame):
