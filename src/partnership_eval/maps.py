@@ -40,7 +40,8 @@ Outline = list[np.ndarray]
 
 
 def located(schools: pd.DataFrame) -> pd.DataFrame:
-    """The rows of ``schools`` with an easting and a northing (missing ones dropped).
+    """The rows of ``schools`` with an easting and a northing (missing ones dropped, and
+    so is 0, 0: GIAS's placeholder for an unknown location, off the coast of Cornwall).
 
     Raises :class:`InputError` when the table has no coordinate columns at all.
     """
@@ -51,7 +52,8 @@ def located(schools: pd.DataFrame) -> pd.DataFrame:
             column=missing[0],
             fix="re-run `partnership-eval ingest` on a GIAS extract with Easting and Northing",
         )
-    return schools.dropna(subset=list(COORDINATES))
+    known = schools.dropna(subset=list(COORDINATES))
+    return known[(known["easting"] != 0) | (known["northing"] != 0)]
 
 
 def distance_km(east: np.ndarray, north: np.ndarray, to_east, to_north) -> np.ndarray:
@@ -195,7 +197,7 @@ def school_map(
             ax.add_patch(Polygon(ring, closed=True, fc="#f4f4f4", ec="#555555", lw=0.8, zorder=0))
         if size is not None:
             scale = 120.0 / max(float(points[size].max()) - 1.0, 1.0) if len(points) else 1.0
-        for name in groups:
+        for name in reversed(groups):  # the first group on top
             rows = points[points[group] == name]
             area = 18.0 if size is None else 14.0 + (rows[size].to_numpy(float) - 1).clip(0) * scale
             ax.scatter(
@@ -211,12 +213,12 @@ def school_map(
         _frame(ax, points, outline)
         scale_bar(ax)
         north_arrow(ax)
-        handles, labels = ax.get_legend_handles_labels()
+        handles, labels = (h[::-1] for h in ax.get_legend_handles_labels())
         legend = ax.figure.legend(
             handles,
             labels,
             loc="outside lower center",
-            ncols=min(len(labels), 4) or 1,
+            ncols=max(1, min(len(labels), 4, 90 // max(map(len, labels), default=1))),
             frameon=False,
             fontsize=8,
             title=f"marker size: {size_label}" if size is not None and size_label else None,
@@ -244,7 +246,7 @@ def _frame(ax: Axes, points: pd.DataFrame, outline: Outline | None) -> None:
     low, high = xy.min(axis=0), xy.max(axis=0)
     pad = max(float((high - low).max()) * 0.06, 1000.0)
     ax.set_xlim(low[0] - pad, high[0] + pad)
-    ax.set_ylim(low[1] - pad, high[1] + pad)
+    ax.set_ylim(low[1] - pad, high[1] + 2.5 * pad)  # room for the north arrow
     ax.set_aspect("equal", adjustable="box")
     ax.set_xticks([])
     ax.set_yticks([])

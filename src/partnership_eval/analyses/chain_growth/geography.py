@@ -44,6 +44,13 @@ CAVEAT = (
     "they take on)."
 )
 
+MEASURE_WORDS = {
+    "ks2_rwm_exp": "% of pupils meeting the expected standard in reading, writing and maths",
+    "read_prog": "reading progress",
+    "writ_prog": "writing progress",
+    "mat_prog": "maths progress",
+}
+
 
 def local_clusters(
     east: np.ndarray, north: np.ndarray, groups: np.ndarray, km: float
@@ -90,7 +97,7 @@ def chain_spread(
     Returns the chain-year table (partnership_id, year, n_schools, median_km, share_within,
     n_las, n_clusters, largest_cluster_share) with its exclusions, and the located
     member-years behind it (partnership_id, urn, year, join_year, easting, northing,
-    la_code, cluster).
+    la_code, km_to_centre, cluster; schools without coordinates last, with these missing).
     """
     if radius_km <= 0:
         raise InputError(f"radius must be positive, got {radius_km} km", column="radius_km")
@@ -104,7 +111,7 @@ def chain_spread(
     )
     unplaced = members["easting"].isna()
     exclusions = [exclusion("member school-year without coordinates", members, unplaced)]
-    members = members[~unplaced].reset_index(drop=True)
+    unlocated, members = members[unplaced], members[~unplaced].reset_index(drop=True)
     key = ["partnership_id", "year"]
     centre = members.groupby(key)[["easting", "northing"]].transform("mean")
     members["km_to_centre"] = distance_km(
@@ -129,6 +136,7 @@ def chain_spread(
     largest = members.groupby([*key, "cluster"]).size().groupby(key).max()
     table["largest_cluster_share"] = largest / table["n_schools"]
     spread = exclusion_frame([e for e in exclusions if e["rows"]], step="geography")
+    members = pd.concat([members, unlocated], ignore_index=True)
     return Counted(table.reset_index(), concat_exclusions(excluded, spread)), members
 
 
@@ -233,16 +241,22 @@ class ChainGeography(Result):
             )
         return str(hit[0])
 
+    @property
+    def measure_words(self) -> str:
+        """The outcome compared, in words."""
+        return MEASURE_WORDS.get(self.spec.measure, self.spec.measure)
+
     def summary(self, digits: int = 2) -> str:
         row = self.headline_row()
         r = self.spec.radius_km
         return (
-            f"Existing schools' results ({self.spec.measure}) changed by "
-            f"{row['estimate']:+.{digits}f} points a year more in chains spread out (median "
-            f"distance to the chain's centre over {r:g} km) than in compact ones, same year "
-            f"compared ({self.level} interval {row['ci_low']:+.{digits}f} to "
+            f"Year-on-year change in existing schools' results ({self.measure_words}) in "
+            f"chains spread out (median distance to the chain's centre over {r:g} km) minus "
+            f"that in compact chains, same year compared: {row['estimate']:+.{digits}f} "
+            f"points ({self.level} interval {row['ci_low']:+.{digits}f} to "
             f"{row['ci_high']:+.{digits}f}, clustered by chain; {int(row['n_treated'])} "
-            f"school-years in spread-out chains, {int(row['n_comparison'])} in compact). " + CAVEAT
+            f"school-years in spread-out chains, {int(row['n_comparison'])} in compact). "
+            + self.caveat
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
@@ -250,7 +264,7 @@ class ChainGeography(Result):
         return coefficient_plot(
             self.comparison,
             ax=ax,
-            xlabel=f"change in {self.spec.measure} from the year before (points)",
+            xlabel="change from the year before (points)",
             title="Existing schools' results: compact and spread-out chains",
         )
 
@@ -264,18 +278,21 @@ class ChainGeography(Result):
         ]
         if shown.empty:
             raise InputError(
-                f"none of the chains {list(partnership_ids)} had located schools in {year}",
+                f"none of the chains {list(partnership_ids)} had schools in {year}",
                 column="partnership_ids",
                 fix="choose chains from latest()",
             )
         names = shown["partnership_id"].map(self.names).fillna(shown["partnership_id"])
-        order = [self.names.get(p, p) for p in partnership_ids if p in set(shown["partnership_id"])]
+        present = set(names)
+        order = [n for n in (self.names.get(p, p) for p in partnership_ids) if n in present]
+        whose = f"{order[0]}'s schools" if len(order) == 1 else "the chains' schools"
+        placed = shown.dropna(subset=["easting", "northing"])
         return school_map(
             shown.assign(chain=names),
             group="chain",
             order=order,
-            outline=hull_outline(shown["easting"].to_numpy(), shown["northing"].to_numpy()),
-            title=title or f"Where the chains' schools are, {year}",
+            outline=hull_outline(placed["easting"].to_numpy(), placed["northing"].to_numpy()),
+            title=title or f"Where {whose} are, {year}",
         )
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from partnership_eval.analyses.cluster_impact.design import ImpactDesign
-from partnership_eval.maps import area_outline, england_panel, map_axes, school_map
+from partnership_eval.maps import area_outline, england_panel, located, map_axes, school_map
 
 GROUP_LABELS = {"treated": "treated", "comparison": "comparison", "other": "not in the design"}
 
@@ -17,10 +17,12 @@ GROUP_LABELS = {"treated": "treated", "comparison": "comparison", "other": "not 
 def design_map(
     design: ImpactDesign, schools: pd.DataFrame, *, boundaries: str | Path | None = None
 ) -> Axes:
-    """The area's schools by their part in the design, with an inset of England showing
-    every comparison school; ``schools`` is the canonical schools table (coordinates)."""
+    """The area's schools by their part in the design (open ones outside it too), with a
+    panel of England showing every comparison school; ``schools`` is the canonical schools
+    table (coordinates)."""
     groups = design.schools.set_index("urn")["group"]
     local = schools[schools["la_code"].isin(design.la_codes)]
+    local = local[local["urn"].isin(groups.index) | local["close_date"].isna()]
     local = local.assign(part=local["urn"].map(groups).fillna("other").map(GROUP_LABELS))
     comparison = schools[schools["urn"].isin(groups.index[groups == "comparison"])]
     outline = area_outline(local, boundaries=boundaries, names=sorted(local["la_name"].unique()))
@@ -37,7 +39,7 @@ def design_map(
         side,
         schools,
         comparison,
-        label=f"where the {len(comparison)} comparison\nschools are (England)",
+        label=f"where the comparison schools are\n({len(located(comparison))} of {len(comparison)} located)",
         area=outline,
     )
     return ax
