@@ -173,16 +173,18 @@ def school_map(
     size: str | None = None,
     size_label: str = "",
     outline: Outline | None = None,
+    background: Sequence[str] = (),
     title: str = "",
     ax: Axes | None = None,
     figsize: tuple[float, float] = MAP_SIZE,
 ) -> Axes:
     """Schools as points on the grid, coloured by ``group``, with scale bar and north arrow.
 
-    ``order`` fixes the groups shown and their colours (default: as they appear, sorted);
+    ``order`` fixes the groups shown and their colours (default: every group, sorted);
     ``size`` a numeric column for marker area (e.g. schools in the partnership, never
-    pupils); ``outline`` rings drawn beneath (see :func:`area_outline`). Schools without
-    coordinates are left off and counted in the caption.
+    pupils); ``outline`` rings drawn beneath (see :func:`area_outline`); ``background``
+    groups drawn small and grey (e.g. the rest of England). Schools without coordinates
+    are left off and counted in the caption.
     """
     _refuse_pupil_counts(group, size)
     if group not in schools.columns:
@@ -190,7 +192,9 @@ def school_map(
     points = located(schools)
     unplaced = len(schools) - len(points)
     groups = list(order) if order is not None else sorted(points[group].dropna().unique())
-    colours = dict(zip(groups, sns.color_palette(PALETTE, max(len(groups), 1)), strict=False))
+    coloured = [g for g in groups if g not in background]
+    colours = dict(zip(coloured, sns.color_palette(PALETTE, max(len(coloured), 1)), strict=False))
+    colours.update(dict.fromkeys(background, "#c8c8c8"))
     ax = ax if ax is not None else map_axes(figsize=figsize)
     with styled(ax) as ax:
         for ring in outline or []:
@@ -200,13 +204,14 @@ def school_map(
         for name in reversed(groups):  # the first group on top
             rows = points[points[group] == name]
             area = 18.0 if size is None else 14.0 + (rows[size].to_numpy(float) - 1).clip(0) * scale
+            area = 2.0 if name in background else area
             ax.scatter(
                 rows["easting"],
                 rows["northing"],
                 s=area,
                 color=colours[name],
                 edgecolor="white",
-                linewidth=0.4,
+                linewidth=0 if name in background else 0.4,
                 label=f"{name} ({len(rows)})",
                 zorder=2,
             )

@@ -172,7 +172,8 @@ class GeographySpec:
 class ChainGeography(Result):
     """Spread of each chain's schools by year, and existing schools' results by spread.
 
-    ``spread`` (chain × year, see :func:`chain_spread`), ``members`` (located member-years),
+    ``spread`` (chain × year, see :func:`chain_spread`), ``members`` (member-years, with
+    coordinates, distance to the centre and cluster where located),
     ``comparison`` (the tidy rows: mean change in compact and spread-out chains and their
     difference within year, clustered by chain) and ``exclusions``.
     """
