@@ -213,7 +213,7 @@ class ChainGeography(Result):
             ]
             .rename(
                 columns={
-                    "n_schools": "schools",
+                    "n_schools": "schools with a location",
                     "median_km": "median km to the chain's centre",
                     "share_within": f"share within {r:g} km of it",
                     "n_las": "local authorities",
