@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from matplotlib.patches import Rectangle
 from matplotlib.path import Path as GeoPath
 
 from partnership_eval.errors import InputError
@@ -151,3 +152,16 @@ def test_the_gias_placeholder_location_zero_zero_counts_as_unknown():
     schools = _schools().astype({"easting": float, "northing": float})
     schools.loc[0, ["easting", "northing"]] = 0.0
     assert schools.loc[0, "urn"] not in set(located(schools)["urn"])
+
+
+def test_scale_bar_moves_to_the_emptier_lower_corner():
+    crowded_left = pd.DataFrame(
+        {
+            "easting": np.r_[np.full(20, 401000.0), 450000.0, 401000.0],
+            "northing": np.r_[np.full(20, 300500.0), 300000.0, 340000.0],
+            "group": "a",
+        }
+    )
+    ax = school_map(crowded_left)
+    (bar,) = [p for p in ax.patches if isinstance(p, Rectangle)]
+    assert bar.get_x() > np.mean(ax.get_xlim())

@@ -216,7 +216,7 @@ def school_map(
                 zorder=2,
             )
         _frame(ax, points, outline)
-        scale_bar(ax)
+        scale_bar(ax, points[list(COORDINATES)].to_numpy(dtype=float))
         north_arrow(ax)
         handles, labels = (h[::-1] for h in ax.get_legend_handles_labels())
         legend = ax.figure.legend(
@@ -261,17 +261,24 @@ def _frame(ax: Axes, points: pd.DataFrame, outline: Outline | None) -> None:
         spine.set_color("#bbbbbb")
 
 
-def scale_bar(ax: Axes) -> None:
-    """A scale bar in the lower left: a round number of km near a fifth of the width."""
+def scale_bar(ax: Axes, points: np.ndarray | None = None) -> None:
+    """A scale bar of a round number of km near a fifth of the width, in the lower corner
+    (left or right) with fewer of ``points`` (easting, northing rows) under it."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
     target = (x1 - x0) / 5000.0
     km = max([k for k in NICE_KM if k <= target], default=NICE_KM[0])
-    left, bottom = x0 + 0.04 * (x1 - x0), y0 + 0.05 * (y1 - y0)
+    length, margin = km * 1000.0, 0.04 * (x1 - x0)
+    left, bottom = x0 + margin, y0 + 0.05 * (y1 - y0)
+    if points is not None and len(points):
+        low = points[:, 1] < y0 + 0.12 * (y1 - y0)
+        on_left = (low & (points[:, 0] < left + length + margin)).sum()
+        on_right = (low & (points[:, 0] > x1 - 2 * margin - length)).sum()
+        left = x1 - margin - length if on_right < on_left else left
     height = 0.012 * (y1 - y0)
-    ax.add_patch(Rectangle((left, bottom), km * 1000.0, height, fc="black", ec="black", zorder=3))
+    ax.add_patch(Rectangle((left, bottom), length, height, fc="black", ec="black", zorder=3))
     ax.annotate(
-        f"{km} km", (left + km * 500.0, bottom + 2 * height), ha="center", fontsize=8, zorder=3
+        f"{km} km", (left + length / 2, bottom + 2 * height), ha="center", fontsize=8, zorder=3
     )
 
 
