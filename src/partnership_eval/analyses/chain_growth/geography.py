@@ -90,7 +90,7 @@ def chain_spread(
     *,
     years: tuple[int, int] | None = None,
     radius_km: float = 10.0,
-    cluster_km: float = 15.0,
+    cluster_km: float = 10.0,
 ) -> tuple[Counted, pd.DataFrame]:
     """Spread of every chain's schools in every year (see the module docstring).
 
@@ -309,7 +309,7 @@ def chain_geography(
     *,
     years: tuple[int, int] | None = None,
     radius_km: float = 10.0,
-    cluster_km: float = 15.0,
+    cluster_km: float = 10.0,
     measure: str = "ks2_rwm_exp",
     min_schools: int = 3,
     alpha: float = 0.05,
