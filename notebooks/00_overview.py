@@ -19,6 +19,7 @@ data_dir: str = ""  # canonical tables (empty: $PARTNERSHIP_EVAL_DATA, else the 
 first_year: int = 2010  # first academic year shown, named by the year it ends
 last_year: int = 0  # last academic year shown (0: the last year with KS2 results in the data)
 kinds: list[str] = ["cluster", "federation", "umbrella_trust", "mat", "collaborative", "triad"]  # partnership kinds counted
+boundaries: str = ""  # LA boundary file for the map's outline (ONS, British National Grid; "": outline the schools)
 
 # %%
 from IPython.display import Markdown
@@ -43,6 +44,18 @@ view.plot_sizes().figure
 
 # %%
 view.size_table()
+
+# %% [markdown]
+# ## Where the schools are
+#
+# The area's open schools, coloured by the kind of partnership each belongs to now and
+# sized by that partnership's number of schools. The outline is the LA boundary when a
+# boundary file is given, otherwise a line drawn around the schools themselves.
+
+# %%
+from partnership_eval.analyses.overview import area_map
+
+area_map(data, area, kinds=kinds, boundaries=boundaries or None).figure
 
 # %% [markdown]
 # ## Partnership coverage over time

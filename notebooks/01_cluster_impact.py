@@ -29,6 +29,7 @@ anticipation: int = 1  # years before joining left out of every comparison (the 
 balanced: bool = False  # only schools with a result every year (False: every result, each comparison using the schools with results in both its years)
 n_boot: int = 999  # multiplier-bootstrap draws for the uniform bands (0: analytic intervals)
 seed: int = 0  # seed of the bootstrap and of matching ties
+boundaries: str = ""  # LA boundary file for the map's outline (ONS, British National Grid; "": outline the schools)
 
 # %%
 from IPython.display import Markdown
@@ -81,6 +82,15 @@ published(design.joiners_table())  # counts of schools, not of pupils
 
 # %%
 published(design.pool_table())  # counts of schools
+
+# %% [markdown]
+# Where they are: the area's schools by their part in the design and, beside it, every
+# comparison school in England (the area boxed). Schools are shown, never pupil counts.
+
+# %%
+from partnership_eval.analyses.cluster_impact.map import design_map
+
+design_map(design, data.schools, boundaries=boundaries or None).figure
 
 # %%
 matched = main.matched or ev.match_comparison(design, sample=main.sample, seed=seed)

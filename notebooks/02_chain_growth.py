@@ -27,6 +27,9 @@ pace_window: int = 3  # years of the spell over which a chain's fastest growth i
 pace_confidence: float = 0.95  # confidence with which the spell must reach aggressive_from
 min_dose: float = 0.5  # heavy intake: joiners per school already in the chain
 min_joiners: int = 3  # heavy intake: at least this many joiners in one year
+chain: str = ""  # chain whose schools are mapped, by name or id ("": the area's largest)
+radius_km: float = 10.0  # chain geography: compact when half its schools are this close to its centre
+cluster_km: float = 10.0  # chain geography: schools this close (step by step) form a local cluster
 
 # %%
 from IPython.display import Markdown, display
@@ -113,6 +116,45 @@ suppress(  # counts of schools
 )
 
 # %% [markdown]
+# ## Where the chains' schools are
+#
+# The programme documents hold that proximity matters: chains that grew without
+# geographical clusters struggled, and the advice is clusters of four or five academies
+# close together. First the schools of one chain (the `chain` parameter, or the area's
+# largest), then those of the fastest growers, in the last year shown. The table measures
+# each of the area's chains: the median straight-line distance of its schools from the
+# chain's centre, the share within `radius_km` of it, the local authorities it spans and
+# its local clusters (groups of schools linked by steps of at most `cluster_km`).
+
+# %%
+from partnership_eval.analyses.chain_growth import chain_geography
+
+geo = chain_geography(data, kind, years=years, radius_km=radius_km, cluster_km=cluster_km)
+area_chains = growth.pace["partnership_id"]
+geo.plot_map([geo.chain_id(chain, among=area_chains)]).figure
+
+# %%
+geo.plot_map(growth.fastest(5)["partnership_id"], title="Where the fastest growers' schools are").figure
+
+# %%
+spread = suppress(geo.spread_table(area_chains))  # counts of schools and LAs, not pupils
+spread
+
+# %% [markdown]
+# ## Do existing schools do differently in chains that spread out?
+#
+# Across every chain in England (one area has too few): each existing school's change in
+# results from the year before, in chain-years where half the schools are more than
+# `radius_km` from the chain's centre (spread out) and in the others (compact), compared
+# within the same year, with intervals clustered by chain.
+
+# %%
+geo.plot().figure
+
+# %%
+Markdown(geo.summary())
+
+# %% [markdown]
 # ## Does a heavy intake set existing schools back?
 #
 # A chain's *surge* is its first year with at least `min_joiners` new schools and at
@@ -187,6 +229,9 @@ save_results(
         "pace_confidence": pace_confidence,
         "min_dose": min_dose,
         "min_joiners": min_joiners,
+        "chain": chain,
+        "radius_km": radius_km,
+        "cluster_km": cluster_km,
     },
     synthetic=data.synthetic,
     headline=report.dip_headline(dip),
@@ -198,5 +243,10 @@ save_results(
     intake_dip=dip.details if dip is not None else None,
     intake_dip_by_dose=by_dose,
     exclusions=suppress(exclusions),
+    chain_geography={
+        "spread": spread,
+        "comparison": suppress(geo.tidy()),
+        "summary": geo.summary(),
+    },
 )
 Markdown(f"**{message.splitlines()[1] if dip is not None else message}**")

@@ -76,6 +76,11 @@ Markdown(res.neighbours.describe() if res.neighbours else res.not_estimated("sta
 # %%
 suppress(res.neighbours.reader_table()) if res.neighbours else None
 
+# %%
+from partnership_eval.analyses.area_network.map import neighbours_map
+
+neighbours_map(res, data.schools).figure  # where the area and its neighbours are
+
 # %% [markdown]
 # ## Synthetic control
 #

@@ -72,6 +72,16 @@ def test_cluster_report_headline_carries_estimate_interval_and_planted_truth(dem
     assert headline["n_treated"] > 0 and headline["n_comparison"] > 0
 
 
+def test_chain_report_publishes_the_spread_of_chains_and_the_compact_comparison(demo_run):
+    run_dir, _ = demo_run
+    results = json.loads((run_dir / "02_chain_growth" / "england.results.json").read_text())
+    geography = results["chain_geography"]
+    assert geography["spread"] and "median km to the chain's centre" in geography["spread"][0]
+    difference = geography["comparison"][-1]
+    assert difference["ci_low"] < difference["estimate"] < difference["ci_high"]
+    assert "chains choose where to grow" in geography["summary"]
+
+
 def test_reports_from_synthetic_data_carry_the_banner(demo_run):
     run_dir, _ = demo_run
     page = (run_dir / "00_overview" / "devon.html").read_text()

@@ -1,6 +1,12 @@
 """``02_chain_growth``: how fast academy chains grow, and whether existing schools slip
 when a chain takes on many new ones."""
 
+from partnership_eval.analyses.chain_growth.geography import (
+    ChainGeography,
+    chain_geography,
+    chain_spread,
+    local_clusters,
+)
 from partnership_eval.analyses.chain_growth.growth import (
     ChainGrowth,
     chain_growth,
@@ -10,10 +16,14 @@ from partnership_eval.analyses.chain_growth.growth import (
 from partnership_eval.analyses.chain_growth.intake_dip import IntakeDip, intake_dip
 
 __all__ = [
+    "ChainGeography",
     "ChainGrowth",
     "IntakeDip",
+    "chain_geography",
     "chain_growth",
     "chain_performance",
+    "chain_spread",
     "intake_dip",
+    "local_clusters",
     "pace_confusion",
 ]
