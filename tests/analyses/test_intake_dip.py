@@ -123,3 +123,21 @@ def test_runs_on_synthetic_data(small_data_dir):
     head = result.headline()
     assert head["ci_low"] < head["estimate"] < head["ci_high"]
     assert head["n_treated"] > 0 and head["n_comparison"] > 0
+
+
+def test_a_failing_placebo_is_flagged_first(dip):
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    table = dip.event_study.table.copy()
+    early = table["event_time"] == -2
+    passing = table.assign(
+        ci_low=table["ci_low"].mask(early, -1.0), ci_high=table["ci_high"].mask(early, 1.0)
+    )
+    failing = passing.assign(
+        ci_low=passing["ci_low"].mask(early, 0.2), ci_high=passing["ci_high"].mask(early, 3.0)
+    )
+    ok = replace(dip, event_study=SimpleNamespace(table=passing))
+    bad = replace(dip, event_study=SimpleNamespace(table=failing))
+    assert ok.warning() is None and not ok.summary().startswith("**Warning")
+    assert bad.summary().startswith("**Warning: the placebo check fails (2 years before")

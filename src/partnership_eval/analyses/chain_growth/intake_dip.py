@@ -347,6 +347,24 @@ class IntakeDip(Result):
         table = self.tidy()
         return table[table["event_time"] < -1].sort_values("event_time")
 
+    def failed_placebos(self) -> pd.DataFrame:
+        """Placebo event times whose interval excludes zero: parallel trends in doubt."""
+        placebos = self.placebos()
+        return placebos[(placebos["ci_low"] > 0) | (placebos["ci_high"] < 0)]
+
+    def warning(self) -> str | None:
+        """A bold warning when a placebo before the surge fails, else None."""
+        failed = self.failed_placebos()
+        if failed.empty:
+            return None
+        years = " and ".join(f"{abs(int(e))} years" for e in failed["event_time"])
+        return (
+            f"**Warning: the placebo check fails ({years} before the surge, the interval "
+            "excludes zero).** Existing schools of surging chains were already moving "
+            "differently from the comparison schools before the surge, so the surge-year "
+            "estimate should not be read as the effect of the intake."
+        )
+
     @property
     def details(self) -> dict:
         """Surging chains with results in the surge year, their mean dose, how many treated
@@ -387,7 +405,8 @@ class IntakeDip(Result):
                 f"Placebo, {abs(row.event_time)} years before: {row.estimate:+.2f} "
                 f"({level} CI {row.ci_low:+.2f} to {row.ci_high:+.2f})."
             )
-        return "\n".join(lines)
+        warning = self.warning()
+        return "\n".join([warning, *lines] if warning else lines)
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Event study around the surge, with the planted target on synthetic data."""
