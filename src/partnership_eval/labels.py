@@ -8,6 +8,7 @@ missing entry reads awkwardly but never shows ``ks2_rwm_exp``.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Hashable
 
 MEASURE_LABELS = {
@@ -88,6 +89,27 @@ COLUMN_LABELS = {
     "base_ks2_rwm_exp": "baseline % meeting the expected standard",
     "reviewer_type": "reviewer",
     "reviewer_id": "reviewer number",
+    "% RWM": "% meeting the expected standard",
+    "n_chains": "chains",
+    "n_pupils": "pupils",
+    "n_las": "local authorities",
+    "chain_age": "chain age (years)",
+    "mean_size": "mean size",
+    "size_ci_low": "size, interval from",
+    "size_ci_high": "size, interval to",
+    "cmo_added": "US charter chains: schools added",
+    "cmo_size": "US charter chains: size",
+    "first_year": "first year",
+    "peak_year": "year of fastest growth",
+    "spell_joiners": "schools joined in the spell",
+    "rate": "new schools a year",
+    "rate_low": "new schools a year, at least",
+    "vs_benchmark": "against the US benchmark",
+    "prior_grade": "earlier grade",
+    "n_partnership": "partnership inspections",
+    "n_inspections": "inspections",
+    "median_years": "median years",
+    "mean_dose": "mean intake per school",
     **MEASURE_LABELS,
 }
 """Column headings of published tables (measures included)."""
@@ -100,6 +122,11 @@ def _words(code: str) -> str:
 def measure_label(measure: str) -> str:
     """The short label of a measure (``ks2_rwm_exp`` → "% meeting the expected standard ...")."""
     return MEASURE_LABELS.get(measure, _words(measure))
+
+
+def axis_label(text: str, width: int = 34) -> str:
+    """A long axis label broken over lines so that it fits beside a report figure."""
+    return "\n".join(textwrap.wrap(text, width)) or text
 
 
 def measure_words(measure: str) -> str:
@@ -132,3 +159,20 @@ def value_label(value: object) -> object:
     if isinstance(value, str):
         return MEASURE_LABELS.get(value, KIND_LABELS.get(value, value))
     return value
+
+
+def number(value: float, digits: int = 1) -> str:
+    """A number with thousands separators and a real minus sign."""
+    text = f"{value:,.{digits}f}"
+    return text.replace("-", "\u2212") if value < 0 and text.strip("-0.") else text.lstrip("-")
+
+
+def estimate_words(
+    estimate: float, ci_low: float | None, ci_high: float | None, level: str, unit: str
+) -> str:
+    """An estimate and its interval in words: "2.1 percentage points (with 95% confidence,
+    between 0.4 and 3.8)"."""
+    text = f"{number(estimate)} {unit}"
+    if ci_low is None or ci_high is None:
+        return text
+    return f"{text} (with {level} confidence, between {number(ci_low)} and {number(ci_high)})"

@@ -22,6 +22,7 @@ import io
 from collections.abc import Sequence
 from html import escape
 
+import numpy as np
 import pandas as pd
 from IPython.display import HTML
 from matplotlib.figure import Figure
@@ -51,6 +52,19 @@ def findings_html(sentences: Sequence[str]) -> HTML:
     )
 
 
+def _cell(value: object) -> str:
+    """A cell of an object column: numbers with thousands separators, codes in words."""
+    if isinstance(value, bool | np.bool_):
+        return "yes" if value else "no"
+    if isinstance(value, int | np.integer):
+        return f"{value:,}"
+    if isinstance(value, float | np.floating):
+        return "–" if not np.isfinite(value) else f"{value:,.1f}"
+    if value is None or value is pd.NA:
+        return "–"
+    return str(value_label(value))
+
+
 def _is_empty(column: pd.Series) -> bool:
     return bool(column.isna().all() or column.astype(str).isin(EMPTY).all())
 
@@ -78,7 +92,14 @@ def table_html(
     :func:`~partnership_eval.disclosure.suppress` DataFrame; ``name`` names its CSV
     (letters, digits and hyphens).
     """
-    styler = table if isinstance(table, Styler) else table.style.format(precision=1, thousands=",", na_rep="–")
+    if isinstance(table, pd.DataFrame):
+        table = table.copy()
+        table.attrs = dict(table.attrs)
+    styler = (
+        table
+        if isinstance(table, Styler)
+        else table.style.format(precision=1, thousands=",", na_rep="–")
+    )
     data = styler.data
     if DISCLOSURE_ATTR not in data.attrs:
         raise InputError(
@@ -86,13 +107,14 @@ def table_html(
             fix="pass published(table, ...) or suppress(table, ...) from partnership_eval.disclosure",
         )
     empty = [c for c in data.columns if _is_empty(data[c])]
+    styler.index.names = [column_label(n) for n in styler.index.names]
     labels = [column_label(c) for c in data.columns]
     styler = styler.relabel_index(labels, axis="columns")
     if empty:
         styler = styler.hide(subset=empty, axis="columns")
     for col in data.columns:
         if data[col].dtype == object:
-            styler = styler.format(value_label, subset=[col])
+            styler = styler.format(_cell, subset=[col])
     if data.index.name is not None or not isinstance(data.index, pd.RangeIndex):
         styler = styler.format_index(value_label, axis="index")
     classes = "pe-table pe-sortable" if len(data) > LONG_TABLE else "pe-table"
@@ -110,10 +132,33 @@ def table_html(
     return HTML(f'<figure class="pe-tablebox">{cap}{html}{notes}{_csv_link(csv, name)}</figure>')
 
 
+def describe(fig: Figure) -> str:
+    """Alt text read off a figure: each panel's title, axes and the series in its legend."""
+    parts = []
+    for ax in fig.axes:
+        title = ax.get_title() or "A chart"
+        y, x = ax.get_ylabel(), ax.get_xlabel()
+        text = f"{title}: {y or 'values'}" + (f" against {x}" if x else "")
+        legend = ax.get_legend()
+        if legend is not None:
+            names = [t.get_text() for t in legend.get_texts() if t.get_text()]
+            if names:
+                text += ", for " + ", ".join(names)
+        parts.append(text + ".")
+    return " ".join(parts) or "A chart."
+
+
 def figure_html(
-    fig: Figure, name: str, alt: str, *, data: pd.DataFrame | None = None, caption: str = ""
+    fig: Figure,
+    name: str,
+    alt: str | None = None,
+    *,
+    data: pd.DataFrame | None = None,
+    caption: str = "",
 ) -> HTML:
-    """A figure with alt text, its PNG embedded, and its (suppressed) data as CSV beside it."""
+    """A figure with alt text (``alt``, else :func:`describe`), its PNG embedded, and its
+    (suppressed) data as CSV beside it."""
+    alt = alt if alt is not None else describe(fig)
     if not alt.strip():
         raise InputError(f"figure {name!r} has no alt text", fix="describe what it shows in alt=")
     buffer = io.BytesIO()
@@ -133,5 +178,5 @@ def figure_html(
 
 def text_html(text: str) -> HTML:
     """Preformatted library text (a summary) as paragraphs, not monospace print output."""
-    paragraphs = [p.strip() for p in text.split("\n\n") if p.strip()]
+    paragraphs = [p.strip() for p in text.splitlines() if p.strip()]
     return HTML("".join(f'<p class="pe-text">{escape(p)}</p>' for p in paragraphs))

@@ -24,7 +24,7 @@ from nbconvert import HTMLExporter
 from nbformat import NotebookNode
 
 from partnership_eval.labels import value_label
-from partnership_eval.reporting.reader import CONTENTS_MARK, FINDINGS_ID
+from partnership_eval.reporting.reader import FINDINGS_ID
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -71,12 +71,13 @@ def render_html(
     return add_contents(body)
 
 
+PLACEHOLDER = re.compile(r'<nav[^>]*class="pe-contents"[^>]*></nav>')
 HEADING = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link"[^>]*>.*?</a>)?</h2>', re.S)
 
 
 def add_contents(body: str) -> str:
     """``body`` with the contents placeholder replaced by links to its section headings."""
-    if CONTENTS_MARK not in body:
+    if not PLACEHOLDER.search(body):
         return body
     items = [
         f'<li><a href="#{anchor}">{re.sub(r"<[^>]+>", "", text).strip()}</a></li>'
@@ -85,11 +86,11 @@ def add_contents(body: str) -> str:
     ]
     items.append('<li><a href="#how-this-report-was-made">How this report was made</a></li>')
     nav = (
-        '<nav class="pe-contents" aria-label="Contents"><strong>Contents</strong><ol>'
+        '<nav class="pe-contents" aria-label="Contents"><strong>Contents</strong><ul>'
         + "".join(items)
-        + "</ol></nav>"
+        + "</ul></nav>"
     )
-    return body.replace(CONTENTS_MARK, nav, 1)
+    return PLACEHOLDER.sub(lambda _: nav, body, count=1)
 
 
 def _value(value: object) -> str:
