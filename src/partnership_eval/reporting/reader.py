@@ -113,7 +113,7 @@ def table_html(
     if empty:
         styler = styler.hide(subset=empty, axis="columns")
     for col in data.columns:
-        if data[col].dtype == object:
+        if not pd.api.types.is_float_dtype(data[col]):
             styler = styler.format(_cell, subset=[col])
     if data.index.name is not None or not isinstance(data.index, pd.RangeIndex):
         styler = styler.format_index(value_label, axis="index")
