@@ -87,7 +87,7 @@ figure_html(result.plot(group="comparison").figure, "transitions-comparison")
 counts = result.counts.assign(
     prior_grade=result.counts["prior_grade"].map(GRADES), grade=result.counts["grade"].map(GRADES)
 )
-table_html(suppress(counts.set_index(["group", "prior_grade", "grade"]).round(3)), "transitions", caption="Inspections by earlier and later grade")  # counts of inspections
+table_html(suppress(counts.set_index(["group", "prior_grade", "grade"]).round(3)), "transitions", caption="Inspections by earlier and later grade", decimals=2)  # counts of inspections
 
 # %% [markdown]
 # ## Moved up, stayed, moved down
@@ -106,7 +106,7 @@ Markdown(result.summary())
 figure_html(result.plot_movement().figure, "movement")
 
 # %%
-table_html(suppress(result.difference.set_index("movement").round(3)), "movement", caption="Moved up, stayed, moved down: partnership minus comparison")  # counts of inspections and schools
+table_html(suppress(result.difference.set_index("movement").round(3)), "movement", caption="Moved up, stayed, moved down: partnership minus comparison", decimals=2)  # counts of inspections and schools
 
 # %% [markdown]
 # The same difference in the share moving up, separately for each earlier grade: a good
@@ -114,7 +114,7 @@ table_html(suppress(result.difference.set_index("movement").round(3)), "movement
 # so the overall share mixes very different comparisons.
 
 # %%
-table_html(suppress(result.by_prior.assign(prior_grade=result.by_prior["prior_grade"].map(GRADES)).set_index("prior_grade").round(3)), "by-earlier-grade", caption="Moving up, by earlier grade")  # counts of inspections and schools
+table_html(suppress(result.by_prior.assign(prior_grade=result.by_prior["prior_grade"].map(GRADES)).set_index("prior_grade").round(3)), "by-earlier-grade", caption="Moving up, by earlier grade", decimals=2)  # counts of inspections and schools
 
 # %% [markdown]
 # ## Time to improvement
@@ -134,7 +134,7 @@ table_html(suppress(result.by_prior.assign(prior_grade=result.by_prior["prior_gr
 figure_html(result.plot_time_to_good().figure, "time-to-good")
 
 # %%
-table_html(suppress(result.improvement.set_index("group").round(2)), "time-to-good", caption="Time to improvement")  # counts of spells (schools)
+table_html(suppress(result.improvement.set_index("group").round(2)), "time-to-good", caption="Time to improvement", decimals=2)  # counts of spells (schools)
 
 # %% [markdown]
 # ## What was left out

@@ -52,14 +52,14 @@ def findings_html(sentences: Sequence[str]) -> HTML:
     )
 
 
-def _cell(value: object) -> str:
+def _cell(value: object, decimals: int = 1) -> str:
     """A cell of an object column: numbers with thousands separators, codes in words."""
     if isinstance(value, bool | np.bool_):
         return "yes" if value else "no"
     if isinstance(value, int | np.integer):
         return f"{value:,}"
     if isinstance(value, float | np.floating):
-        return "–" if not np.isfinite(value) else f"{value:,.1f}"
+        return "–" if not np.isfinite(value) else f"{value:,.{decimals}f}"
     if value is None or value is pd.NA:
         return "–"
     return str(value_label(value))
@@ -85,12 +85,14 @@ def table_html(
     *,
     caption: str = "",
     empty_reason: str = "no data for this selection",
+    decimals: int = 1,
 ) -> HTML:
     """A published table as the reader sees it (see the module docstring).
 
     ``table`` is a :func:`~partnership_eval.disclosure.published` Styler or a
     :func:`~partnership_eval.disclosure.suppress` DataFrame; ``name`` names its CSV
-    (letters, digits and hyphens).
+    (letters, digits and hyphens); ``decimals`` formats a DataFrame's numbers (a Styler
+    keeps its own). Only long tables with one level of row labels are sortable.
     """
     if isinstance(table, pd.DataFrame):
         table = table.copy()
@@ -98,7 +100,7 @@ def table_html(
     styler = (
         table
         if isinstance(table, Styler)
-        else table.style.format(precision=1, thousands=",", na_rep="–")
+        else table.style.format(precision=decimals, thousands=",", na_rep="–")
     )
     data = styler.data
     if DISCLOSURE_ATTR not in data.attrs:
@@ -114,10 +116,11 @@ def table_html(
         styler = styler.hide(subset=empty, axis="columns")
     for col in data.columns:
         if not pd.api.types.is_float_dtype(data[col]):
-            styler = styler.format(_cell, subset=[col])
+            styler = styler.format(lambda v: _cell(v, decimals), subset=[col])
     if data.index.name is not None or not isinstance(data.index, pd.RangeIndex):
         styler = styler.format_index(value_label, axis="index")
-    classes = "pe-table pe-sortable" if len(data) > LONG_TABLE else "pe-table"
+    sortable = len(data) > LONG_TABLE and data.index.nlevels == 1
+    classes = "pe-table pe-sortable" if sortable else "pe-table"
     html = styler.set_table_attributes(f'class="{classes}"').to_html()
     notes = ""
     if empty:

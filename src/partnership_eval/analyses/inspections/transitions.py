@@ -517,11 +517,11 @@ class GradeTransitions(Result):
                 f"inspections of schools in {kinds} found them good or better, against "
                 f"{up['comparison']:.0%} for other schools: a difference of {diff}."
             )
-        n = self.movement.groupby("group")["n"].first()
+        after = int(up["n_partnership"] + up["n_comparison"])
         return [
             head,
-            f"It rests on {int(n.sum()):,} pairs of consecutive inspections of "
-            f"{int(up['n_schools']):,} schools after such a grade, the group fixed by "
+            f"It rests on {after:,} inspections that followed a requires-improvement grade, "
+            f"at {int(up['n_schools']):,} schools, with each school's group fixed by its "
             "membership on the day of the later inspection.",
             "Schools that joined after a poor grade tend to improve anyway, and outstanding "
             "schools were long exempt from re-inspection, so the difference describes; it "
