@@ -44,7 +44,10 @@ EMPTY = {"", "–", "—", "nan", "None", "<NA>"}
 def findings_html(sentences: Sequence[str]) -> HTML:
     """The "What we found" box: three to five plain sentences, then the contents list."""
     if not sentences:
-        raise InputError("findings_html: no sentences; pass the room's findings()", fix="")
+        raise InputError(
+            "findings_html: no sentences to show",
+            fix="pass the room's findings(), three to five plain sentences",
+        )
     body = "".join(f"<li>{escape(s)}</li>" for s in sentences)
     return HTML(
         f'<section class="pe-findings" id="{FINDINGS_ID}"><h2>What we found</h2>'
@@ -95,8 +98,7 @@ def table_html(
     keeps its own). Only long tables with one level of row labels are sortable.
     """
     if isinstance(table, pd.DataFrame):
-        table = table.copy()
-        table.attrs = dict(table.attrs)
+        table = table.copy()  # the row labels are renamed below
     styler = (
         table
         if isinstance(table, Styler)
@@ -165,7 +167,7 @@ def figure_html(
     if not alt.strip():
         raise InputError(f"figure {name!r} has no alt text", fix="describe what it shows in alt=")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    fig.savefig(buffer, format="png", dpi=fig.dpi, metadata={"Software": None})
     src = base64.b64encode(buffer.getvalue()).decode()
     link = ""
     if data is not None:

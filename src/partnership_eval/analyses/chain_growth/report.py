@@ -36,22 +36,19 @@ def introduction(growth: ChainGrowth, area: str) -> str:
 
 
 def findings(growth: ChainGrowth, dip: IntakeDip | None, area: str) -> list[str]:
-    """ "What we found": how fast chains grew, the heavy-intake estimate in words, the caveat."""
+    """The report's "What we found": chain growth and the heavy-intake change, in words."""
     head = growth.headline()
     kinds = kinds_label(growth.spec.kind)
-    sentences = [
-        f"{len(growth.pace):,} {kinds} ({area}) added on average "
-        + estimate_words(
-            head["estimate"] or float("nan"),
-            head["ci_low"],
-            head["ci_high"],
-            growth.level,
-            "schools",
+    if head["estimate"] is None:
+        first = f"There are too few {kinds} ({area}) with a second year to say how fast they grew."
+    else:
+        added = estimate_words(
+            head["estimate"], head["ci_low"], head["ci_high"], growth.level, "schools"
         )
-        + " in their second year."
-        if head["estimate"] is not None
-        else f"There are too few {kinds} ({area}) with a second year to say how fast they grew."
-    ]
+        first = (
+            f"{len(growth.pace):,} {kinds} ({area}) added on average {added} in their second year."
+        )
+    sentences = [first]
     if dip is None:
         sentences.append(
             "No chain had a heavy intake of new schools, so its effect on existing schools cannot be estimated."

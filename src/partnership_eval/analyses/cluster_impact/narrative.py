@@ -154,7 +154,7 @@ def truth_table(robust: RobustnessResult) -> pd.DataFrame:
 
 
 def findings(design: ImpactDesign, main: ImpactEstimate, robust: RobustnessResult) -> list[str]:
-    """ "What we found": the effect and its interval in words, what it rests on, the caveat."""
+    """The report's "What we found": the effect and its interval in words, base, caveat."""
     kind = design.options.get("kind", "cluster")
     kinds = kinds_label(kind if isinstance(kind, str) else list(kind))
     sentences = [

@@ -496,7 +496,7 @@ class GradeTransitions(Result):
         return "\n\n".join(lines)
 
     def findings(self) -> list[str]:
-        """ "What we found": the requires-improvement comparison in words, its base, the caveat."""
+        """The report's "What we found": the requires-improvement comparison in words."""
         up = self.by_prior.set_index("prior_grade").loc[HEADLINE_PRIOR]
         kinds = kinds_label(self.spec.kind)
         if not np.isfinite(up["difference"]):

@@ -173,7 +173,7 @@ class AreaOverview(Result):
         )
 
     def findings(self) -> list[str]:
-        """ "What we found": coverage in the last year, what it rests on, the caveat."""
+        """The report's "What we found": coverage, what it rests on, the caveat."""
         s, h = self.spec, self.headline()
         if h["estimate"] is None:
             return [
