@@ -7,6 +7,8 @@ here, where its rules (thresholds, wording) are tested, not in the notebook.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -14,7 +16,13 @@ from partnership_eval.analyses.cluster_impact.design import POOL_WORDS, ImpactDe
 from partnership_eval.analyses.cluster_impact.estimate import ImpactEstimate, caveats
 from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS, interval_reading
 from partnership_eval.analyses.cluster_impact.robustness import RobustnessResult
-from partnership_eval.labels import POINTS, estimate_words, kinds_label, measure_words
+from partnership_eval.labels import (
+    POINTS,
+    estimate_words,
+    kinds_label,
+    measure_label,
+    measure_words,
+)
 
 SMD_VISIBLE = 0.1
 """A standardised mean difference above this is a visible imbalance (Austin 2009)."""
@@ -123,7 +131,8 @@ def checks_reading(main: ImpactEstimate, robust: RobustnessResult) -> str:
         )
     lines += list(robust.notes.values())
     if robust.mde is not None:
-        lines.append(robust.mde.summary())
+        worded = replace(robust.mde.spec, outcome=measure_label(main.outcome))
+        lines.append(replace(robust.mde, spec=worded).summary())
     return "\n\n".join(lines)
 
 
