@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+from partnership_eval.labels import number
 from partnership_eval.reporting.records import ReportRecord
 
 STYLE = """
@@ -41,7 +42,7 @@ td p { margin: 0 0 0.3em; }
 def _number(value: object, digits: int = 1) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return "—"
-    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+    return number(value, digits) if isinstance(value, float) else f"{value:,}"
 
 
 FEW_TREATED = 10
