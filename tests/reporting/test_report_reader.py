@@ -73,3 +73,8 @@ def test_findings_need_sentences():
     assert "What we found" in findings_html(["One."]).data
     with pytest.raises(InputError):
         findings_html([])
+
+
+def test_a_table_without_rows_says_none(beside):
+    html = table_html(suppress(_table().iloc[:0]), "nothing", caption="Left out").data
+    assert "None." in html and "Not published" not in html and "<table" not in html

@@ -7,10 +7,16 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import nbformat
+import pandas as pd
 import pytest
 from browser import CHROMIUM, Browser
 
 from partnership_eval.data.schema import OUTCOME_MEASURES, TABLES
+from partnership_eval.disclosure import suppress
+from partnership_eval.reporting.reader import LONG_TABLE, table_html
+from partnership_eval.reporting.render import render_html
+from partnership_eval.reporting.results import RESULTS_ENV
 from partnership_eval.reporting.runner import run_reports
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -169,3 +175,33 @@ def test_demo_reports_speak_in_words_not_column_names(notebook, area, small_data
     for page in pages:
         found = code_names(page.read_text())
         assert not found, f"{page.name}: column names a reader sees: {found}"
+
+
+@needs_chromium
+def test_long_tables_sort_and_search_in_the_browser(tmp_path, monkeypatch):
+    monkeypatch.setenv(RESULTS_ENV, str(tmp_path / "page.results.json"))
+    rows = LONG_TABLE + 5
+    table = suppress(
+        pd.DataFrame({"school": [f"S{i:02d}" for i in range(rows)], "pupils": range(rows)})
+    )
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("table", id="table")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", data={"text/html": table_html(table, "long").data})
+    ]
+    nb.cells.append(cell)
+    page = tmp_path / "page.html"
+    page.write_text(render_html(nb, title="t", parameters={}, synthetic=False))
+    first = "document.querySelector('table.pe-sortable tbody tr td').textContent.trim()"
+    with Browser() as browser:
+        assert not browser.open(page).problems()
+        assert browser.evaluate(first) == "S00"
+        browser.evaluate("document.querySelectorAll('table.pe-sortable thead th')[1].click()")
+        browser.evaluate("document.querySelectorAll('table.pe-sortable thead th')[1].click()")
+        assert browser.evaluate(first) == f"S{rows - 1:02d}"  # pupils, largest first
+        browser.evaluate(
+            "const box = document.querySelector('.pe-search'); box.value = 'S03';"
+            "box.dispatchEvent(new Event('input'))"
+        )
+        shown = "document.querySelectorAll('table.pe-sortable tbody tr:not([hidden])').length"
+        assert browser.evaluate(shown) == 1

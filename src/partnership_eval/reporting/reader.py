@@ -110,6 +110,9 @@ def table_html(
             f"table {name!r} has not been through disclosure control",
             fix="pass published(table, ...) or suppress(table, ...) from partnership_eval.disclosure",
         )
+    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
+    if data.empty:
+        return HTML(f'<figure class="pe-tablebox">{cap}<p class="pe-note">None.</p></figure>')
     empty = [c for c in data.columns if _is_empty(data[c])]
     styler.index.names = [column_label(n) for n in styler.index.names]
     labels = [column_label(c) for c in data.columns]
@@ -133,7 +136,6 @@ def table_html(
         csv = csv.reset_index()
     csv = csv.rename(columns=column_label).map(value_label)
     csv.attrs = {DISCLOSURE_ATTR: data.attrs[DISCLOSURE_ATTR]}
-    cap = f"<figcaption>{escape(caption)}</figcaption>" if caption else ""
     return HTML(f'<figure class="pe-tablebox">{cap}{html}{notes}{_csv_link(csv, name)}</figure>')
 
 
