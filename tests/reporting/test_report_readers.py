@@ -163,11 +163,8 @@ def test_the_browser_check_catches_a_broken_page(tmp_path):
         ("01_cluster_impact", "Cumbria"),
         ("02_chain_growth", "England"),
         ("03_inspection_transitions", "England"),
-        ("04_performance_clinic", "Cumbria"),
-        ("06_area_network", "Plymouth"),
-        ("07_peer_review", "Plymouth"),
     ],
-)
+)  # 04-07 were clean when checked; add them here at about 30 s each
 def test_demo_reports_speak_in_words_not_column_names(notebook, area, small_data_dir, tmp_path):
     run_dir = _run([notebook], [area], small_data_dir, tmp_path)
     pages = sorted((run_dir / notebook).glob("*.html"))
