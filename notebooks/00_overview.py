@@ -27,10 +27,14 @@ from IPython.display import Markdown
 from partnership_eval.analyses.overview import area_overview
 from partnership_eval.data.store import read_tables
 from partnership_eval.reporting import find_data_dir, save_results
+from partnership_eval.reporting.reader import figure_html, findings_html, table_html
 
 data = read_tables(find_data_dir(data_dir))
 view = area_overview(data, area, first_year=first_year, last_year=last_year, kinds=kinds)
 Markdown(view.introduction())
+
+# %%
+findings_html(view.findings())
 
 # %% [markdown]
 # ## The area's schools
@@ -40,10 +44,10 @@ Markdown(view.introduction())
 # side by side; the table gives the same counts with the pupils they teach.
 
 # %%
-view.plot_sizes().figure
+figure_html(view.plot_sizes().figure, "schools-by-size", view.sizes_alt())
 
 # %%
-view.size_table()
+table_html(view.size_table(), "schools-by-size", caption="Schools and pupils by size")
 
 # %% [markdown]
 # ## Where the schools are
@@ -65,10 +69,10 @@ area_map(data, area, kinds=kinds, boundaries=boundaries or None).figure
 # so the kinds can add up to more than "any partnership".
 
 # %%
-view.plot().figure
+figure_html(view.plot().figure, "partnership-coverage", view.coverage_alt())
 
 # %%
-view.coverage_table()
+table_html(view.coverage_table(), "partnership-coverage", caption="Schools in partnerships each year, by kind")
 
 # %% [markdown]
 # ## KS2 results: partnership schools and others
@@ -80,10 +84,10 @@ view.coverage_table()
 # the effect of partnership.
 
 # %%
-view.plot_trends().figure
+figure_html(view.plot_trends().figure, "ks2-results", view.trends_alt())
 
 # %%
-view.trend_table()
+table_html(view.trend_table(), "ks2-results", caption="KS2 results of partnership schools and others")
 
 # %%
 save_results(
@@ -97,6 +101,6 @@ save_results(
     },
     synthetic=data.synthetic,
     headline=view.headline(),
+    findings=view.findings(),
     **view.published(),
 )
-Markdown(view.finding())

@@ -32,7 +32,7 @@ seed: int = 0  # seed of the bootstrap and of matching ties
 boundaries: str = ""  # LA boundary file for the map's outline (ONS, British National Grid; "": outline the schools)
 
 # %%
-from IPython.display import Markdown
+from IPython.display import Markdown, display
 
 from partnership_eval.analyses import cluster_impact as ev
 from partnership_eval.analyses.cluster_impact import figures, narrative
@@ -40,6 +40,7 @@ from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import published, suppress
 from partnership_eval.reporting import find_data_dir, save_results
+from partnership_eval.reporting.reader import figure_html, findings_html, table_html, text_html
 
 data = read_tables(find_data_dir(data_dir))
 years = None
@@ -65,7 +66,11 @@ main = ev.estimate_impact(
     seed=seed,
 )
 label = OUTCOME_LABELS.get(outcome, outcome)
+robust = ev.robustness_checks(design, main, seed=seed)
 Markdown(narrative.introduction(design, main))
+
+# %%
+findings_html(narrative.findings(design, main, robust))
 
 # %% [markdown]
 # ## 1. Who joined, and who they are compared with
@@ -77,11 +82,11 @@ Markdown(narrative.introduction(design, main))
 # schools table, a single snapshot: on real data it may be measured after joining.
 
 # %%
-print(design.summary())
-published(design.joiners_table())  # counts of schools, not of pupils
+display(text_html(design.summary()))
+table_html(published(design.joiners_table()), "joiners", caption="Partnership schools by the year they joined")  # counts of schools, not of pupils
 
 # %%
-published(design.pool_table())  # counts of schools
+table_html(published(design.pool_table()), "comparison-pool", caption="Where the comparison schools come from")  # counts of schools
 
 # %% [markdown]
 # Where they are: the area's schools by their part in the design and, beside it, every
@@ -98,7 +103,7 @@ balance = matched.balance_table()
 Markdown(narrative.balance_reading(matched, balance))
 
 # %%
-published(balance)  # means over schools, not pupil counts
+table_html(published(balance), "balance", caption="Partnership and comparison schools before joining")  # means over schools, not pupil counts
 
 # %% [markdown]
 # ## 2. Raw trends
@@ -109,16 +114,20 @@ published(balance)  # means over schools, not pupil counts
 
 # %%
 trends = ev.raw_trends(design, outcome)
-figures.trends_plot(trends, outcome, starts=design.cohorts, title=f"{label}, {design.area}").figure
+figure_html(figures.trends_plot(trends, outcome, starts=design.cohorts, title=f"{label}, {design.area}").figure, "raw-trends")
 
 # %%
 trend_wide, trend_rates = ev.trend_table(trends)
-published(
-    trend_wide,
-    counts=[c for c in trend_wide.columns if c.startswith("pupils")],
-    rates=trend_rates,
-    decimals=1,
-    year="index",
+table_html(
+    published(
+        trend_wide,
+        counts=[c for c in trend_wide.columns if c.startswith("pupils")],
+        rates=trend_rates,
+        decimals=1,
+        year="index",
+    ),
+    "raw-trends",
+    caption="Mean results each year",
 )
 
 # %% [markdown]
@@ -136,14 +145,17 @@ published(
 # partnership share shocks; years before 0 are checks, where the true effect is zero.
 
 # %%
-print(main.summary())
-main.plot(title=f"Effect by years since joining, {design.area}").figure
+display(text_html(main.summary()))
+figure_html(
+    main.plot(title=f"Effect by years since joining, {design.area}").figure,
+    "effect-by-year",
+    data=suppress(main.event_study().drop(columns="truth", errors="ignore")),
+)
 
 # %%
-published(main.exclusions, whole=["rows", "schools"])  # school-years and schools left out
+table_html(published(main.exclusions, whole=["rows", "schools"]), "left-out", caption="School-years and schools left out")
 
 # %%
-robust = ev.robustness_checks(design, main, seed=seed)
 Markdown(narrative.finding(design, main, robust))
 
 # %% [markdown]
@@ -160,12 +172,11 @@ Markdown(narrative.finding(design, main, robust))
 # the "by school" row shows how much too narrow the school-level interval would be.
 
 # %%
-robust.plot(title=f"Overall effect under different choices, {design.area}").figure
+figure_html(robust.plot(title=f"Overall effect under different choices, {design.area}").figure, "robustness")
 
 # %%
-published(robust.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
+table_html(published(robust.table.drop(columns="truth"), whole=["n_treated", "n_comparison"]), "robustness", caption="The estimate under different choices")
 
-# %%
 # %% [markdown]
 # ### Is it more than an area-wide shock? Placebo in space
 #
@@ -177,13 +188,13 @@ published(robust.table.drop(columns="truth"), whole=["n_treated", "n_comparison"
 # tell the partnership from the area.
 
 # %%
-robust.placebo.plot().figure if robust.placebo is not None else Markdown(robust.notes.get("placebo", ""))
+figure_html(robust.placebo.plot().figure, "placebo-in-space") if robust.placebo is not None else Markdown(robust.notes.get("placebo", ""))
 
 # %%
 Markdown(robust.placebo.summary()) if robust.placebo is not None else None
 
 # %%
-published(robust.exclusions, whole=["rows", "schools"])  # placebo areas left out
+table_html(published(robust.exclusions, whole=["rows", "schools"]), "placebo-left-out", caption="Placebo areas left out")
 
 # %%
 Markdown(narrative.checks_reading(main, robust))
@@ -199,10 +210,10 @@ Markdown(narrative.checks_reading(main, robust))
 ax = main.plot(title="Staggered DiD and TWFE event studies")
 if robust.twfe is not None:
     figures.overlay_twfe(ax, robust.twfe)
-ax.figure
+figure_html(ax.figure, "twfe-event-study")
 
 # %%
-published(robust.bacon.by_type(), whole=["n_comparisons"], decimals=3) if robust.bacon is not None else Markdown(
+table_html(published(robust.bacon.by_type(), whole=["n_comparisons"], decimals=3), "bacon", caption="What the two-way fixed effects estimate averages") if robust.bacon is not None else Markdown(
     "No Goodman-Bacon decomposition: "
     + robust.notes.get("bacon", robust.notes.get("twfe", "not computed"))
 )
@@ -227,10 +238,10 @@ subgroups = ev.subgroup_effects(
     anticipation=anticipation,
     seed=seed,
 )
-subgroups.plot(title="Effect by subgroup").figure
+figure_html(subgroups.plot(title="Effect by subgroup").figure, "subgroups")
 
 # %%
-published(subgroups.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
+table_html(published(subgroups.table.drop(columns="truth"), whole=["n_treated", "n_comparison"]), "subgroups", caption="The effect within subgroups")
 
 # %%
 gap = ev.outcome_effects(
@@ -246,7 +257,7 @@ Markdown(
 )
 
 # %%
-published(gap.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
+table_html(published(gap.table.drop(columns="truth"), whole=["n_treated", "n_comparison"]), "pupil-groups", caption="The effect on disadvantaged and other pupils")
 
 # %% [markdown]
 # ## 6. Other outcomes the programme claimed
@@ -260,16 +271,16 @@ published(gap.table.drop(columns="truth"), whole=["n_treated", "n_comparison"])
 
 # %%
 claims = ev.claimed_outcomes(design, data.inspections)
-claims.plot(title=f"Floor standard, {design.area}").figure
+figure_html(claims.plot(title=f"Floor standard, {design.area}").figure, "floor-standard")
 
 # %%
-claims.plot_ofsted(title=f"Ofsted grades, {design.area}").figure
+figure_html(claims.plot_ofsted(title=f"Ofsted grades, {design.area}").figure, "ofsted-grades")
 
 # %%
-published(claims.before_after, whole=["schools", "school_years"], decimals=1)  # shares of school-years
+table_html(published(claims.before_after, whole=["schools", "school_years"], decimals=1), "claims-before-after", caption="Claimed outcomes before and after")  # shares of school-years
 
 # %%
-published(claims.changes, decimals=1)  # percentage points, after minus before
+table_html(published(claims.changes, decimals=1), "claims-changes", caption="Change in claimed outcomes, percentage points (after minus before)")
 
 # %% [markdown]
 # ## 7. Appendix: estimates against the planted truth
@@ -283,7 +294,7 @@ published(claims.changes, decimals=1)  # percentage points, after minus before
 Markdown(narrative.truth_appendix(main, robust, data.synthetic))
 
 # %%
-published(narrative.truth_table(robust)) if data.synthetic and main.truth is not None else None
+table_html(published(narrative.truth_table(robust)), "truth", caption="Estimates against the planted truth") if data.synthetic and main.truth is not None else None
 
 # %%
 save_results(
@@ -306,6 +317,7 @@ save_results(
     },
     synthetic=data.synthetic,
     headline=main.headline(),
+    findings=narrative.findings(design, main, robust),
     sentence=main.sentence(),
     pretest_p=main.pretest_p,
     mde=robust.mde.mde if robust.mde is not None else None,

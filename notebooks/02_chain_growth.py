@@ -38,6 +38,7 @@ from partnership_eval.analyses.chain_growth import chain_growth, pace_confusion,
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
 from partnership_eval.reporting import find_data_dir, save_results
+from partnership_eval.reporting.reader import figure_html, findings_html, table_html
 
 data = read_tables(find_data_dir(data_dir))
 where = None if area.strip().lower() in ("", "england") else area
@@ -53,7 +54,19 @@ growth = chain_growth(
     window=pace_window,
     confidence=pace_confidence,
 )
+dip, message = report.try_intake_dip(
+    data,
+    kind,
+    min_dose=min_dose,
+    min_joiners=min_joiners,
+    area=where,
+    phase=phase or None,
+    years=years,
+)
 Markdown(report.introduction(growth, area))
+
+# %%
+findings_html(report.findings(growth, dip, area))
 
 # %% [markdown]
 # ## Growth curves against the US benchmark
@@ -66,16 +79,16 @@ Markdown(report.introduction(growth, area))
 # so the curves do not favour the chains that went on to grow.
 
 # %%
-growth.plot().figure
+figure_html(growth.plot().figure, "growth-curves")
 
 # %%
-growth.plot_added().figure
+figure_html(growth.plot_added().figure, "schools-added")
 
 # %%
 Markdown(growth.summary())
 
 # %%
-suppress(growth.by_age.set_index("chain_age").round(2))  # counts of chains and schools
+table_html(suppress(growth.by_age.set_index("chain_age").round(2)), "growth-by-age", caption="Chain size and growth by chain age")  # counts of chains and schools
 
 # %% [markdown]
 # ## How big the chains are
@@ -83,36 +96,41 @@ suppress(growth.by_age.set_index("chain_age").round(2))  # counts of chains and 
 # Chains by their number of schools in the last year shown (0: every school has left).
 
 # %%
-suppress(growth.size_distribution())  # counts of chains
+table_html(suppress(growth.size_distribution()), "chain-sizes", caption="How many schools the chains have")  # counts of chains
 
 # %% [markdown]
 # ## Growth pace and the fastest growers
 #
 # Each year's joiners are read as a chance count around a chain's underlying pace, so
 # that one lucky spell among many does not make a chain aggressive. *Aggressive*: over
-# its fastest `pace_window`-year spell after founding, a chain's pace is at least
-# `aggressive_from` new schools a year with `pace_confidence` confidence (`rate_low` is
-# that lower bound; `rate` the spell's joiners a year). *Steady*: otherwise, it added at
-# least `steady_share` of what US charter chains added at the same ages (`vs_benchmark`).
-# *Measured*: slower. `n_las` counts the local authorities its schools are in.
+# its fastest spell of a few years after founding, a chain's pace is confidently at
+# least a set number of new schools a year (the lower bound is "new schools a year, at
+# least"; "new schools a year" is the spell's joiners a year; the thresholds are under
+# "How this report was made"). *Steady*: otherwise, it added at least a set share of what
+# US charter chains added at the same ages ("against the US benchmark"). *Measured*:
+# slower. "Local authorities" counts the local authorities its schools are in.
 
 # %%
-suppress(growth.pace_counts().round(3))  # counts of chains
+table_html(suppress(growth.pace_counts().round(3)), "pace", caption="Chains by pace of growth")  # counts of chains
 
 # %%
 if data.synthetic:
     display(Markdown("Synthetic data: planted pace (rows) against the class found (columns)."))
-    display(suppress(pace_confusion(growth.pace, data.truth)))  # counts of chains
+    display(table_html(suppress(pace_confusion(growth.pace, data.truth)), "pace-vs-planted"))  # counts of chains
 
 # %%
-growth.plot_fastest(10).figure
+figure_html(growth.plot_fastest(10).figure, "fastest-growers")
 
 # %%
 fastest_columns = ["name", "first_year", "size", "peak_year", "spell_joiners", "rate", "rate_low"]
-suppress(  # counts of schools
-    growth.fastest(10)
-    .set_index("partnership_id")[[*fastest_columns, "vs_benchmark", "pace", "n_las"]]
-    .round(2)
+table_html(
+    suppress(  # counts of schools
+        growth.fastest(10)
+        .set_index("partnership_id")[[*fastest_columns, "vs_benchmark", "pace", "n_las"]]
+        .round(2)
+    ),
+    "fastest-growers",
+    caption="The ten fastest-growing chains",
 )
 
 # %% [markdown]
@@ -157,8 +175,8 @@ Markdown(geo.summary())
 # %% [markdown]
 # ## Does a heavy intake set existing schools back?
 #
-# A chain's *surge* is its first year with at least `min_joiners` new schools and at
-# least `min_dose` new schools per school already in the chain. We compare the results
+# A chain's *surge* is its first year with a heavy intake: at least a set number of new
+# schools, and at least a set number of new schools per school already in the chain. We compare the results
 # of the schools that were already in a surging chain (for at least a year) with those
 # of schools already in chains that never surged, in the years around the surge: a
 # stacked event study with school and stack-by-year fixed effects, standard errors
@@ -168,23 +186,14 @@ Markdown(geo.summary())
 # times are placebo checks and should be near zero.
 
 # %%
-dip, message = report.try_intake_dip(
-    data,
-    kind,
-    min_dose=min_dose,
-    min_joiners=min_joiners,
-    area=where,
-    phase=phase or None,
-    years=years,
-)
 Markdown(message)
 
 # %%
-dip.plot().figure if dip is not None else None
+figure_html(dip.plot().figure, "intake-dip") if dip is not None else None
 
 # %%
 by_dose = report.dip_by_dose_table(dip)
-by_dose
+table_html(by_dose, "intake-dip-by-dose", caption="The surge-year change by size of intake") if by_dose is not None else None
 
 # %% [markdown]
 # ## Chain results in the DfE trust-measure format
@@ -200,7 +209,7 @@ by_dose
 chain_table, performance_exclusions = report.chain_results(
     data, growth, years=years, phase=phase or None
 )
-chain_table
+table_html(chain_table, "chain-results", caption="Every chain's results, weakest first", empty_reason="no published value for these chains")
 
 # %% [markdown]
 # ## What was left out
@@ -210,7 +219,7 @@ chain_table
 
 # %%
 exclusions = report.all_exclusions(growth, performance_exclusions, dip)
-suppress(exclusions) if len(exclusions) else Markdown("Nothing was left out.")  # counts of rows and schools
+table_html(suppress(exclusions), "left-out", caption="What was left out") if len(exclusions) else Markdown("Nothing was left out.")  # counts of rows and schools
 
 # %%
 save_results(
@@ -235,6 +244,7 @@ save_results(
     },
     synthetic=data.synthetic,
     headline=report.dip_headline(dip),
+    findings=report.findings(growth, dip, area),
     growth_by_age=suppress(growth.by_age.set_index("chain_age")),
     pace=suppress(growth.pace_counts()),
     pace_confusion=suppress(pace_confusion(growth.pace, data.truth)) if data.synthetic else None,

@@ -27,7 +27,9 @@ from IPython.display import Markdown
 from partnership_eval.analyses.inspections import GRADES, grade_transitions
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
+from partnership_eval.labels import kind_label
 from partnership_eval.reporting import find_data_dir, save_results
+from partnership_eval.reporting.reader import figure_html, findings_html, table_html
 
 data = read_tables(find_data_dir(data_dir))
 where = None if area.strip().lower() in ("", "england") else area
@@ -35,15 +37,18 @@ result = grade_transitions(
     data, kind, area=where, years=(first_year, last_year), match_prior=match_prior
 )
 Markdown(
-    f"# How Ofsted grades move: {kind} schools and others ({area}, {first_year} to "
+    f"# How Ofsted grades move: {kind_label(kind)} and other schools ({area}, {first_year} to "
     f"{last_year})\n\n"
     "Each pair of consecutive graded inspections of a school is one *transition*, from "
     "the earlier grade to the later one (1 outstanding, 2 good, 3 requires improvement — "
     "before 2012 'satisfactory' —, 4 inadequate). A transition counts for the "
-    f"partnership group when the school belonged to a {kind} partnership on the day of "
+    f"partnership group when the school belonged to one of the {kind_label(kind)} on the day of "
     "the later inspection. Inspection grades are published school by school and rest on "
     "no pupil counts, so the tables below need no small-number suppression."
 )
+
+# %%
+findings_html(result.findings())
 
 # %% [markdown]
 # ## What this comparison can and cannot say
@@ -73,22 +78,22 @@ Markdown(
 # ended at each later grade, with the number of inspections in brackets.
 
 # %%
-result.plot(group="partnership").figure
+figure_html(result.plot(group="partnership").figure, "transitions-partnership")
 
 # %%
-result.plot(group="comparison").figure
+figure_html(result.plot(group="comparison").figure, "transitions-comparison")
 
 # %%
 counts = result.counts.assign(
     prior_grade=result.counts["prior_grade"].map(GRADES), grade=result.counts["grade"].map(GRADES)
 )
-suppress(counts.set_index(["group", "prior_grade", "grade"]).round(3))  # counts of inspections
+table_html(suppress(counts.set_index(["group", "prior_grade", "grade"]).round(3)), "transitions", caption="Inspections by earlier and later grade", decimals=2)  # counts of inspections
 
 # %% [markdown]
 # ## Moved up, stayed, moved down
 #
 # Schools already outstanding cannot move up and inadequate schools cannot move down, so
-# the summary compares like with like: with `match_prior`, comparison schools are
+# the summary compares like with like: by default comparison schools are
 # reweighted to the partnership schools' mix of earlier grades. The difference in each
 # share is what a linear probability model on the group gives, with standard errors
 # clustered by school; the test asks whether the two groups' movements differ at all
@@ -98,10 +103,10 @@ suppress(counts.set_index(["group", "prior_grade", "grade"]).round(3))  # counts
 Markdown(result.summary())
 
 # %%
-result.plot_movement().figure
+figure_html(result.plot_movement().figure, "movement")
 
 # %%
-suppress(result.difference.set_index("movement").round(3))  # counts of inspections and schools
+table_html(suppress(result.difference.set_index("movement").round(3)), "movement", caption="Moved up, stayed, moved down: partnership minus comparison", decimals=2)  # counts of inspections and schools
 
 # %% [markdown]
 # The same difference in the share moving up, separately for each earlier grade: a good
@@ -109,7 +114,7 @@ suppress(result.difference.set_index("movement").round(3))  # counts of inspecti
 # so the overall share mixes very different comparisons.
 
 # %%
-suppress(result.by_prior.assign(prior_grade=result.by_prior["prior_grade"].map(GRADES)).set_index("prior_grade").round(3))  # counts of inspections and schools
+table_html(suppress(result.by_prior.assign(prior_grade=result.by_prior["prior_grade"].map(GRADES)).set_index("prior_grade").round(3)), "by-earlier-grade", caption="Moving up, by earlier grade", decimals=2)  # counts of inspections and schools
 
 # %% [markdown]
 # ## Time to improvement
@@ -126,10 +131,10 @@ suppress(result.by_prior.assign(prior_grade=result.by_prior["prior_grade"].map(G
 # before that, whatever the school does.
 
 # %%
-result.plot_time_to_good().figure
+figure_html(result.plot_time_to_good().figure, "time-to-good")
 
 # %%
-suppress(result.improvement.set_index("group").round(2))  # counts of spells (schools)
+table_html(suppress(result.improvement.set_index("group").round(2)), "time-to-good", caption="Time to improvement", decimals=2)  # counts of spells (schools)
 
 # %% [markdown]
 # ## What was left out
@@ -137,7 +142,7 @@ suppress(result.improvement.set_index("group").round(2))  # counts of spells (sc
 # Every set of inspections or spells left out, and why.
 
 # %%
-suppress(result.exclusions) if len(result.exclusions) else Markdown("Nothing was left out.")  # counts of rows and schools
+table_html(suppress(result.exclusions), "left-out", caption="What was left out") if len(result.exclusions) else Markdown("Nothing was left out.")  # counts of rows and schools
 
 # %%
 save_results(
@@ -152,6 +157,7 @@ save_results(
     },
     synthetic=data.synthetic,
     headline=result.headline(),
+    findings=result.findings(),
     n_schools=int(result.tidy()["n_schools"].iloc[0]),
     movement=suppress(result.movement),
     difference=suppress(result.difference),
@@ -161,4 +167,3 @@ save_results(
     logrank=vars(result.logrank),
     exclusions=suppress(result.exclusions),
 )
-Markdown(result.finding())

@@ -265,7 +265,7 @@ def test_heavy_intake_needs_enough_joiners_and_dose(sizes):
 
 def test_summary_and_plots_describe_the_growth(tables):
     growth = chain_growth(tables)
-    assert "3 chains (mat)" in growth.summary()
+    assert "3 chains (multi-academy trusts)" in growth.summary()
     assert growth.plot().get_title() == "Chain size by age"
     assert growth.plot_added().get_ylabel() == "schools added"
     assert len(growth.plot_fastest(2).get_legend().get_texts()) == 2

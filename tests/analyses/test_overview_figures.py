@@ -53,7 +53,7 @@ def test_coverage_plot_leaves_out_kinds_without_members():
     )
     fig = plots.coverage_plot(coverage).figure
     labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
-    assert labels == ["cluster", "any partnership"]
+    assert labels == ["clusters", "any partnership"]  # kinds in words
 
 
 def test_size_plot_has_a_bar_per_band_and_setting():

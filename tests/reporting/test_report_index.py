@@ -55,3 +55,28 @@ def test_index_escapes_text():
 def test_index_shows_synthetic_banner_when_any_report_is_synthetic():
     html = render_index("demo", [_record(results={"synthetic": True, "headline": None})])
     assert "Synthetic demonstration data" in html
+
+
+def test_index_groups_reports_by_question_with_the_first_finding_in_words():
+    findings = {"headline": {"label": "x", "estimate": 1.0}, "findings": ["Results rose."]}
+    records = [
+        _record(notebook="01_cluster_impact", area="Devon", results=findings),
+        _record(notebook="00_overview", area="Cumbria"),
+        _record(notebook="01_cluster_impact", area="Cumbria"),
+    ]
+    html = render_index("demo", records)
+    overview = html.index("schools and partnerships look like?")
+    impact = html.index("Did joining a partnership raise KS2 results?")
+    assert overview < impact < html.index("Cumbria", impact) < html.index("Devon", impact)
+    assert "<p>Results rose.</p>" in html
+    assert 'id="pe-search"' in html and "<script src" not in html
+
+
+def test_index_links_the_methods_primer_when_the_run_has_it():
+    primer = _record(
+        notebook="90_methods_primer", area=None, slug="report",
+        outputs={"html": Path("90_methods_primer/report.html")},
+    )  # fmt: skip
+    html = render_index("demo", [primer, _record()])
+    assert 'Read the <a href="90_methods_primer/report.html">methods primer</a>' in html
+    assert "methods primer" not in render_index("demo", [_record()])

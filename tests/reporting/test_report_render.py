@@ -1,6 +1,7 @@
 import nbformat
 
 from partnership_eval.reporting.execute import normalise_notebook
+from partnership_eval.reporting.reader import findings_html
 from partnership_eval.reporting.render import render_html
 
 
@@ -19,9 +20,34 @@ def test_synthetic_banner_only_for_synthetic_data():
     assert "Synthetic demonstration data" not in render_html(_notebook(), synthetic=False, **kwargs)
 
 
-def test_header_lists_the_parameters():
-    html = render_html(_notebook(), title="t", parameters={"area": "Devon"}, synthetic=False)
-    assert "<code>area = Devon</code>" in html
+def test_parameters_close_the_page_in_how_this_report_was_made():
+    html = render_html(
+        _notebook(),
+        title="t",
+        parameters={"area": "Devon", "outcome": "read_prog"},
+        synthetic=False,
+    )
+    made = html.index('<details class="pe-made"')
+    assert html.index("hi") < made
+    assert "<code>area</code> = <code>'Devon'</code>" in html[made:]
+    assert "<code>'read_prog'</code> (reading progress score)" in html[made:]
+
+
+def test_findings_are_followed_by_a_contents_list_of_the_sections():
+    nb = _notebook()
+    box = nbformat.v4.new_code_cell("findings", id="findings")
+    box.outputs = [
+        nbformat.v4.new_output(
+            "display_data", data={"text/html": findings_html(["One.", "Two.", "Three."]).data}
+        )
+    ]
+    nb.cells.insert(1, box)
+    nb.cells.append(nbformat.v4.new_markdown_cell("## The estimate", id="estimate"))
+    html = render_html(nb, title="t", parameters={}, synthetic=False)
+    contents = html[html.index('aria-label="Contents"') :]
+    assert '<a href="#The-estimate">The estimate</a>' in contents
+    assert '<a href="#how-this-report-was-made">' in contents
+    assert html.index("What we found") < html.index('aria-label="Contents"')
 
 
 def test_page_has_no_script_loaded_from_elsewhere():

@@ -1,6 +1,8 @@
 """``index.html`` of a report run: every report with its status and headline numbers.
 
-A single self-contained page (inline CSS, no scripts) linking each report's HTML
+A single self-contained landing page (inline CSS and a small inline search script, no
+network) grouping the reports by the question they answer, then by area, each with its
+first finding in plain words, headline numbers and status, and linking each report's HTML
 editions, executed notebook and ``results.json``. It carries no timestamps; the run
 manifest records time.
 """
@@ -11,6 +13,7 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+from partnership_eval.labels import number
 from partnership_eval.reporting.records import ReportRecord
 
 STYLE = """
@@ -25,30 +28,36 @@ td.num { text-align: right; font-variant-numeric: tabular-nums; }
           background: #fff4ce; border: 2px solid #c99a00; color: #5c4300; }
 .error { color: #6b0f0a; font-size: 0.9em; }
 .caution { color: #8a4b00; font-size: 0.9em; font-weight: 600; }
+section.pe-question { margin: 1.5em 0; }
+section.pe-question h2 { margin-bottom: 0.2em; }
+.about { color: #4d4d4d; margin-top: 0; }
+.name { font-size: 0.85em; }
+.primer { font-size: 1.1em; background: #e8f1fa; border: 2px solid #0b2a4a; padding: 0.5em 1em; border-radius: 4px; }
+td p { margin: 0 0 0.3em; }
+.label { color: #4d4d4d; font-size: 0.85em; }
+#pe-search { padding: 0.3em 0.5em; width: 22em; max-width: 100%; }
+@media print { #pe-search, label[for="pe-search"] { display: none; } }
 """
 
 
 def _number(value: object, digits: int = 1) -> str:
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
         return "—"
-    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+    return number(value, digits) if isinstance(value, float) else f"{value:,}"
 
 
 FEW_TREATED = 10
 """An estimate (with an interval) resting on fewer treated schools is flagged in the index."""
 
 
-def _headline_cells(record: ReportRecord) -> str:
-    """Table cells: label, estimate, interval, truth, sample sizes."""
+def _label(record: ReportRecord) -> str:
+    """The headline's label, with a caution when it rests on few treated schools."""
     head = (record.results or {}).get("headline") or {}
-    low, high = head.get("ci_low"), head.get("ci_high")
-    interval = f"{_number(low)} to {_number(high)}" if low is not None and high is not None else "—"
-    sizes = f"{_number(head.get('n_treated'))} / {_number(head.get('n_comparison'))}"
     label = escape(str(head.get("label", "—")))
     n_treated = head.get("n_treated")
     if (
         head.get("estimate") is not None
-        and low is not None  # an inferential estimate, not a descriptive share
+        and head.get("ci_low") is not None  # an inferential estimate, not a descriptive share
         and isinstance(n_treated, int)
         and not isinstance(n_treated, bool)
         and n_treated < FEW_TREATED
@@ -57,8 +66,18 @@ def _headline_cells(record: ReportRecord) -> str:
             f'<br><span class="caution">Caution: rests on only {n_treated} treated '
             "school(s); read it as an anecdote, not an estimate.</span>"
         )
-    numbers = (_number(head.get("estimate")), interval, _number(head.get("truth")), sizes)
-    return f"<td>{label}</td>" + "".join(f'<td class="num">{n}</td>' for n in numbers)
+    return label
+
+
+def _numbers(record: ReportRecord, *, truth: bool) -> str:
+    """Table cells: estimate, interval, planted truth (when shown), sample sizes."""
+    head = (record.results or {}).get("headline") or {}
+    low, high = head.get("ci_low"), head.get("ci_high")
+    interval = f"{_number(low)} to {_number(high)}" if low is not None and high is not None else "—"
+    sizes = f"{_number(head.get('n_treated'))} / {_number(head.get('n_comparison'))}"
+    numbers = [_number(head.get("estimate")), interval]
+    numbers += [_number(head.get("truth"))] if truth else []
+    return "".join(f'<td class="num">{n}</td>' for n in [*numbers, sizes])
 
 
 def _links(record: ReportRecord) -> str:
@@ -90,19 +109,87 @@ def _summary(records: Sequence[ReportRecord], state: str) -> str:
     return text
 
 
+QUESTIONS = {
+    "00_overview": (
+        "What do the area's schools and partnerships look like?",
+        "How big and rural the schools are, how many are in partnerships, and their KS2 results.",
+    ),
+    "01_cluster_impact": (
+        "Did joining a partnership raise KS2 results?",
+        "The effect of joining, against similar schools that did not join.",
+    ),
+    "02_chain_growth": (
+        "How fast do academy chains grow, and does fast growth hurt?",
+        "Chain growth against the US benchmark, and existing schools' results in a year of heavy intake.",
+    ),
+    "03_inspection_transitions": (
+        "Do partnership schools' Ofsted grades improve more often?",
+        "How grades move between consecutive inspections, partnership schools against others.",
+    ),
+    "04_performance_clinic": (
+        "Which schools need support now?",
+        "Red, amber and green ratings of every school from the area's rules.",
+    ),
+    "05_school_report": (
+        "How is this school doing? (for parents)",
+        "One printable page per school, with similar schools beside it.",
+    ),
+    "06_area_network": (
+        "Did an area-wide network change the area's results?",
+        "The area against a synthetic comparison and its statistical neighbours.",
+    ),
+    "07_peer_review": (
+        "Do self-reviews and peer reviews agree?",
+        "Agreement between the grades schools give themselves and their peers give them.",
+    ),
+}
+"""The question each report answers, and a line on how, for the index."""
+
+PRIMER = "90_methods_primer"
+
+SEARCH = """
+<script>
+(function () {
+  var box = document.getElementById("pe-search");
+  box.addEventListener("input", function () {
+    var query = box.value.toLowerCase();
+    document.querySelectorAll("tr.pe-report").forEach(function (row) {
+      row.hidden = query !== "" && row.textContent.toLowerCase().indexOf(query) < 0;
+    });
+    document.querySelectorAll("section.pe-question").forEach(function (section) {
+      section.hidden = !section.querySelector("tr.pe-report:not([hidden])");
+    });
+  });
+})();
+</script>
+"""
+
+
+def _headline(record: ReportRecord) -> str:
+    """The headline in plain words (the report's first finding), the label beneath."""
+    results = record.results or {}
+    findings = results.get("findings") or []
+    first = f"<p>{escape(str(findings[0]))}</p>" if findings else ""
+    return first + (f'<span class="label">{_label(record)}</span>' if first else _label(record))
+
+
+def _row(record: ReportRecord, synthetic: bool) -> str:
+    error = f'<div class="error">{escape(record.error)}</div>' if record.error else ""
+    numbers = _numbers(record, truth=synthetic)
+    where = record.area or record.slug
+    return (
+        f'<tr class="pe-report"><td>{escape(where or "—")}</td><td>{_headline(record)}</td>'
+        f"{numbers}"
+        f'<td><span class="{record.status}">{record.status}</span>{error}</td>'
+        f"<td>{_links(record)}</td></tr>"
+    )
+
+
 def render_index(run: str, records: Sequence[ReportRecord], state: str = "complete") -> str:
-    """The index page of a run (``state``: ``running``, ``complete`` or ``interrupted``;
-    while running, reports not yet finished are left out)."""
-    rows = []
-    for r in records:
-        if state == "running" and not r.finished:
-            continue
-        error = f'<div class="error">{escape(r.error)}</div>' if r.error else ""
-        rows.append(
-            f"<tr><td>{escape(r.notebook)}</td><td>{escape(r.area or '—')}</td>"
-            f'<td><span class="{r.status}">{r.status}</span>{error}</td>'
-            f"{_headline_cells(r)}<td>{_links(r)}</td></tr>"
-        )
+    """The index page of a run: reports grouped by question, then area, with a search box
+    (``state``: ``running``, ``complete`` or ``interrupted``; while running, reports not
+    yet finished are left out)."""
+    shown = [r for r in records if state != "running" or r.finished]
     synthetic = any((r.results or {}).get("synthetic") for r in records)
     banner = (
         '<div class="banner" role="note">Synthetic demonstration data: reports in this run '
@@ -110,14 +197,39 @@ def render_index(run: str, records: Sequence[ReportRecord], state: str = "comple
         if synthetic
         else ""
     )
+    primer = [r for r in records if r.notebook == PRIMER and "html" in r.outputs]
+    primer_link = (
+        f'<p class="primer">New to these methods? Read the <a href="'
+        f'{escape(primer[0].outputs["html"].as_posix())}">methods primer</a> first.</p>'
+        if primer
+        else ""
+    )
+    groups: dict[str, list[ReportRecord]] = {}
+    for r in sorted(shown, key=lambda r: (r.notebook, r.area or r.slug)):
+        if r.notebook != PRIMER:
+            groups.setdefault(r.notebook, []).append(r)
+    truth = "<th>Planted truth</th>" if synthetic else ""
+    sections = []
+    for notebook, rows in groups.items():
+        question, about = QUESTIONS.get(notebook, (notebook, ""))
+        sections.append(
+            f'<section class="pe-question"><h2>{escape(question)}</h2>'
+            f'<p class="about">{escape(about)} <span class="name">({escape(notebook)})</span></p>'
+            "<table><thead><tr><th>Area</th><th>What we found</th><th>Estimate</th>"
+            f"<th>Interval</th>{truth}<th>Schools (partnership / comparison)</th>"
+            "<th>Status</th><th>Files</th></tr></thead><tbody>"
+            + "".join(_row(r, synthetic) for r in rows)
+            + "</tbody></table></section>"
+        )
     summary = _summary(records, state)
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>Reports: {escape(run)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>Reports: {escape(run)}</h1>\n{banner}\n<p>{summary}. "
+        f"<h1>Reports: {escape(run)}</h1>\n{banner}\n{primer_link}\n<p>{summary}. "
+        "Each report opens with what it found; its tables can be downloaded as CSV. "
         'Parameters, data hashes, software versions and timings: <a href="manifest.json">manifest.json</a>.</p>\n'
-        "<table>\n<thead><tr><th>Report</th><th>Area</th><th>Status</th><th>Headline</th>"
-        "<th>Estimate</th><th>95% CI</th><th>Truth</th><th>n treated / comparison</th>"
-        "<th>Files</th></tr></thead>\n<tbody>\n" + "\n".join(rows) + "\n</tbody>\n</table>\n"
-        "</body>\n</html>\n"
+        '<p><label for="pe-search">Search the reports </label><input type="search" id="pe-search" '
+        'placeholder="an area, a question, a word"></p>\n'
+        + "\n".join(sections)
+        + f"\n{SEARCH}</body>\n</html>\n"
     )

@@ -33,6 +33,7 @@ from scipy import stats
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import Counted, concat_exclusions, exclusion, exclusion_frame
+from partnership_eval.labels import kinds_label
 from partnership_eval.panel import (
     Area,
     academic_year,
@@ -541,7 +542,7 @@ class ChainGrowth(Result):
         p = self.spec
         by_age = self.by_age.set_index("chain_age")
         chosen = "" if p.min_size <= 1 else f" founded with at least {p.min_size} schools"
-        kinds = ", ".join(p.kind)
+        kinds = kinds_label(p.kind)
         lines = [
             f"{len(self.pace)} chains ({kinds}){chosen}; median latest size "
             f"{self.pace['size'].median():.0f}, largest {self.pace['size'].max()}.",

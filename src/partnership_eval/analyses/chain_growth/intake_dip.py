@@ -45,6 +45,7 @@ from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import exclusion, exclusion_frame
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
+from partnership_eval.labels import measure_label
 from partnership_eval.panel import Area, area_schools, as_area, as_names, as_years, is_member
 from partnership_eval.plots import coefficient_plot, event_study_plot
 from partnership_eval.result import Result, tidy_frame
@@ -168,7 +169,9 @@ def _window_rows(
         rows = rows[~twice]
     no_result = rows[outcome].isna()
     if no_result.any():
-        exclusions.append(exclusion(f"school-year without {outcome}", rows, no_result))
+        exclusions.append(
+            exclusion(f"school-year without a result ({measure_label(outcome)})", rows, no_result)
+        )
         rows = rows[~no_result]
     rows = rows.assign(
         treated=rows["surge"].notna(),
@@ -322,7 +325,7 @@ class IntakeDip(Result):
     @property
     def headline_label(self) -> str:  # type: ignore[override]
         return (
-            f"change in existing schools' {self.spec.outcome} in a chain's first heavy-intake "
+            f"change in existing schools' {measure_label(self.spec.outcome)} in a chain's first heavy-intake "
             "year (pp, vs chains that did not surge)"
         )
 

@@ -12,6 +12,7 @@ from partnership_eval.data.store import DataTables
 from partnership_eval.disclosure import suppress
 from partnership_eval.errors import EstimationError
 from partnership_eval.exclusions import Counted, concat_exclusions
+from partnership_eval.labels import estimate_words, kinds_label, measure_words
 
 CHAIN_MEASURES = ("ks2_rwm_exp", "read_prog", "writ_prog", "mat_prog")
 NOT_ESTIMABLE = "intake dip not estimable here"
@@ -32,6 +33,43 @@ def introduction(growth: ChainGrowth, area: str) -> str:
         "to 30 or more in three years, and existing schools were said to slip back as "
         "energies went to the new joiners. This report measures both."
     )
+
+
+def findings(growth: ChainGrowth, dip: IntakeDip | None, area: str) -> list[str]:
+    """The report's "What we found": chain growth and the heavy-intake change, in words."""
+    head = growth.headline()
+    kinds = kinds_label(growth.spec.kind)
+    if head["estimate"] is None:
+        first = f"There are too few {kinds} ({area}) with a second year to say how fast they grew."
+    else:
+        added = estimate_words(
+            head["estimate"], head["ci_low"], head["ci_high"], growth.level, "schools"
+        )
+        first = (
+            f"{len(growth.pace):,} {kinds} ({area}) added on average {added} in their second year."
+        )
+    sentences = [first]
+    if dip is None:
+        sentences.append(
+            "No chain had a heavy intake of new schools, so its effect on existing schools cannot be estimated."
+        )
+    else:
+        h, d = dip.headline(), dip.details
+        change = estimate_words(
+            h["estimate"], h["ci_low"], h["ci_high"], dip.level, "percentage points"
+        )
+        sentences += [
+            f"In the year a chain took on many new schools, its existing schools' "
+            f"{measure_words(dip.spec.outcome).removeprefix('the ')} changed by {change}, "
+            "compared with chains that did not grow that year.",
+            f"That rests on {d['n_chains']:,} chains with a heavy intake and their "
+            f"{h['n_treated']:,} existing schools, against {h['n_comparison']:,} schools of other chains.",
+        ]
+    sentences.append(
+        "Chains choose when to grow, often after a good year, so a dip can partly be a "
+        "return to normal rather than the cost of growth."
+    )
+    return sentences
 
 
 def try_intake_dip(data: DataTables, kind: str, **options: object) -> tuple[IntakeDip | None, str]:

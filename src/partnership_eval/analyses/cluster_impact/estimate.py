@@ -41,6 +41,7 @@ from partnership_eval.errors import EstimationError, InputError, PartnershipEval
 from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.did_results import AggregateResult, AttGtResult
 from partnership_eval.impact.staggered import staggered_did
+from partnership_eval.labels import axis_label
 from partnership_eval.plots import event_study_plot
 from partnership_eval.result import Result, exclusion_frame, level_label, tidy_frame
 
@@ -215,7 +216,7 @@ class ImpactEstimate(Result):
             ax=ax,
             label="staggered DiD",
             band_label=f"{level_label(self.alpha)} {band} band",
-            ylabel=f"effect on {OUTCOME_LABELS.get(self.outcome, self.outcome)}",
+            ylabel=axis_label(f"effect on {OUTCOME_LABELS.get(self.outcome, self.outcome)}"),
             xlabel="years since the school joined (0 = first year)",
             title=title,
         )

@@ -11,6 +11,7 @@ from matplotlib.ticker import MaxNLocator
 from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS
 from partnership_eval.analyses.cluster_impact.trends import NO_TESTS
 from partnership_eval.disclosure import THRESHOLD
+from partnership_eval.labels import axis_label
 from partnership_eval.plots import FIGSIZE, PALETTE, styled
 
 TREATED_COLOUR = "#0072B2"
@@ -62,7 +63,7 @@ def trends_plot(
             ax.axvline(start - 0.5, color=TREATED_COLOUR, linestyle=":", linewidth=0.8)
         ax.set(
             xlabel="academic year (2015 = 2014/15)",
-            ylabel=f"mean {OUTCOME_LABELS.get(outcome, outcome)}",
+            ylabel=axis_label(f"mean {OUTCOME_LABELS.get(outcome, outcome)}"),
             title=title,
         )
         _shade_gap(ax, trends["year"].to_numpy())

@@ -7,6 +7,8 @@ here, where its rules (thresholds, wording) are tested, not in the notebook.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 
@@ -14,6 +16,13 @@ from partnership_eval.analyses.cluster_impact.design import POOL_WORDS, ImpactDe
 from partnership_eval.analyses.cluster_impact.estimate import ImpactEstimate, caveats
 from partnership_eval.analyses.cluster_impact.outcomes import OUTCOME_LABELS, interval_reading
 from partnership_eval.analyses.cluster_impact.robustness import RobustnessResult
+from partnership_eval.labels import (
+    POINTS,
+    estimate_words,
+    kinds_label,
+    measure_label,
+    measure_words,
+)
 
 SMD_VISIBLE = 0.1
 """A standardised mean difference above this is a visible imbalance (Austin 2009)."""
@@ -122,7 +131,8 @@ def checks_reading(main: ImpactEstimate, robust: RobustnessResult) -> str:
         )
     lines += list(robust.notes.values())
     if robust.mde is not None:
-        lines.append(robust.mde.summary())
+        worded = replace(robust.mde.spec, outcome=measure_label(main.outcome))
+        lines.append(replace(robust.mde, spec=worded).summary())
     return "\n\n".join(lines)
 
 
@@ -150,3 +160,42 @@ def truth_table(robust: RobustnessResult) -> pd.DataFrame:
     table = robust.table[["check", "estimate", "ci_low", "ci_high", "truth"]]
     covers = (table["ci_low"] <= table["truth"]) & (table["truth"] <= table["ci_high"])
     return table.assign(covers=np.where(table["truth"].notna(), covers, pd.NA))
+
+
+def findings(design: ImpactDesign, main: ImpactEstimate, robust: RobustnessResult) -> list[str]:
+    """The report's "What we found": the effect and its interval in words, base, caveat."""
+    kind = design.options.get("kind", "cluster")
+    kinds = kinds_label(kind if isinstance(kind, str) else list(kind))
+    sentences = [
+        f"Joining one of the {kinds} in {design.area} changed {measure_words(main.outcome)} "
+        f"by an estimated {_signed(main)}.",
+        f"This rests on {main.n_treated:,} partnership schools with results, compared with "
+        f"{main.n_comparison:,} {comparison_words(design, main.comparison)}.",
+    ]
+    low, high = main.simple.ci_low, main.simple.ci_high
+    if np.isfinite(low) and np.isfinite(high):
+        sentences.append(
+            "The range includes no effect at all, so the data cannot rule out that joining made no difference."
+            if low <= 0 <= high
+            else "The range excludes no effect: the data are hard to square with no difference."
+        )
+    p = main.pretest_p
+    placebo = robust.placebo
+    if p is not None and p < PRETEST_ALPHA:
+        caveat = "Before joining, the two groups were already moving apart, so the estimate should not be read as the effect."
+    elif placebo is not None and placebo.p_value >= main.alpha:
+        caveat = (
+            "All the partnership schools are in one area, and pretend partnerships in other "
+            "areas give estimates as large, so a change that hit the whole area could explain it."
+        )
+    else:
+        caveat = "It compares similar schools over time; it is not a randomised trial, so other changes at the same time could still play a part."
+    sentences.append(caveat)
+    return sentences
+
+
+def _signed(main: ImpactEstimate) -> str:
+    unit = POINTS.get(main.outcome, "points")
+    return estimate_words(
+        main.simple.att, main.simple.ci_low, main.simple.ci_high, main.level, unit
+    )

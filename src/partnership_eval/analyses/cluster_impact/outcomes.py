@@ -10,30 +10,13 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-OUTCOME_WORDS = {
-    "ks2_rwm_exp": "the share of pupils meeting the expected standard in reading, writing and maths",
-    "read_prog": "the KS2 reading progress score",
-    "writ_prog": "the KS2 writing progress score",
-    "mat_prog": "the KS2 maths progress score",
-    "disadv_rwm_exp": "the share of disadvantaged pupils meeting the expected standard",
-    "non_disadv_rwm_exp": "the share of other (non-disadvantaged) pupils meeting the expected standard",
-    "disadv_gap": "the disadvantaged gap (other pupils' share minus disadvantaged pupils'; "
-    "negative means narrower)",
-    "below_floor": "the chance of being below the floor standard (0-1)",
-}
-"""What each outcome measures, as it reads after "on"."""
+from partnership_eval.labels import MEASURE_LABELS, MEASURE_WORDS
 
-OUTCOME_LABELS = {
-    "ks2_rwm_exp": "% meeting expected standard (RWM)",
-    "read_prog": "reading progress score",
-    "writ_prog": "writing progress score",
-    "mat_prog": "maths progress score",
-    "disadv_rwm_exp": "% disadvantaged pupils meeting RWM",
-    "non_disadv_rwm_exp": "% other pupils meeting RWM",
-    "disadv_gap": "disadvantaged gap (pp)",
-    "below_floor": "below floor standard",
-}
-"""Short axis and table labels."""
+OUTCOME_WORDS = MEASURE_WORDS
+"""What each outcome measures, as it reads after "on" (from :mod:`partnership_eval.labels`)."""
+
+OUTCOME_LABELS = MEASURE_LABELS
+"""Short axis and table labels (from :mod:`partnership_eval.labels`)."""
 
 FLOOR_YEARS = (2016, 2017, 2018, 2019)
 """Years the KS2 floor standard (as defined from 2016) applied."""

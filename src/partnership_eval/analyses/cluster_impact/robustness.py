@@ -35,6 +35,7 @@ from partnership_eval.impact.did_inference import WaldTest
 from partnership_eval.impact.placebo import PlaceboResult
 from partnership_eval.impact.power import MdeResult
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
+from partnership_eval.labels import column_label
 from partnership_eval.result import (
     COMPARED_COLUMNS,
     EstimateSpec,
@@ -151,7 +152,7 @@ def _specifications(
                 alpha,
             )
     other_cov = () if main.covariates else ROBUSTNESS_COVARIATES
-    checks[f"covariates: {', '.join(other_cov) or 'none'}"] = _attempt(
+    checks[f"covariates: {', '.join(map(column_label, other_cov)) or 'none'}"] = _attempt(
         "covariates", lambda: estimate_impact(design, **{**base, "covariates": other_cov}), alpha
     )
     checks[SAMPLE_WORDS[not main.balanced]] = _attempt(

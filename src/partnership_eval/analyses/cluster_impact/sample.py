@@ -18,6 +18,7 @@ import pandas as pd
 
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import exclusion, exclusion_frame
+from partnership_eval.labels import measure_label
 
 NEEDED = ("urn", "year", "first_treated", "group", "match_weight", "partnership_id", "la_code")
 
@@ -95,7 +96,7 @@ def _missing_rows(
         )
         for reason, idx in reasons.groupby(reasons).groups.items():
             mask = pd.Series(df.index.isin(idx), df.index)
-            entries.append(_entry(f"no {outcome} result ({reason})", df, mask))
+            entries.append(_entry(f"no {measure_label(outcome)} result ({reason})", df, mask))
     incomplete = ~missing & df[covariates].isna().any(axis=1) if covariates else missing & False
     if incomplete.any():
         entries.append(_entry("a covariate is missing", df, incomplete))
@@ -183,7 +184,7 @@ def estimation_sample(
     if groups.get("treated", 0) == 0 or groups.get("comparison", 0) == 0:
         who = "treated" if groups.get("treated", 0) == 0 else "comparison"
         raise EstimationError(
-            f"no {who} school has enough {outcome} results to compare years"
+            f"no {who} school has enough results ({measure_label(outcome)}) to compare years"
             + (" in every year; try balanced=False" if balanced else "")
             + (
                 f" (each start year needs at least {need} schools with results in both years "

@@ -51,6 +51,7 @@ from partnership_eval.analyses.inspections.time_to_good import (
 from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import Counted, concat_exclusions, exclusion, exclusion_frame
+from partnership_eval.labels import estimate_words, kinds_label
 from partnership_eval.panel import (
     Area,
     academic_year,
@@ -493,6 +494,39 @@ class GradeTransitions(Result):
             "grade."
         )
         return "\n\n".join(lines)
+
+    def findings(self) -> list[str]:
+        """The report's "What we found": the requires-improvement comparison in words."""
+        up = self.by_prior.set_index("prior_grade").loc[HEADLINE_PRIOR]
+        kinds = kinds_label(self.spec.kind)
+        if not np.isfinite(up["difference"]):
+            head = (
+                "There were too few inspections after a requires-improvement grade in one of "
+                "the groups to compare them."
+            )
+        else:
+            diff = estimate_words(
+                100 * up["difference"],
+                100 * up["ci_low"],
+                100 * up["ci_high"],
+                self.level,
+                "percentage points",
+            )
+            head = (
+                f"After a requires-improvement grade, {up['partnership']:.0%} of the next "
+                f"inspections of schools in {kinds} found them good or better, against "
+                f"{up['comparison']:.0%} for other schools: a difference of {diff}."
+            )
+        after = int(up["n_partnership"] + up["n_comparison"])
+        return [
+            head,
+            f"It rests on {after:,} inspections that followed a requires-improvement grade, "
+            f"at {int(up['n_schools']):,} schools, with each school's group fixed by its "
+            "membership on the day of the later inspection.",
+            "Schools that joined after a poor grade tend to improve anyway, and outstanding "
+            "schools were long exempt from re-inspection, so the difference describes; it "
+            "does not show what partnership caused.",
+        ]
 
     def matrix(self, group: str = "partnership", value: str = "share") -> pd.DataFrame:
         """Prior grade (rows) × later grade (columns) of ``value`` ("n" or "share")."""

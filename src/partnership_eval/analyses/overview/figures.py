@@ -9,6 +9,7 @@ from matplotlib.axes import Axes
 
 from partnership_eval.analyses.overview.summaries import ANY_KIND
 from partnership_eval.disclosure import THRESHOLD
+from partnership_eval.labels import axis_label, kind_label, measure_label
 from partnership_eval.plots import PALETTE, styled, year_axis
 
 GROUP_COLOURS = {"partnership schools": "#0072B2", "other schools": "#999999"}
@@ -33,6 +34,7 @@ def coverage_plot(table: pd.DataFrame, *, title: str = "", ax: Axes | None = Non
     kinds no school ever belonged to are left out.
     """
     shown = table[table.groupby("kind")["schools"].transform("max") > 0]
+    shown = shown.assign(kind=shown["kind"].map(lambda k: k if k == ANY_KIND else kind_label(k)))
     kinds = [k for k in dict.fromkeys(shown["kind"]) if k != ANY_KIND]
     colours = dict(zip(kinds, sns.color_palette(PALETTE, len(kinds)), strict=True))
     with styled(ax) as ax:
@@ -82,7 +84,7 @@ def ks2_trend_plot(table: pd.DataFrame, *, title: str = "", ax: Axes | None = No
             palette=GROUP_COLOURS,
             ax=ax,
         )
-        ax.set(ylabel="% meeting expected standard (RWM)", title=title)
+        ax.set(ylabel=axis_label(measure_label("ks2_rwm_exp")), title=title)
         year_axis(ax)
         ax.legend(title=None, frameon=False)
     return ax

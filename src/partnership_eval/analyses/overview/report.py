@@ -24,6 +24,7 @@ from partnership_eval.analyses.overview.summaries import (
 from partnership_eval.data.geography import area_name
 from partnership_eval.data.store import DataTables
 from partnership_eval.disclosure import suppress
+from partnership_eval.labels import kinds_label
 from partnership_eval.panel import schools_in_area
 from partnership_eval.result import Result, exclusion_frame, tidy_frame
 
@@ -141,6 +142,54 @@ class AreaOverview(Result):
             f"({h['n_treated']:,} of {total:,}) belonged to a partnership of the kinds "
             "counted here.**"
         )
+
+    def sizes_alt(self) -> str:
+        """Alt text of the schools-by-size figure."""
+        return (
+            f"Bar chart of the {self.n_schools:,} schools of {self.spec.name} by number of "
+            "pupils on roll, rural and urban schools side by side; the table below gives the counts."
+        )
+
+    def coverage_alt(self) -> str:
+        """Alt text of the coverage figure."""
+        h = self.headline()
+        latest = (
+            ""
+            if h["estimate"] is None
+            else f", reaching {h['estimate']:.0f}% in {self.spec.last_year}"
+        )
+        return (
+            f"Line chart of the share of {self.spec.name}'s open schools in a partnership each "
+            f"year from {self.spec.first_year} to {self.spec.last_year}, one line per kind of "
+            f"partnership and a dashed line for any partnership{latest}."
+        )
+
+    def trends_alt(self) -> str:
+        """Alt text of the KS2 trends figure."""
+        return (
+            "Line chart of the percentage of pupils meeting the expected standard in reading, "
+            f"writing and maths each year in {self.spec.name}, partnership schools against "
+            "other schools, with a gap for 2020 and 2021 when there were no tests."
+        )
+
+    def findings(self) -> list[str]:
+        """The report's "What we found": coverage, what it rests on, the caveat."""
+        s, h = self.spec, self.headline()
+        if h["estimate"] is None:
+            return [
+                f"No school of {s.name} was open in {s.last_year}, so there is nothing to describe."
+            ]
+        total = h["n_treated"] + h["n_comparison"]
+        return [
+            f"In {s.last_year}, {h['estimate']:.0f}% of {s.name}'s open schools "
+            f"({h['n_treated']:,} of {total:,}) belonged to a partnership: "
+            f"{kinds_label(s.kinds)}.",
+            f"It rests on the {self.n_schools:,} schools of {s.name} in the data, from "
+            f"{s.first_year} to {s.last_year}, and on their published KS2 results.",
+            "Partnership schools and other schools differed before any partnership began, "
+            "so the gap between their results is not the effect of partnership; the impact "
+            "reports estimate that.",
+        ]
 
     def published(self) -> dict[str, pd.DataFrame]:
         """The results.json sections beyond the headline, disclosure-controlled."""
