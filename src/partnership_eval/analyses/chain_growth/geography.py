@@ -220,6 +220,7 @@ class ChainGeography(Result):
                     "n_clusters": f"local clusters (steps of {c:g} km or less)",
                 }
             )
+            .rename_axis("chain")
             .round(2)
         )
 
