@@ -55,3 +55,18 @@ def test_index_escapes_text():
 def test_index_shows_synthetic_banner_when_any_report_is_synthetic():
     html = render_index("demo", [_record(results={"synthetic": True, "headline": None})])
     assert "Synthetic demonstration data" in html
+
+
+def test_index_links_the_methods_primer_when_the_run_holds_it():
+    primer = _record(
+        notebook="90_methods_primer",
+        area=None,
+        slug="report",
+        outputs={
+            "html": Path("90_methods_primer/report.html"),
+            "code_html": Path("90_methods_primer/report.code.html"),
+        },
+    )
+    html = render_index("demo", [_record(), primer])
+    assert 'New to these methods? <a href="90_methods_primer/report.code.html">' in html
+    assert "New to these methods" not in render_index("demo", [_record()])

@@ -74,6 +74,27 @@ def _links(record: ReportRecord) -> str:
     )
 
 
+# --- The methods primer link (issue 19): a run that holds the primer points students to it.
+PRIMER = "90_methods_primer"
+
+
+def _primer_link(records: Sequence[ReportRecord]) -> str:
+    """A line linking the methods primer's edition with code (else its report), if in the run."""
+    for record in records:
+        outputs = record.outputs if record.notebook == PRIMER else {}
+        path = outputs.get("code_html") or outputs.get("html")
+        if path is not None:
+            return (
+                '<p>New to these methods? <a href="'
+                f'{escape(path.as_posix())}">The methods primer</a> shows, on data where the '
+                "truth is known, why naive comparisons of partnership schools mislead.</p>\n"
+            )
+    return ""
+
+
+# --- end of the methods primer link
+
+
 def render_index(run: str, records: Sequence[ReportRecord]) -> str:
     """The index page of a run."""
     rows = []
@@ -96,7 +117,7 @@ def render_index(run: str, records: Sequence[ReportRecord]) -> str:
     return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f"<title>Reports: {escape(run)}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>Reports: {escape(run)}</h1>\n{banner}\n<p>{summary}. "
+        f"<h1>Reports: {escape(run)}</h1>\n{banner}\n{_primer_link(records)}<p>{summary}. "
         'Parameters, data hashes, software versions and timings: <a href="manifest.json">manifest.json</a>.</p>\n'
         "<table>\n<thead><tr><th>Report</th><th>Area</th><th>Status</th><th>Headline</th>"
         "<th>Estimate</th><th>95% CI</th><th>Truth</th><th>n treated / comparison</th>"
