@@ -174,9 +174,6 @@ primer["pretest_size"].plot().figure
 # %%
 Markdown(primer["one_area"].markdown())
 
-# %%
-primer["one_area"].plot().figure
-
 # %% [markdown]
 # Placebo in space: the same estimate with each untreated LA pretending to be treated.
 # Their spread is what LA-level noise alone produces.

@@ -7,7 +7,11 @@ import pytest
 
 from partnership_eval.analyses.primer import Claim, methods_primer
 from partnership_eval.analyses.primer.cohorts import outside_share
-from partnership_eval.analyses.primer.england import bad_year_draw, england_outside_share
+from partnership_eval.analyses.primer.england import (
+    bad_year_draw,
+    england_outside_share,
+    pre_join_gap,
+)
 from partnership_eval.errors import InputError
 from partnership_eval.result import TIDY_COLUMNS
 
@@ -86,8 +90,11 @@ def test_bad_scale_names_the_parameter():
 def test_synthetic_england_pieces(small_tables):
     assert bad_year_draw(small_tables) < 0  # chosen after a bad year: below their usual
     assert 0 <= england_outside_share(small_tables) < 0.5
+    year, members, others = pre_join_gap(small_tables)
+    assert year == 2010 and members < others  # the planted trap: joiners start lower
     primer_with_data = methods_primer(small_tables, seed=0)
     assert "synthetic England" in primer_with_data["mean_reversion"].markdown()
+    assert "before any cluster had started" in primer_with_data["selection"].markdown()
 
 
 def test_funnel_share_outside_limits_is_small_when_every_school_is_alike():

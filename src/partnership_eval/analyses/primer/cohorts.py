@@ -19,11 +19,12 @@ LIMITS = {"95%": 1.96, "99.8%": 3.09}
 
 
 def _spread(result: np.ndarray, cohort: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Observed between-school SD, and the SD net of binomial noise, for each row of ``idx``."""
+    """Observed between-school SD, and the SD net of binomial noise, for each row of ``idx``
+    (percentage points; ``result`` is a proportion)."""
     r, n = result[idx], cohort[idx]
     observed = r.var(axis=-1, ddof=1)
     noise = (r * (1 - r) / (n - 1)).mean(axis=-1)
-    return np.sqrt(observed), np.sqrt(np.clip(observed - noise, 0.0, None))
+    return 100 * np.sqrt(observed), 100 * np.sqrt(np.clip(observed - noise, 0.0, None))
 
 
 def cohort_lesson(
@@ -35,21 +36,20 @@ def cohort_lesson(
     cohort = rng.integers(5, 61, size=n_schools)
     chance = np.clip(rng.normal(0.65, TRUE_SD, size=n_schools), 0.01, 0.99)
     result = rng.binomial(cohort, chance) / cohort
-    truth = float(np.std(chance, ddof=1))
+    truth = float(100 * np.std(chance, ddof=1))
     raw, net = (float(v) for v in _spread(result, cohort, np.arange(n_schools)))
     draws = rng.integers(0, n_schools, size=(n_boot, n_schools))
     raw_b, net_b = _spread(result, cohort, draws)
     q = [alpha / 2, 1 - alpha / 2]
     raw_ci, net_ci = (tuple(float(v) for v in np.quantile(b, q)) for b in (raw_b, net_b))
     claims = (
-        Claim("naive", "spread (SD) of school results", raw, *raw_ci, truth, share=True),
+        Claim("naive", "spread (SD, points) of school results", raw, *raw_ci, truth),
         Claim(
             "right",
             "spread net of what cohort size alone produces",
             net,
             *net_ci,
             truth,
-            share=True,
         ),
     )
     frame = pd.DataFrame({"cohort_n": cohort, "result": result})
@@ -66,7 +66,7 @@ def cohort_lesson(
         ),
         data=(
             f"{n_schools:,} simulated schools with cohorts of 5 to 60 pupils and a true "
-            f"spread of {TRUE_SD:.0%} points in each school's chance"
+            f"spread (SD) of {100 * TRUE_SD:.0f} points in each school's chance"
         ),
         spec=LessonSpec("small_cohorts", seed, scale, alpha),
         notes=(

@@ -32,6 +32,24 @@ def england_outside_share(data: DataTables) -> float:
     return outside_share(latest_results(data)[1], "cohort_n", "result")
 
 
+def pre_join_gap(data: DataTables) -> tuple[int, float, float] | None:
+    """First KS2 year, and the mean result then of schools that later joined a cluster and
+    of the rest (pupil-weighted %), when that year is before the first cluster started."""
+    clusters = data.partnerships.loc[data.partnerships["kind"] == "cluster", "partnership_id"]
+    members = data.memberships[data.memberships["partnership_id"].isin(clusters)]
+    if members.empty:
+        return None
+    outcomes = data.outcomes.dropna(subset=[OUTCOME, "cohort_n"])
+    year = int(outcomes["year"].min())
+    if members["joined"].min().year + 1 <= year:  # joined in autumn: first results next summer
+        return None
+    first = outcomes[outcomes["year"] == year]
+    joiner = first["urn"].isin(members["urn"])
+    pupils = first["cohort_n"] * first[OUTCOME]
+    means = [float(pupils[g].sum() / first.loc[g, "cohort_n"].sum()) for g in (joiner, ~joiner)]
+    return year, means[0], means[1]
+
+
 def bad_year_draw(data: DataTables) -> float | None:
     """Mean pre-start transitory draw of clusters started after a bad year (truth), if planted."""
     truth = data.truth

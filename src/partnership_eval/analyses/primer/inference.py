@@ -6,7 +6,6 @@ import numpy as np
 import pandas as pd
 
 from partnership_eval.analyses.primer.intervals import (
-    difference_se,
     normal_claim,
     scale_factor,
     share_claim,
@@ -24,6 +23,11 @@ from partnership_eval.impact import (
 AREA_EFFECT = 3.0
 START = 2016
 YEARS = np.arange(2012, 2020)
+NULL_EFFECT = 0.6
+"""Planted effect of the small study in the null-result lesson, well below its MDE."""
+N_AREAS = 150
+"""Areas in the one-area lesson, as many as England's LAs: the placebo interval's ends are
+quantiles of the placebo estimates, so with few areas it covers less than its level."""
 
 
 def area_panel(seed: int, n_areas: int, schools: int = 20, la_year_sd: float = 2.5) -> pd.DataFrame:
@@ -41,26 +45,37 @@ def area_panel(seed: int, n_areas: int, schools: int = 20, la_year_sd: float = 2
     return pd.DataFrame({"area": area, "change": change})
 
 
-def school_level_did(panel: pd.DataFrame, area: int) -> tuple[float, float]:
-    """``area``'s schools against every other area but the truly treated one: estimate, school SE."""
-    others = panel[(panel["area"] != area) & (panel["area"] != 0)]
-    mine = panel.loc[panel["area"] == area, "change"].to_numpy()
-    return difference_se(mine, others["change"].to_numpy())
+def school_level_dids(panel: pd.DataFrame) -> pd.DataFrame:
+    """Each area's schools against every other area but the truly treated one (area 0):
+    the difference of mean changes and its school-level (Welch) standard error."""
+    g = panel.groupby("area")["change"].agg(n="size", total="sum", squares=lambda c: (c**2).sum())
+    own = g.mul(g.index != 0, axis=0)  # what each area removes from the rest (area 0: nothing)
+    outside = g.loc[g.index != 0].sum() - own  # every area but 0 and the area itself
+    mean_in, mean_out = g["total"] / g["n"], outside["total"] / outside["n"]
+    var_in = (g["squares"] - g["n"] * mean_in**2) / (g["n"] - 1)
+    var_out = (outside["squares"] - outside["n"] * mean_out**2) / (outside["n"] - 1)
+    return pd.DataFrame(
+        {
+            "estimate": mean_in - mean_out,
+            "se": np.sqrt(var_in / g["n"] + var_out / outside["n"]),
+        }
+    )
 
 
 def area_lesson(seed: int = 0, scale: str = "small", alpha: float = 0.05) -> Lesson:
     """All treated schools in one LA: school-level intervals ignore the LA's own shocks."""
-    n_areas = 40 * scale_factor(scale)
-    panel = area_panel(seed, n_areas)
+    n_areas = N_AREAS
+    panel = area_panel(seed, n_areas, schools=20 * scale_factor(scale))
     z = z_value(alpha)
-    fits = np.array([school_level_did(panel, a) for a in range(1, n_areas)])
-    false_alarms = int(np.sum(np.abs(fits[:, 0]) > z * fits[:, 1]))
-    estimate, se = school_level_did(panel, 0)
+    fits = school_level_dids(panel)
+    placebos = fits.drop(index=0)
+    false_alarms = int(np.sum(np.abs(placebos["estimate"]) > z * placebos["se"]))
+    estimate, se = fits.loc[0, "estimate"], fits.loc[0, "se"]
     placebo = placebo_in_space(
         panel,
-        lambda p, a: school_level_did(p, a)[0],
+        lambda _, a: fits.loc[a, "estimate"],
         treated=0,
-        areas=range(1, n_areas),
+        areas=placebos.index.tolist(),
         alpha=alpha,
     )
     return Lesson(
@@ -92,7 +107,8 @@ def area_lesson(seed: int = 0, scale: str = "small", alpha: float = 0.05) -> Les
             "treated area's estimate with what untreated areas give."
         ),
         data=(
-            f"{n_areas} simulated LAs of 20 schools with LA × year shocks; LA 0 treated from "
+            f"{n_areas} simulated LAs of {panel['area'].value_counts().iloc[0]} schools with "
+            "LA × year shocks; LA 0 treated from "
             f"{START} with a planted effect of {AREA_EFFECT:g} points"
         ),
         spec=LessonSpec("one_area", seed, scale, alpha),
@@ -114,7 +130,7 @@ def mde_lesson(seed: int = 0, scale: str = "small", alpha: float = 0.05) -> Less
         periods=range(2012, 2020),
         cohorts=(2016,),
         never_treated_share=0.5,
-        effect=constant_effect(1.0),
+        effect=constant_effect(NULL_EFFECT),
         noise_sd=3.0,
         seed=seed,
     )
@@ -139,7 +155,7 @@ def mde_lesson(seed: int = 0, scale: str = "small", alpha: float = 0.05) -> Less
         ),
         data=(
             f"a simulated study of {sim.data['unit'].nunique()} schools, half joining in 2016, "
-            f"with a planted effect of 1 point"
+            f"with a planted effect of {NULL_EFFECT:g} points"
         ),
         spec=LessonSpec("mde", seed, scale, alpha),
         notes=(

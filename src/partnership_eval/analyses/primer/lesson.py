@@ -21,8 +21,6 @@ from matplotlib.axes import Axes
 from partnership_eval.plots import new_axes
 from partnership_eval.result import Result, exclusion_frame, tidy_frame
 
-KINDS = ("naive", "right")
-
 
 @dataclass(frozen=True)
 class Claim:
@@ -139,9 +137,9 @@ class Lesson(Result):
         )
 
     def plot(self, ax: Axes | None = None) -> Axes:
-        """Each claim's estimate and interval, with the truth marked."""
-        ax = ax if ax is not None else new_axes()
+        """Each claim's estimate and interval, with the truth marked (shares in %)."""
         claims = list(self.claims)
+        ax = ax if ax is not None else new_axes((8.0, 1.0 + 1.1 * len(claims)))
         ys = np.arange(len(claims))[::-1]
         scale = [100.0 if c.share else 1.0 for c in claims]
         for y, c, k in zip(ys, claims, scale, strict=True):
@@ -157,7 +155,9 @@ class Lesson(Result):
             ax.plot(c.truth * k, y, marker="x", color="black", ms=10, mew=2)
         ax.set_yticks(ys, [f"{c.kind} answer:\n{textwrap.fill(c.label, 30)}" for c in claims])
         ax.set_ylim(ys.min() - 0.6, ys.max() + 0.6)
-        ax.set_xlabel(f"estimate with its {self.level} interval (x: the truth)")
+        shares = {c.share for c in claims}
+        unit = "%" if shares == {True} else "points" if shares == {False} else "% or points"
+        ax.set_xlabel(f"estimate ({unit}) with its {self.level} interval (x: the truth)")
         ax.set_title(self.heading)
         return ax
 

@@ -9,7 +9,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from partnership_eval.analyses.primer.cohorts import cohort_lesson
-from partnership_eval.analyses.primer.england import bad_year_draw
+from partnership_eval.analyses.primer.england import bad_year_draw, pre_join_gap
 from partnership_eval.analyses.primer.inference import area_lesson, mde_lesson
 from partnership_eval.analyses.primer.intervals import scale_factor
 from partnership_eval.analyses.primer.lesson import Lesson
@@ -20,7 +20,6 @@ from partnership_eval.analyses.primer.timing import (
     trends_lesson,
 )
 from partnership_eval.data.store import DataTables
-from partnership_eval.plots import new_axes
 from partnership_eval.result import Result, concat_exclusions, exclusion_frame, tidy_frame
 
 
@@ -92,18 +91,23 @@ class MethodsPrimer(Result):
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The first lesson's claims against its truth."""
-        return next(iter(self.lessons.values())).plot(ax if ax is not None else new_axes())
+        return next(iter(self.lessons.values())).plot(ax)
 
 
 def methods_primer(
     data: DataTables | None = None, *, seed: int = 0, scale: str = "small", alpha: float = 0.05
 ) -> MethodsPrimer:
-    """Run every lesson of the primer (``data`` adds synthetic England's bad-year truth)."""
+    """Run every lesson of the primer.
+
+    ``data`` (optional) adds what the data folder shows: the pre-joining gap of later
+    cluster members and, in synthetic England, the bad-year draws of its truth table.
+    """
     scale_factor(scale)
     bad_year = bad_year_draw(data) if data is not None else None
+    before = pre_join_gap(data) if data is not None else None
     common = {"seed": seed, "scale": scale, "alpha": alpha}
     lessons = {
-        "selection": selection_lesson(**common),
+        "selection": selection_lesson(**common, before=before),
         "mean_reversion": mean_reversion_lesson(**common, bad_year_draws=bad_year),
         "small_cohorts": cohort_lesson(**common),
         "timing": timing_lesson(**common),

@@ -20,8 +20,17 @@ LEVEL_GAP = 2.0
 """Points of result per unit of the trait that makes schools less likely to join."""
 
 
-def selection_lesson(seed: int = 0, scale: str = "small", alpha: float = 0.05) -> Lesson:
-    """Joiners differ before anyone joins: the gap after joining is not the effect."""
+def selection_lesson(
+    seed: int = 0,
+    scale: str = "small",
+    alpha: float = 0.05,
+    before: tuple[int, float, float] | None = None,
+) -> Lesson:
+    """Joiners differ before anyone joins: the gap after joining is not the effect.
+
+    ``before``: the data's first year and the mean results then of later cluster members
+    and of the rest (:func:`.england.pre_join_gap`), quoted.
+    """
     sim = simulate_staggered_panel(
         n_units=2000 * scale_factor(scale),
         cohorts=(2014, 2016),
@@ -73,7 +82,19 @@ def selection_lesson(seed: int = 0, scale: str = "small", alpha: float = 0.05) -
             "points"
         ),
         spec=LessonSpec("selection", seed, scale, alpha),
+        notes=_before_note(before),
         picture=did.plot,
+    )
+
+
+def _before_note(before: tuple[int, float, float] | None) -> tuple[str, ...]:
+    if before is None:
+        return ()
+    year, members, others = before
+    return (
+        f"In the data this primer was run on, {members:.1f}% of pupils met the standard in "
+        f"{year} in the schools that later joined a small-school cluster, against "
+        f"{others:.1f}% in the rest — before any cluster had started.",
     )
 
 
