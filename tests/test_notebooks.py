@@ -180,3 +180,23 @@ def test_school_report_html_headings_are_in_order_and_figures_have_alt_text(scho
     images = soup.find_all("img")
     assert images and all(img.get("alt", "").strip() for img in images)
     assert all(t.find("caption") for t in soup.find_all("table"))
+
+
+def test_methods_primer_renders_with_code_and_every_lesson_holds(small_data_dir, tmp_path):
+    result = run_reports(
+        ["90_methods_primer"],
+        data_dir=small_data_dir,
+        out_dir=tmp_path,
+        run="primer",
+        with_code=True,
+        notebooks_dir=NOTEBOOK_DIR,
+    )
+    assert result.failed == 0, result.records[0].error
+    folder = result.run_dir / "90_methods_primer"
+    results = json.loads((folder / "report.results.json").read_text())
+    head = results["headline"]
+    assert head["estimate"] == head["truth"] == 8
+    code = (folder / "report.code.html").read_text()
+    assert "methods_primer" in code and "Remember:" in code  # the code is shown
+    index = (result.run_dir / "index.html").read_text()
+    assert "90_methods_primer/report.code.html" in index

@@ -198,10 +198,12 @@ def render_index(run: str, records: Sequence[ReportRecord], state: str = "comple
         else ""
     )
     primer = [r for r in records if r.notebook == PRIMER and "html" in r.outputs]
+    # students read the primer with its code: link that edition when the run made it
+    primer_page = primer[0].outputs.get("code_html", primer[0].outputs["html"]) if primer else None
     primer_link = (
         f'<p class="primer">New to these methods? Read the <a href="'
-        f'{escape(primer[0].outputs["html"].as_posix())}">methods primer</a> first.</p>'
-        if primer
+        f'{escape(primer_page.as_posix())}">methods primer</a> first.</p>'
+        if primer_page is not None
         else ""
     )
     groups: dict[str, list[ReportRecord]] = {}
