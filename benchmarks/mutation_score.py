@@ -62,7 +62,7 @@ TARGETS = {
     "panel_timing": Target(
         "src/partnership_eval/panel.py",
         ("academic_year", "exposure_year", "first_treated"),
-        ("tests/test_rules_at_boundaries.py", "tests/test_panel.py"),
+        ("tests/test_rules_at_boundaries.py", "tests/test_panel.py", "tests/test_panel_timing.py"),
     ),
     "growth_pace": Target(
         "src/partnership_eval/analyses/chain_growth/growth.py",
