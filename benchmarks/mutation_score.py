@@ -57,7 +57,19 @@ TARGETS = {
     "outcomes": Target(
         "src/partnership_eval/analyses/cluster_impact/outcomes.py",
         (),
-        ("tests/test_rules_at_boundaries.py", "tests/analyses/test_cluster_outcomes.py"),
+        (
+            "tests/test_rules_at_boundaries.py",
+            "tests/analyses/test_cluster_outcomes.py",
+            *(
+                f"tests/analyses/test_cluster_impact.py::test_{name}"
+                for name in (
+                    "effect_sentence_reads_as_points_with_interval",
+                    "effect_sentence_uses_a_minus_sign_for_falls",
+                    "interval_including_zero_is_read_as_consistent_with_no_effect",
+                    "floor_standard_needs_low_attainment_and_a_weak_progress_score",
+                )
+            ),
+        ),
     ),
     "panel_timing": Target(
         "src/partnership_eval/panel.py",
