@@ -161,7 +161,7 @@ def score(
     name: str, target: Target, *, show_survivors: bool, max_seconds: float
 ) -> tuple[int, int]:
     """Run mutmut on ``target``; print and return (killed, total)."""
-    tests = [t for t in target.tests if (ROOT / t).exists()]
+    tests = [t for t in target.tests if (ROOT / t.split("::")[0]).exists()]
     repo = _scratch_copy(target, tests)
     # mutmut puts mutants/src first on sys.path itself; a PYTHONPATH breaks its stats run.
     drop = ("PYTHONPATH", "PARTNERSHIP_EVAL_REQUIRE_SHARED")

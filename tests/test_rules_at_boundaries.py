@@ -115,6 +115,13 @@ def test_pace_is_steady_exactly_at_its_share_of_the_benchmark():
     assert classify_pace(sizes, steady_share=share * (1 + 1e-9))["pace"].iloc[0] == "measured"
 
 
+def test_default_steady_pace_is_four_fifths_of_the_us_charter_chains():
+    # The US chains add one school a year at ages 2-6: 3 joiners in ages 2-5 is 0.75 of
+    # them (measured), 4 in ages 2-6 is 0.8 (steady).
+    assert classify_pace(_sizes([1, 1, 1, 1, 0]))["pace"].iloc[0] == "measured"
+    assert classify_pace(_sizes([1, 1, 1, 1, 1, 0]))["pace"].iloc[0] == "steady"
+
+
 def _raw(values: list[str]) -> RawTable:
     frame = pd.DataFrame({"cell": values})
     return RawTable(Path("ks2.csv"), frame, 1, "utf-8", rows=pd.Series(range(2, len(values) + 2)))
