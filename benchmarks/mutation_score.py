@@ -187,7 +187,7 @@ def score(
     print(f"{name:14s} {killed:4d} / {total:4d} killed  {share:6.1%}  ({seconds:.0f} s)")
     if show_survivors:
         for k in wanted:
-            if status[k] not in ("killed", "timeout"):
+            if status[k] not in ("killed", "timeout", "not checked", "skipped"):
                 print(f"    {status[k]:12s} {k}")
                 diff = subprocess.run(
                     [sys.executable, "-m", "mutmut", "show", k],
