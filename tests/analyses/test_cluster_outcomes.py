@@ -66,3 +66,9 @@ def test_interval_readings_above_below_and_missing():
     assert "detect" not in interval_reading(-1.0, 1.0, mde=np.nan)
     assert interval_reading(0.0, 1.0).startswith("The interval includes zero")
     assert interval_reading(-1.0, 0.0).startswith("The interval includes zero")
+
+
+def test_small_rises_keep_their_plus_and_unknown_outcomes_their_name():
+    assert effect_sentence(0.3, -0.5, 1.1, "mat_prog").startswith("+0.3 points")
+    assert effect_sentence(0.3, -0.5, 1.1, "attendance").endswith("on attendance")
+    assert effect_sentence(np.nan, np.nan, np.nan, "attendance") == "no estimate on attendance"
