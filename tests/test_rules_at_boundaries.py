@@ -19,6 +19,7 @@ from partnership_eval.data.loaders.codes import parse_measure
 from partnership_eval.data.loaders.ofsted import _grades
 from partnership_eval.data.loaders.rawfile import RawTable
 from partnership_eval.disclosure import suppress
+from partnership_eval.errors import InputError
 from partnership_eval.panel import build_panel
 
 NA = pd.NA
@@ -113,6 +114,35 @@ def test_pace_is_steady_exactly_at_its_share_of_the_benchmark():
     share = classify_pace(sizes)["vs_benchmark"].iloc[0]
     assert classify_pace(sizes, steady_share=share)["pace"].iloc[0] == "steady"
     assert classify_pace(sizes, steady_share=share * (1 + 1e-9))["pace"].iloc[0] == "measured"
+
+
+def test_default_steady_pace_is_four_fifths_of_the_us_charter_chains():
+    # The US chains add one school a year at ages 2-6: 3 joiners in ages 2-5 is 0.75 of
+    # them (measured), 4 in ages 2-6 is 0.8 (steady).
+    assert classify_pace(_sizes([1, 1, 1, 1, 0]))["pace"].iloc[0] == "measured"
+    assert classify_pace(_sizes([1, 1, 1, 1, 1, 0]))["pace"].iloc[0] == "steady"
+
+
+def test_default_aggressive_pace_needs_15_joiners_in_three_years():
+    assert classify_pace(_sizes([1, 5, 5, 5]))["pace"].iloc[0] == "aggressive"
+    assert classify_pace(_sizes([1, 5, 5, 4]))["pace"].iloc[0] != "aggressive"
+
+
+def test_a_chain_with_no_joiners_has_a_zero_lower_bound():
+    pace = classify_pace(_sizes([2, 0, 0, 0]))
+    assert pace["rate_low"].iloc[0] == 0.0 and pace["pace"].iloc[0] == "measured"
+
+
+@pytest.mark.parametrize(
+    "option", [{"steady_share": 0.0}, {"confidence": 0.0}, {"confidence": 1.0}, {"window": 0}]
+)
+def test_pace_options_outside_their_range_are_clear_errors(option):
+    with pytest.raises(InputError, match=next(iter(option))):
+        classify_pace(_sizes([1, 1, 1]), **option)
+
+
+def test_pace_thresholds_below_one_school_a_year_are_allowed():
+    assert classify_pace(_sizes([1, 1, 1]), aggressive_from=0.5, window=None)["pace"].notna().all()
 
 
 def _raw(values: list[str]) -> RawTable:

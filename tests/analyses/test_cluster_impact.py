@@ -52,6 +52,11 @@ def devon_estimate(devon):
     return estimate_impact(devon, n_boot=0)
 
 
+@pytest.fixture(scope="module")
+def robust(devon, devon_estimate):
+    return robustness_checks(devon, devon_estimate)
+
+
 # --- design -----------------------------------------------------------------------
 
 
@@ -439,8 +444,7 @@ def test_claims_compare_before_and_after_for_both_groups(devon, tables):
     }
 
 
-def test_robustness_set_has_every_check_and_twfe(devon, devon_estimate):
-    robust = robustness_checks(devon, devon_estimate)
+def test_robustness_set_has_every_check_and_twfe(robust, devon_estimate):
     checks = " | ".join(robust.table["check"])
     for part in (
         "main",
@@ -467,8 +471,7 @@ def test_robustness_set_has_every_check_and_twfe(devon, devon_estimate):
     assert robust.mde.mde == pytest.approx(devon_estimate.did.mde().mde)
 
 
-def test_each_robustness_row_carries_the_truth_of_its_own_sample(devon, devon_estimate):
-    robust = robustness_checks(devon, devon_estimate)
+def test_each_robustness_row_carries_the_truth_of_its_own_sample(devon, robust):
     rows = robust.table.set_index("check")
     balanced = estimate_impact(devon, balanced=True, n_boot=0)
     assert rows.loc["only schools with a result every year", "truth"] == pytest.approx(
@@ -481,3 +484,56 @@ def test_caveats_say_what_a_short_panel_cannot_show(tables):
     est = estimate_impact(short, n_boot=0, anticipation=0)
     text = " ".join(caveats(short, est))
     assert "single year before the start" in text and "At most 2 year(s)" in text
+
+
+# Checks that are unbiased for the planted effect under the synthetic design; the naive
+# comparison (schools of any size) and TWFE are not, and the placebo has no SE of its own.
+UNBIASED_CHECKS = (
+    "main",
+    "not-yet-treated",
+    "matched",
+    "covariates",
+    "only schools with a result every year",
+    "wild cluster bootstrap",
+    "inference by school",
+)
+
+
+def test_unbiased_robustness_estimates_are_within_3_5_se_of_their_truth(robust):
+    rows = robust.tidy().set_index("term")
+    for check in UNBIASED_CHECKS:
+        row = rows.loc[rows.index.str.startswith(check)].iloc[0]
+        z = (row["estimate"] - row["truth"]) / row["se"]
+        assert abs(z) < 3.5, f"{check}: estimate {row['estimate']:.2f}, truth {row['truth']:.2f}"
+
+
+def test_naive_comparison_is_biased_upwards_by_the_small_school_trend(robust):
+    rows = robust.tidy().set_index("term")
+    naive = rows.loc[rows.index.str.contains("naive")].iloc[0]
+    assert naive["estimate"] - naive["truth"] > 2 * naive["se"]
+
+
+def test_claims_changes_are_after_minus_before_and_their_difference(devon, tables):
+    claims = claimed_outcomes(devon, tables.inspections)
+    shares = claims.before_after.pivot_table(
+        index=["measure", "group"], columns="period", values="share"
+    )
+    ofsted = shares.loc["% good or better (Ofsted)"]
+    change = ofsted["after"] - ofsted["before"]
+    row = claims.changes.set_index("measure").loc["% good or better (Ofsted)"]
+    assert row["change (treated)"] == pytest.approx(change["treated"])
+    assert row["change (comparison)"] == pytest.approx(change["comparison"])
+    assert row["difference_in_change"] == pytest.approx(change["treated"] - change["comparison"])
+
+
+def test_claims_before_after_shares_match_a_hand_count(devon, tables):
+    claims = claimed_outcomes(devon, tables.inspections)
+    first, last = devon.cohorts[0], devon.cohorts[-1]
+    ofsted = ofsted_by_year(devon, tables.inspections).dropna(subset=["good"])
+    before = ofsted[ofsted["year"] < first]
+    after = ofsted[ofsted["year"] >= last]
+    rows = claims.before_after.set_index(["measure", "group", "period"])["share"]
+    for period, frame in (("before", before), ("after", after)):
+        for group in ("treated", "comparison"):
+            hand = 100 * frame.loc[frame["group"] == group, "good"].mean()
+            assert rows["% good or better (Ofsted)", group, period] == pytest.approx(hand)

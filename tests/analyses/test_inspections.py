@@ -229,12 +229,23 @@ def test_summary_and_plots_report_the_comparison(tables):
     assert result.tidy()["term"].iloc[0] == "moved up from requires improvement"
 
 
-def test_transitions_on_synthetic_data_have_both_groups(small_data_dir):
-    result = grade_transitions(read_tables(small_data_dir), kind="mat")
-    headline = result.headline()
-    assert np.isfinite(headline["estimate"])
-    assert headline["n_treated"] > 0 and headline["n_comparison"] > 0
-    assert result.counts.groupby("group")["n"].sum().min() > 0
+def test_synthetic_headline_matches_a_hand_count_of_moves_up_from_requires_improvement(
+    small_data_dir,
+):
+    tables = read_tables(small_data_dir)
+    headline = grade_transitions(tables, kind="mat").headline()
+    pairs = inspection_pairs(
+        tables.inspections, tables.memberships, tables.partnerships, kind="mat"
+    ).table
+    after_ri = pairs[pairs["prior_grade"] == 3]
+    up = (after_ri["grade"] <= 2).groupby(after_ri["group"]).mean() * 100
+    sizes = after_ri["group"].value_counts()
+    assert headline["estimate"] == pytest.approx(up["partnership"] - up["comparison"])
+    assert (headline["n_treated"], headline["n_comparison"]) == (
+        sizes["partnership"],
+        sizes["comparison"],
+    )
+    assert headline["ci_low"] < headline["estimate"] < headline["ci_high"]
 
 
 def test_comparison_spell_is_censored_when_the_school_joins(tables):
