@@ -56,6 +56,7 @@ HEADLINE_CHECKED = {
     "05_school_report": "test_notebooks.py::test_school_report_results_carry_the_school_the_group_and_the_range",
     "06_area_network": "test_notebooks.py::test_area_network_headline_holds_the_planted_effect",
     "07_peer_review": "test_notebooks.py::test_peer_review_report_names_the_planted_blind_spot",
+    "90_methods_primer": "test_notebooks.py::test_methods_primer_renders_with_code_and_every_lesson_holds",
 }
 
 
