@@ -8,9 +8,12 @@ not exist. The browser is Debian's ``chromium``; :data:`CHROMIUM` is None withou
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -63,7 +66,8 @@ class Browser:
     """One headless Chromium with a page to drive (use as a context manager)."""
 
     def __init__(self) -> None:
-        self._profile = tempfile.TemporaryDirectory()
+        # chromium's helper processes can still be writing the profile as it closes
+        self._profile = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         self._proc = subprocess.Popen(
             [
                 CHROMIUM,
@@ -80,6 +84,7 @@ class Browser:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
             text=True,
+            start_new_session=True,
         )
         port = self._port()
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as r:
@@ -167,7 +172,8 @@ class Browser:
     def close(self) -> None:
         """Stop the browser."""
         self._ws.close()
-        self._proc.terminate()
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self._proc.pid, signal.SIGTERM)  # the browser and its helpers
         self._proc.wait(timeout=10)
         self._profile.cleanup()
 
