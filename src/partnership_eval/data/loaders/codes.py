@@ -76,6 +76,31 @@ def parse_measure(raw: RawTable, column: str) -> tuple[pd.Series, pd.Series]:
     return values.astype("float64"), reasons.astype("object").where(reasons.notna(), None)
 
 
+def require_percentages(raw: RawTable, values: pd.Series, column: str) -> pd.Series:
+    """``values`` of a percentage column; an error naming the row unless all lie in 0–100."""
+    raise_first(
+        raw,
+        (values < 0) | (values > 100),
+        column,
+        "{value!r} is not a percentage between 0 and 100; {count} such cell(s)",
+        "use the file as published by DfE",
+    )
+    return values
+
+
+def require_counts(raw: RawTable, values: pd.Series, column: str) -> pd.Series:
+    """``values`` of a pupil-count column as whole numbers; an error naming the row for a
+    negative or fractional count."""
+    raise_first(
+        raw,
+        (values < 0) | (values.notna() & (values % 1 != 0)),
+        column,
+        "{value!r} is not a pupil count; {count} such cell(s)",
+        "use the file as published by DfE",
+    )
+    return values.astype("Int64")
+
+
 def parse_int(raw: RawTable, column: str, *, what: str) -> pd.Series:
     """Whole numbers of a column (nullable Int64; empty cells missing).
 

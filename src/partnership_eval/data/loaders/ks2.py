@@ -23,7 +23,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from partnership_eval.data.loaders.codes import parse_measure, raise_first
+from partnership_eval.data.loaders.codes import (
+    parse_measure,
+    raise_first,
+    require_counts,
+    require_percentages,
+)
 from partnership_eval.data.loaders.detect import normalise
 from partnership_eval.data.loaders.rawfile import RawTable
 from partnership_eval.errors import InputError
@@ -281,22 +286,9 @@ def _measures(raw: RawTable, found: dict[str, str]) -> pd.DataFrame:
             continue
         values, reasons = parse_measure(raw, column)
         if measure in PERCENTAGES:
-            raise_first(
-                raw,
-                (values < 0) | (values > 100),
-                column,
-                "{value!r} is not a percentage between 0 and 100; {count} such cell(s)",
-                "use the file as published by DfE",
-            )
+            values = require_percentages(raw, values, column)
         if measure in COUNTS:
-            raise_first(
-                raw,
-                (values < 0) | (values.notna() & (values % 1 != 0)),
-                column,
-                "{value!r} is not a pupil count; {count} such cell(s)",
-                "use the file as published by DfE",
-            )
-            values = values.astype("Int64")
+            values = require_counts(raw, values, column)
         out[measure] = values
         out[f"{measure}_reason"] = reasons
     return pd.DataFrame(out)

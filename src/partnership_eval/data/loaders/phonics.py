@@ -20,7 +20,12 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from partnership_eval.data.loaders.codes import parse_measure, raise_first
+from partnership_eval.data.loaders.codes import (
+    parse_measure,
+    raise_first,
+    require_counts,
+    require_percentages,
+)
 from partnership_eval.data.loaders.detect import normalise
 from partnership_eval.data.loaders.rawfile import RawTable
 
@@ -101,22 +106,9 @@ def load_phonics(raw: RawTable, *, source: str = "") -> PhonicsTable:
     for measure, names in MEASURES.items():
         values, reasons, column = _measure(raw, names)
         if column is not None and measure == "phonics_pass":
-            raise_first(
-                raw,
-                (values < 0) | (values > 100),
-                column,
-                "{value!r} is not a percentage between 0 and 100; {count} such cell(s)",
-                "use the file as published by DfE",
-            )
+            values = require_percentages(raw, values, column)
         if column is not None and measure == "phonics_n":
-            raise_first(
-                raw,
-                (values < 0) | (values.notna() & (values % 1 != 0)),
-                column,
-                "{value!r} is not a pupil count; {count} such cell(s)",
-                "use the file as published by DfE",
-            )
-            values = values.astype("Int64")
+            values = require_counts(raw, values, column)
         out[measure] = values
         out[f"{measure}_reason"] = reasons
     measures = pd.DataFrame(out)
