@@ -187,7 +187,9 @@ def build_panel(
     -------
     SchoolPanel
         ``frame``: one row per school and year with outcomes: urn, year, la_code, la_name, region,
-        first_treated (0 = never), treated, partnership_id, in_other_partnership,
+        first_treated (0 = never), treated, partnership_id, in_other_partnership (ever a
+        member of a partnership of another kind), other_first_treated (first year it
+        could reflect one, 0 = never),
         cohort_n, the outcome measures and their ``<measure>_reason`` columns where the
         source gave reasons, pupils, rural, fsm_pct, size_band, is_academy,
         base_ks2_rwm_exp, base_trend; ``exclusions`` every dropped set of rows (step,
@@ -263,6 +265,11 @@ def _build_panel(
     of_kind = memberships_of_kind(tables.memberships, tables.partnerships, kind)
     other_urns = tables.memberships.drop(index=of_kind.index)["urn"]
     panel["in_other_partnership"] = panel["urn"].isin(other_urns)
+    others = sorted(set(tables.partnerships["kind"].dropna()) - set(as_names(kind)))
+    other_start = first_treated(tables.memberships, tables.partnerships, others)
+    panel["other_first_treated"] = (
+        panel["urn"].map(other_start.set_index("urn")["first_treated"]).fillna(0).astype("int64")
+    )
     panel["treated"] = (panel["first_treated"] > 0) & (panel["year"] >= panel["first_treated"])
     panel["size_band"] = size_band(panel["pupils"])
     panel, baseline_years = _add_baseline(panel, baseline_years)

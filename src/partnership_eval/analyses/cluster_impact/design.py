@@ -35,6 +35,14 @@ MATCH_COVARIATES = ("base_ks2_rwm_exp", "base_cohort_n", "fsm_pct", "rural")
 Year 6 cohort size (years before the area's first start), FSM share and rurality (the
 schools table's current snapshot: no yearly values exist in the canonical tables)."""
 
+CENSOR_BEFORE = 1
+"""A comparison school that later joins a partnership counts until this many years
+before its first year in it: schools are often taken on after a bad year, and a
+comparison that keeps the bad year but loses the bounce-back after it (censored) would
+make the comparison schools look worse than they were."""
+
+CENSORED = "years from the year before joining a partnership (comparison schools count until then)"
+
 UNMATCHED = "not matched (unused comparison school, or a baseline covariate missing)"
 
 BALANCE_LABELS = {
@@ -55,8 +63,9 @@ class ImpactDesign:
     ----------
     panel
         Rows of treated and comparison schools: the :func:`~partnership_eval.panel.build_panel`
-        columns plus ``group`` ("treated" / "comparison"), ``match_weight`` (1 unless
-        matched), ``disadv_gap`` and ``below_floor``.
+        columns plus ``group`` ("treated" / "comparison"), ``weight`` (1 for treated
+        schools; for comparison schools the setting weight of :func:`setting_weights`,
+        or the matching weight), ``disadv_gap`` and ``below_floor``.
     area
         Label of the area; ``la_codes`` its LAs.
     exclusions
@@ -92,7 +101,7 @@ class ImpactDesign:
             "base_ks2_rwm_exp",
             "base_trend",
             "base_cohort_n",
-            "match_weight",
+            "weight",
         ]
         return self.panel.drop_duplicates("urn")[cols].reset_index(drop=True)
 
@@ -211,6 +220,7 @@ def impact_design(
     pool: str = "england",
     years: tuple[int, int] | None = None,
     exclude_other_partnerships: bool = True,
+    balance_setting: bool = True,
 ) -> ImpactDesign:
     """Treated schools of ``area`` and their comparison pool.
 
@@ -232,8 +242,14 @@ def impact_design(
     years
         First and last academic year (default: every year with results).
     exclude_other_partnerships
-        Leave out comparison schools that belong to partnerships of other kinds, whose
-        own effects would blur the comparison.
+        Follow comparison schools that join partnerships of other kinds only until they
+        join (their years from then are left out, counted), as the partnership's own
+        effects would blur the comparison. Schools joining the treated kind outside the
+        area are always followed until they join.
+    balance_setting
+        Weight comparison schools so that their mix of rural and urban schools is the
+        treated schools' (:func:`setting_weights`); schools of a setting the other group
+        lacks are left out, counted.
 
     Returns
     -------
@@ -254,10 +270,12 @@ def impact_design(
     outcome_years = data.outcomes["year"]
     span = years or (int(outcome_years.min()), int(outcome_years.max()))
     panel, exclusions = _design_panel(data, kinds, la_codes, span)
-    keep, entries = _selection(panel, la_codes, size_threshold, pool, exclude_other_partnerships)
-    chosen = panel[keep].assign(
-        group=np.where(panel.loc[keep, "first_treated"] > 0, TREATED, COMPARISON)
-    )
+    chosen, entries = _selection(panel, la_codes, size_threshold, pool, exclude_other_partnerships)
+    if balance_setting:
+        weight, setting_entries = setting_weights(chosen)
+        chosen = chosen.assign(weight=weight)[weight.notna()]
+        entries += setting_entries
+    chosen = chosen.assign(group=np.where(chosen["first_treated"] > 0, TREATED, COMPARISON))
     design = ImpactDesign(
         panel=chosen.reset_index(drop=True),
         area=area_label(area),
@@ -269,6 +287,7 @@ def impact_design(
             "pool": pool,
             "years": list(span),
             "exclude_other_partnerships": exclude_other_partnerships,
+            "balance_setting": balance_setting,
         },
         synthetic=data.synthetic,
         truth=data.truth,
@@ -288,7 +307,7 @@ def _design_panel(
     window = panel[panel["year"].between(*baseline)]
     base_n = window.groupby("urn")["cohort_n"].mean().astype("float64")
     panel["base_cohort_n"] = panel["urn"].map(base_n)
-    panel["match_weight"] = 1.0
+    panel["weight"] = 1.0
     exclusions = built.exclusions.to_dict("records")
     late = panel["first_treated"] > span[1]
     if late.any():
@@ -306,9 +325,20 @@ def _selection(
     size_threshold: int | None,
     pool: str,
     exclude_other_partnerships: bool,
-) -> tuple[pd.Series, list[dict]]:
-    """Rows of treated schools of the area and of the comparison pool; what was left out."""
+) -> tuple[pd.DataFrame, list[dict]]:
+    """Rows of treated schools of the area and of the comparison pool; what was left out.
+
+    A school that joins a partnership of the treated kind outside the area, or (with
+    ``exclude_other_partnerships``) one of another kind, stays a comparison school until
+    the year before it joins (:data:`CENSOR_BEFORE`): its later years are censored,
+    never the school for its future.
+    """
     in_area = panel["la_code"].isin(la_codes)
+    elsewhere = (panel["first_treated"] > 0) & ~in_area
+    other = panel["other_first_treated"] if exclude_other_partnerships else 0 * panel["year"]
+    joins = panel["first_treated"].where(elsewhere, 0)
+    joins = joins.where((joins > 0) & ((other == 0) | (joins <= other)), other)
+    panel = panel.assign(first_treated=panel["first_treated"].where(~elsewhere, 0))
     treated = panel["first_treated"] > 0
     small = (
         panel["pupils"] < size_threshold if size_threshold else pd.Series(True, index=panel.index)
@@ -320,13 +350,15 @@ def _selection(
         in_pool = panel["region"].isin(regions)
     else:
         in_pool = pd.Series(True, index=panel.index)
-    other = panel["in_other_partnership"] if exclude_other_partnerships else False
     steps = [
-        ("treated", "joined outside the area", treated & ~in_area),
-        ("treated", f"{size_threshold} or more pupils", treated & in_area & ~small),
+        ("treated", f"{size_threshold} or more pupils", treated & ~small),
         ("comparison", "outside the comparison pool's area", ~treated & ~in_pool),
-        ("comparison", f"{size_threshold} or more pupils", ~treated & in_pool & ~small),
-        ("comparison", "in a partnership of another kind", ~treated & in_pool & small & other),
+        ("comparison", f"{size_threshold} or more pupils", ~treated & ~small),
+        (
+            "comparison",
+            CENSORED,
+            ~treated & (joins > 0) & (panel["year"] >= joins - CENSOR_BEFORE),
+        ),
     ]
     keep = pd.Series(True, index=panel.index)
     entries = []
@@ -335,7 +367,51 @@ def _selection(
         if mask.any():
             entries.append({"step": step, **exclusion(reason, panel, mask)})
         keep &= ~mask
-    return keep, entries
+    return panel[keep], entries
+
+
+def setting_weights(panel: pd.DataFrame) -> tuple[pd.Series, list[dict]]:
+    """Weight of each row so that comparison schools have the treated schools' mix of
+    settings (rural, urban, unknown), and the rows of settings the other group lacks.
+
+    Small rural schools were on a different path from small urban ones before any
+    partnership, so a comparison group with more urban schools than the treated group
+    would credit that path to the partnership. Treated schools weigh 1; a comparison
+    school weighs (treated share of its setting) / (comparison share of its setting).
+    """
+    schools = panel.drop_duplicates("urn")
+    where = setting(schools["rural"])
+    treated = schools["first_treated"].to_numpy() > 0
+    share_t = where[treated].value_counts(normalize=True)
+    share_c = where[~treated].value_counts(normalize=True)
+    ratio = (share_t / share_c).reindex(where.unique()).fillna(0.0)
+    school_weight = pd.Series(
+        np.where(treated, 1.0, where.map(ratio).to_numpy()), index=schools["urn"].to_numpy()
+    )
+    weight = panel["urn"].map(school_weight)
+    lacking = weight == 0
+    row_setting = panel["urn"].map(pd.Series(where.to_numpy(), index=schools["urn"].to_numpy()))
+    lone_treated = (panel["first_treated"] > 0) & ~row_setting.isin(share_c.index)
+    entries = []
+    if lacking.any():
+        entries.append(
+            {
+                "step": "setting",
+                **exclusion(
+                    "comparison school in a setting no treated school is in", panel, lacking
+                ),
+            }
+        )
+    if lone_treated.any():
+        entries.append(
+            {
+                "step": "setting",
+                **exclusion(
+                    "treated school in a setting no comparison school is in", panel, lone_treated
+                ),
+            }
+        )
+    return weight.where(~lacking & ~lone_treated), entries
 
 
 def _require_both_groups(design: ImpactDesign) -> None:
@@ -357,23 +433,32 @@ def _require_both_groups(design: ImpactDesign) -> None:
 
 
 def all_schools_design(design: ImpactDesign) -> ImpactDesign:
-    """The same treated schools compared with every never-treated school of any size.
+    """The same treated schools compared with every never-treated school of any size,
+    unweighted.
 
     The naive comparison the programme documents made: it ignores that small rural
     schools were on a different path before any partnership.
     """
-    src = design.source
-    treated = src["urn"].isin(design.panel.loc[design.panel["group"] == TREATED, "urn"])
-    other = src["in_other_partnership"] if design.options["exclude_other_partnerships"] else False
-    comparison = (src["first_treated"] == 0) & ~other
-    keep = treated | comparison
-    panel = src[keep].assign(
-        group=np.where(src.loc[keep, "first_treated"] > 0, TREATED, COMPARISON)
+    chosen, _ = _selection(
+        design.source,
+        design.la_codes,
+        None,
+        "england",
+        bool(design.options["exclude_other_partnerships"]),
     )
+    treated_urns = design.panel.loc[design.panel["group"] == TREATED, "urn"]
+    treated = chosen["first_treated"] > 0
+    keep = ~treated | chosen["urn"].isin(treated_urns)
+    panel = chosen[keep].assign(group=np.where(treated[keep], TREATED, COMPARISON), weight=1.0)
     return replace(
         design,
         panel=panel.reset_index(drop=True),
-        options={**design.options, "size_threshold": None, "pool": "england"},
+        options={
+            **design.options,
+            "size_threshold": None,
+            "pool": "england",
+            "balance_setting": False,
+        },
     )
 
 
@@ -401,7 +486,8 @@ def match_comparison(
     """Keep the comparison schools nearest to each treated school on baseline covariates.
 
     Nearest-neighbour (Mahalanobis) matching with replacement, ``ratio`` comparison
-    schools per treated school; repeated controls carry weight in ``match_weight``.
+    schools per treated school; repeated controls carry weight in ``weight`` (which
+    replaces the design's setting weights: matching balances rurality itself).
     With ``sample`` (an estimation sample), only its schools are matched, so the balance
     shown is that of the schools estimated from. Covariates missing for every treated
     school are not used (listed in ``dropped_covariates``); treated schools missing
@@ -429,7 +515,7 @@ def match_comparison(
     )
     weights = match.matched_units.set_index("urn")["weight"]
     matched = design.subset(design.panel["urn"].isin(weights.index), "matched", UNMATCHED)
-    panel = matched.panel.assign(match_weight=matched.panel["urn"].map(weights).astype(float))
+    panel = matched.panel.assign(weight=matched.panel["urn"].map(weights).astype(float))
     dropped = tuple(c for c in covariates if c not in usable)
     return MatchedDesign(replace(matched, panel=panel), match, dropped)
 

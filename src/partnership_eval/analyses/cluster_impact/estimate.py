@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from partnership_eval.analyses.cluster_impact.design import (
     TREATED,
@@ -40,6 +41,7 @@ from partnership_eval.analyses.cluster_impact.truth import (
 from partnership_eval.errors import EstimationError, InputError, PartnershipEvalError
 from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.did_results import AggregateResult, AttGtResult
+from partnership_eval.impact.power import MdeResult, mde_of_estimate
 from partnership_eval.impact.staggered import staggered_did
 from partnership_eval.labels import axis_label
 from partnership_eval.plots import event_study_plot
@@ -87,6 +89,11 @@ class ImpactEstimate(Result):
         data), else None.
     matched
         The matching behind ``comparison="matched"`` (done on the estimation sample).
+    area_sd, n_areas
+        SD of the error that shocks hitting the whole area add to the overall effect,
+        measured on ``n_areas`` other LAs (:mod:`~partnership_eval.analyses.cluster_impact.area_noise`);
+        None until measured. Once set, the overall effect's standard error and interval
+        include it (t on ``n_areas − 1`` degrees of freedom).
     """
 
     did: AttGtResult
@@ -102,6 +109,8 @@ class ImpactEstimate(Result):
     n_comparison: int
     truth_cells: pd.DataFrame | None
     matched: MatchedDesign | None = None
+    area_sd: float | None = None
+    n_areas: int = 0
     title = "Staggered DiD"
 
     @property
@@ -130,12 +139,13 @@ class ImpactEstimate(Result):
     def tidy(self) -> pd.DataFrame:
         """The overall effect (first row), then the effect by years since the start;
         ``truth`` is the planted effect for the schools used (synthetic data)."""
+        low, high = self.interval
         overall = {
             "term": "overall",
             "estimate": self.simple.att,
-            "se": self.simple.se,
-            "ci_low": self.simple.ci_low,
-            "ci_high": self.simple.ci_high,
+            "se": self.se,
+            "ci_low": low,
+            "ci_high": high,
             "n_treated": self.n_treated,
             "n_comparison": self.n_comparison,
             "truth": self.truth,
@@ -150,6 +160,45 @@ class ImpactEstimate(Result):
     def headline(self) -> dict[str, object]:
         """The results.json headline: the simple aggregate, with the planted truth."""
         return {**super().headline(), "truth": self.truth}
+
+    @property
+    def se(self) -> float:
+        """Standard error of the overall effect: its own, plus area-level noise if measured."""
+        return float(np.hypot(self.simple.se, self.area_sd or 0.0))
+
+    @property
+    def interval(self) -> tuple[float, float]:
+        """Interval of the overall effect at the estimate's level (see ``area_sd``)."""
+        if self.area_sd is None:
+            return float(self.simple.ci_low), float(self.simple.ci_high)
+        crit = float(stats.t.ppf(1 - self.alpha / 2, df=max(self.n_areas - 1, 1)))
+        return self.simple.att - crit * self.se, self.simple.att + crit * self.se
+
+    @property
+    def inference_words(self) -> str:
+        """What the overall interval allows for, in words."""
+        level = "partnership" if self.spec.cluster == "partnership_id" else "school"
+        own = f"shocks shared by the schools of one {level}"
+        if self.area_sd is None:
+            return f"{own} (not shocks that hit the whole area)"
+        return (
+            f"{own} and shocks that hit the whole area (measured on {self.n_areas} "
+            "comparison areas given pretend partnerships)"
+        )
+
+    def mde(self, power: float = 0.8) -> MdeResult:
+        """Minimum detectable effect of the overall estimate, from its standard error."""
+        did = self.did
+        return mde_of_estimate(
+            self.se,
+            alpha=self.alpha,
+            power=power,
+            n_clusters=None if self.area_sd is not None else did.n_clusters,
+            n_treated=self.simple.n_treated,
+            n_control=self.simple.n_comparison,
+            outcome=self.outcome,
+            estimate="overall effect",
+        )
 
     @property
     def population(self) -> str:
@@ -178,8 +227,7 @@ class ImpactEstimate(Result):
         """The overall effect in plain words."""
         return effect_sentence(
             self.simple.att,
-            self.simple.ci_low,
-            self.simple.ci_high,
+            *self.interval,
             self.outcome,
             level=1 - self.did.spec.alpha,
         )
@@ -201,6 +249,7 @@ class ImpactEstimate(Result):
             f"{'only schools with a result every year' if self.balanced else 'every result (unbalanced panel)'}",
             f"{self.n_treated} treated and {self.n_comparison} comparison schools",
             f"Overall: {self.sentence()}",
+            f"The interval allows for {self.inference_words}.",
             "Pre-trend test: " + (f"p = {p:.3f}" if p is not None else "not possible"),
         ]
         if self.truth is not None:
@@ -312,7 +361,7 @@ def estimate_impact(
         if out.any():
             entry = exclusion_frame([exclusion(UNMATCHED, sample, out)], step="matched")
             exclusions = pd.concat([exclusions, entry], ignore_index=True)
-        sample = sample[~out].assign(match_weight=lambda d: d["urn"].map(weights).astype(float))
+        sample = sample[~out].assign(weight=lambda d: d["urn"].map(weights).astype(float))
     n_treated, n_comparison = used_schools(sample, anticipation)
     if n_treated < min_treated:
         raise EstimationError(
@@ -328,7 +377,7 @@ def estimate_impact(
             covariates=list(covariates) or None,
             control_group="not_yet_treated" if comparison == "not_yet_treated" else "never_treated",
             method=method,
-            weights="match_weight" if comparison == "matched" else None,
+            weights="weight",
             allow_unbalanced_panel=not balanced,
             cluster=cluster,
             anticipation=anticipation,

@@ -97,7 +97,11 @@ def finding(design: ImpactDesign, main: ImpactEstimate, robust: RobustnessResult
             f"estimate**: they have no two years of {label} results to compare (see the "
             "table above), so the estimate speaks for the schools with results."
         )
-    parts.append(interval_reading(main.simple.ci_low, main.simple.ci_high, mde))
+    parts.append(interval_reading(*main.interval, mde))
+    parts.append(
+        f"The estimate is the average over schools (each school counts once, whatever its "
+        f"size) of the change joining made; its interval allows for {main.inference_words}."
+    )
     p = main.pretest_p
     if p is not None and p < PRETEST_ALPHA:
         parts.append(
@@ -141,7 +145,8 @@ def truth_appendix(main: ImpactEstimate, robust: RobustnessResult, synthetic: bo
     truth = main.truth
     if not synthetic or truth is None:
         return "Real data: there is no planted truth to compare with."
-    covered = main.simple.ci_low <= truth <= main.simple.ci_high
+    low, high = main.interval
+    covered = low <= truth <= high
     twfe = (
         f"{robust.twfe.static.estimate - truth:+.2f} points from it."
         if robust.twfe is not None
@@ -149,7 +154,7 @@ def truth_appendix(main: ImpactEstimate, robust: RobustnessResult, synthetic: bo
     )
     return (
         f"Planted overall effect for the schools of the main estimate: {truth:.2f}; estimate "
-        f"{main.simple.att:.2f} ({main.simple.ci_low:.2f} to {main.simple.ci_high:.2f}) — the "
+        f"{main.simple.att:.2f} ({low:.2f} to {high:.2f}) — the "
         f"interval {'covers' if covered else '**does not cover**'} it. TWFE, on the same "
         f"schools, is {twfe}"
     )
@@ -172,7 +177,7 @@ def findings(design: ImpactDesign, main: ImpactEstimate, robust: RobustnessResul
         f"This rests on {main.n_treated:,} partnership schools with results, compared with "
         f"{main.n_comparison:,} {comparison_words(design, main.comparison)}.",
     ]
-    low, high = main.simple.ci_low, main.simple.ci_high
+    low, high = main.interval
     if np.isfinite(low) and np.isfinite(high):
         sentences.append(
             "The range includes no effect at all, so the data cannot rule out that joining made no difference."
@@ -196,6 +201,4 @@ def findings(design: ImpactDesign, main: ImpactEstimate, robust: RobustnessResul
 
 def _signed(main: ImpactEstimate) -> str:
     unit = POINTS.get(main.outcome, "points")
-    return estimate_words(
-        main.simple.att, main.simple.ci_low, main.simple.ci_high, main.level, unit
-    )
+    return estimate_words(main.simple.att, *main.interval, main.level, unit)

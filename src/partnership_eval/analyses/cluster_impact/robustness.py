@@ -18,6 +18,11 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from partnership_eval.analyses.cluster_impact.area_noise import (
+    AreaNoise,
+    area_noise,
+    with_area_noise,
+)
 from partnership_eval.analyses.cluster_impact.design import (
     ImpactDesign,
     all_schools_design,
@@ -87,7 +92,9 @@ class RobustnessResult(Result):
     row's truth is the planted effect for the schools that row used. ``twfe``/``bacon``
     are None when they could not be computed (``notes`` says why); ``placebo`` is the
     placebo-in-space result over comparison LAs (None when too few LAs have enough
-    comparison schools) and ``exclusions`` what it left out.
+    comparison schools) and ``exclusions`` what it left out; ``area_noise`` the
+    area-level noise added to the main estimate's interval (None when not measurable,
+    ``notes`` says why).
     """
 
     spec: RobustnessSpec
@@ -98,9 +105,15 @@ class RobustnessResult(Result):
     mde: MdeResult | None
     notes: dict[str, str]
     placebo: PlaceboResult | None = None
+    area_noise: AreaNoise | None = None
     exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
     title = "Robustness of the overall effect"
     headline_label = "main estimate"
+
+    @property
+    def main(self) -> ImpactEstimate:
+        """The main estimate, its interval allowing for area-wide shocks where measured."""
+        return next(iter(self.checks.values()))  # type: ignore[return-value]
 
     def tidy(self) -> pd.DataFrame:
         """One row per check (``term`` is its label), overall effects only."""
@@ -173,13 +186,12 @@ def _specifications(
 def _twfe(
     main: ImpactEstimate, notes: dict[str, str]
 ) -> tuple[TwfeResult | None, BaconResult | None, dict[str, Result]]:
-    """TWFE on the main estimate's own sample (matching weights if matched); Bacon on
+    """TWFE on the main estimate's own sample and weights; Bacon on
     its schools with a result every year (the decomposition needs a balanced panel)."""
     sample, outcome = main.sample, main.outcome
-    weights = "match_weight" if main.comparison == "matched" else None
     try:
         twfe = twfe_event_study(
-            sample, outcome, "urn", "year", "first_treated", weights=weights, alpha=main.alpha
+            sample, outcome, "urn", "year", "first_treated", weights="weight", alpha=main.alpha
         )
     except PartnershipEvalError as error:
         notes["twfe"] = f"TWFE {not_estimable(error)}"
@@ -217,6 +229,11 @@ def robustness_checks(
     level (wild cluster bootstrap), placebo in space, school-level inference, TWFE,
     Bacon and the MDE of the estimate.
 
+    The other LAs' yearly results also measure the area-level noise of ``main``
+    (:func:`~partnership_eval.analyses.cluster_impact.area_noise.area_noise`); the
+    result's :attr:`RobustnessResult.main` is ``main`` with it in its interval (the
+    headline).
+
     Parameters
     ----------
     design
@@ -236,19 +253,26 @@ def robustness_checks(
         n_boot=n_boot,
         seed=seed,
     )
-    checks = _specifications(design, main, base)
     notes: dict[str, str] = {}
-    checks.update(_inference_checks(design, main, base, notes))
-    twfe, bacon, twfe_checks = _twfe(main, notes)
-    checks.update(twfe_checks)
+    noise = None
+    try:
+        noise = area_noise(design, main)
+        main = with_area_noise(main, noise)
+    except PartnershipEvalError as error:
+        notes["area"] = f"area-wide shocks not allowed for in the interval: {error}"
     placebo = None
     try:
         placebo = area_placebo(design, main, seed=seed)
+    except PartnershipEvalError as error:
+        notes["placebo"] = f"placebo in space not possible: {error}"
+    checks = _specifications(design, main, base)
+    checks.update(_inference_checks(design, main, base, notes))
+    twfe, bacon, twfe_checks = _twfe(main, notes)
+    checks.update(twfe_checks)
+    if placebo is not None:
         checks["placebo in space: the same design on comparison LAs"] = _placebo_check(
             placebo, main
         )
-    except PartnershipEvalError as error:
-        notes["placebo"] = f"placebo in space not possible: {error}"
     pretest = None
     try:
         pretest = main.did.pretest()
@@ -257,7 +281,7 @@ def robustness_checks(
     spec = RobustnessSpec(n_boot, seed, main.alpha)
     exclusions = placebo.exclusions if placebo is not None else exclusion_frame()
     return RobustnessResult(
-        spec, checks, pretest, twfe, bacon, _mde(main, notes), notes, placebo, exclusions
+        spec, checks, pretest, twfe, bacon, _mde(main, notes), notes, placebo, noise, exclusions
     )
 
 
@@ -309,7 +333,7 @@ def _placebo_check(placebo: PlaceboResult, main: ImpactEstimate) -> SingleEstima
 def _mde(main: ImpactEstimate, notes: dict[str, str]) -> MdeResult | None:
     """The minimum detectable effect of the estimate the report shows (its own SE)."""
     try:
-        return main.did.mde("simple")
+        return main.mde()
     except PartnershipEvalError as error:
         notes["mde"] = f"minimum detectable effect not computed: {error}"
         return None

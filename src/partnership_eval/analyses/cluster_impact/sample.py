@@ -20,7 +20,7 @@ from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import exclusion, exclusion_frame
 from partnership_eval.labels import measure_label
 
-NEEDED = ("urn", "year", "first_treated", "group", "match_weight", "partnership_id", "la_code")
+NEEDED = ("urn", "year", "first_treated", "group", "weight", "partnership_id", "la_code")
 
 
 def _entry(reason: str, frame: pd.DataFrame, mask: pd.Series) -> dict:
