@@ -105,6 +105,7 @@ def main() -> None:
     parser.add_argument(
         "--anticipation", type=int, default=1, help="years before the start left out"
     )
+    parser.add_argument("--out", default="", help="also write the estimates to this CSV")
     args = parser.parse_args()
     min_schools = args.min_schools or (20 if args.scale == "full" else 8)
     started = time.perf_counter()
@@ -115,6 +116,9 @@ def main() -> None:
         null_p += p
         print(f"seed {seed}: {len(got)} LAs, {len(p)} null placebo tests", flush=True)
     table = pd.DataFrame(rows)
+    if args.out:
+        table.to_csv(args.out, index=False)
+        pd.DataFrame({"p_value": null_p}).to_csv(args.out.replace(".csv", "_null.csv"), index=False)
     bias = table["estimate"] - table["truth"]
     print(f"\n{len(table)} estimates ({len(args.seeds)} seeds × cluster LAs, {args.scale} scale)")
     print("coverage of the planted effect by the 95% interval:")
