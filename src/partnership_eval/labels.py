@@ -86,6 +86,8 @@ COLUMN_LABELS = {
     "open_schools": "open schools",
     "fsm_pct": "% eligible for free school meals",
     "base_cohort_n": "baseline Year 6 cohort (pupils)",
+    "base_disadv_pct": "baseline % of Year 6 disadvantaged",
+    "base_pupils": "pupils on roll before the start (estimated)",
     "base_ks2_rwm_exp": "baseline % meeting the expected standard",
     "reviewer_type": "reviewer",
     "reviewer_id": "reviewer number",

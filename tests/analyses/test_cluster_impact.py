@@ -74,8 +74,16 @@ def test_treated_schools_are_the_areas_cluster_members(devon, tables):
 def test_comparison_pool_is_never_treated_small_schools_from_anywhere(devon):
     comp = devon.schools[devon.schools["group"] == "comparison"]
     assert (comp["first_treated"] == 0).all()
-    assert (comp["pupils"] < 150).all()
+    assert (comp["base_pupils"] < 150).all()
     assert comp["la_name"].nunique() > 1
+
+
+def test_size_is_measured_before_the_start_from_year_6_cohorts(devon):
+    s = devon.schools
+    # pupils on roll before the start: 7 year groups times the baseline Year 6 cohort
+    assert (s["base_pupils"] == (7 * s["base_cohort_n"]).round()).all()
+    table = devon.size_sources()
+    assert table.to_numpy().sum() == devon.n_treated + devon.n_comparison
 
 
 def test_pool_area_keeps_only_the_areas_own_comparison_schools(tables):
@@ -117,7 +125,7 @@ def test_censoring_at_joining_keeps_the_years_before_by_hand() -> None:
     panel = pd.DataFrame(
         [(u, y, g, o, la) for u, g, o, la in rows for y in years],
         columns=["urn", "year", "first_treated", "other_first_treated", "la_code"],
-    ).assign(pupils=100, region="South West")
+    ).assign(base_pupils=100, region="South West")
     kept, entries = _selection(panel, (878,), 150, "england", True)
     counts = kept.groupby("urn")["year"].max().to_dict()
     assert counts == {100001: 2017, 100002: 2017, 100003: 2014, 100004: 2015}

@@ -23,17 +23,25 @@ from partnership_eval.data.store import DataTables
 from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import exclusion, exclusion_frame
 from partnership_eval.impact.matching import MatchResult, matched_controls
-from partnership_eval.panel import SIZE_BANDS, build_panel, first_treated
+from partnership_eval.panel import SIZE_BANDS, build_panel, first_treated, size_band
 
 POOLS = ("england", "region", "area")
 """Where comparison schools may come from."""
 
 TREATED, COMPARISON = "treated", "comparison"
 
-MATCH_COVARIATES = ("base_ks2_rwm_exp", "base_cohort_n", "fsm_pct", "rural")
-"""Characteristics the matched comparison group is chosen on: baseline attainment and
-Year 6 cohort size (years before the area's first start), FSM share and rurality (the
-schools table's current snapshot: no yearly values exist in the canonical tables)."""
+MATCH_COVARIATES = (
+    "base_ks2_rwm_exp",
+    "base_trend",
+    "base_cohort_n",
+    "base_disadv_pct",
+    "rural",
+)
+"""Characteristics the matched comparison group is chosen on, all from the years before
+the area's first start: attainment, its yearly trend, Year 6 cohort size and the share
+of Year 6 pupils disadvantaged; and rurality (a school's place, which does not change).
+Where the source has no disadvantaged counts, the schools table's FSM share (a snapshot)
+stands in for the disadvantaged share (:func:`match_comparison`)."""
 
 CENSOR_BEFORE = 1
 """A comparison school that later joins a partnership counts until this many years
@@ -49,6 +57,8 @@ BALANCE_LABELS = {
     "base_ks2_rwm_exp": "baseline % meeting RWM standard",
     "base_cohort_n": "baseline Year 6 cohort (pupils)",
     "base_trend": "baseline yearly trend (pp)",
+    "base_disadv_pct": "baseline % of Year 6 disadvantaged",
+    "base_pupils": "pupils on roll before the start (estimated)",
     "fsm_pct": "% eligible for free school meals",
     "pupils": "pupils on roll",
     "rural": "rural (share)",
@@ -95,12 +105,14 @@ class ImpactDesign:
             "la_name",
             "region",
             "pupils",
+            "base_pupils",
             "size_band",
             "rural",
             "fsm_pct",
             "base_ks2_rwm_exp",
             "base_trend",
             "base_cohort_n",
+            "base_disadv_pct",
             "weight",
         ]
         return self.panel.drop_duplicates("urn")[cols].reset_index(drop=True)
@@ -125,6 +137,31 @@ class ImpactDesign:
     def years(self) -> list[int]:
         """Academic years with results in the design."""
         return sorted(int(y) for y in self.panel["year"].unique())
+
+    def size_sources(self) -> pd.DataFrame:
+        """Schools per group whose size came from their baseline Year 6 cohorts or, lacking
+        those, from the schools table's snapshot."""
+        s = self.panel.drop_duplicates("urn")
+        source = np.where(
+            s["size_from_snapshot"], "snapshot (no baseline results)", "baseline cohorts"
+        )
+        table = pd.crosstab(pd.Series(source, name="size measured from"), s["group"].to_numpy())
+        table.columns = [str(c) for c in table.columns]
+        return table.astype("int64")
+
+    def setting_table(self) -> pd.DataFrame:
+        """Schools per setting and group, and the weight of each comparison school."""
+        s = self.panel.drop_duplicates("urn")
+        where = setting(s["rural"]).to_numpy()
+        table = pd.crosstab(pd.Series(where, name="setting"), s["group"].to_numpy())
+        weight = (
+            s[s["group"] == COMPARISON]
+            .groupby(where[s["group"].to_numpy() == COMPARISON])["weight"]
+            .first()
+        )
+        table["weight of a comparison school"] = weight.reindex(table.index)
+        table.columns = [str(c) for c in table.columns]
+        return table
 
     def joiners_table(self) -> pd.DataFrame:
         """Treated schools per start year (rows) by size band and setting (columns), with totals."""
@@ -234,8 +271,10 @@ def impact_design(
         Partnership kind(s) that count as treatment.
     size_threshold
         Keep only schools with fewer pupils, treated and comparison alike (the programme's
-        "small school"); ``None`` or 0 for schools of any size. Pupils on roll come from
-        the schools table, a single snapshot: on real data it may postdate joining.
+        "small school"); ``None`` or 0 for schools of any size. Size is measured before
+        any start: :data:`YEAR_GROUPS` × the school's mean Year 6 cohort over the baseline
+        years (the schools table's snapshot, which may postdate joining, only where a
+        school has no baseline cohort; counted by :meth:`ImpactDesign.size_sources`).
     pool
         Where comparison schools come from: ``"england"`` (default), ``"region"`` (the
         area's regions) or ``"area"`` (the area itself).
@@ -297,6 +336,38 @@ def impact_design(
     return design
 
 
+YEAR_GROUPS = 7
+"""Year groups of a primary school (reception to Year 6): pupils on roll before the start
+are estimated as this many times the Year 6 cohort."""
+
+
+def baseline_characteristics(panel: pd.DataFrame, baseline: tuple[int, int]) -> pd.DataFrame:
+    """Each school's characteristics over the baseline years (before any start).
+
+    urn; base_cohort_n, the mean Year 6 cohort; base_pupils, pupils on roll estimated
+    as :data:`YEAR_GROUPS` × that cohort, or the schools table's snapshot where the
+    school has no baseline cohort (``size_from_snapshot``); base_disadv_pct, the % of
+    Year 6 pupils disadvantaged (missing where the source has no counts).
+    """
+    window = panel[panel["year"].between(*baseline)]
+    by_school = window.groupby("urn")
+    cohort = by_school["cohort_n"].mean().astype("float64")
+    out = pd.DataFrame({"base_cohort_n": cohort})
+    if "disadv_n" in window.columns:
+        counts = by_school[["disadv_n", "cohort_n"]].sum(min_count=1).astype("float64")
+        out["base_disadv_pct"] = (
+            100 * counts["disadv_n"] / counts["cohort_n"].where(counts["cohort_n"] > 0)
+        )
+    else:
+        out["base_disadv_pct"] = np.nan
+    snapshot = panel.drop_duplicates("urn").set_index("urn")["pupils"].astype("float64")
+    out = out.reindex(snapshot.index)
+    estimated = (YEAR_GROUPS * out["base_cohort_n"]).round()
+    out["size_from_snapshot"] = estimated.isna() & snapshot.notna()
+    out["base_pupils"] = estimated.fillna(snapshot)
+    return out.reset_index()
+
+
 def _design_panel(
     data: DataTables, kinds: tuple[str, ...], la_codes: tuple[int, ...], span: tuple[int, int]
 ) -> tuple[pd.DataFrame, list[dict]]:
@@ -304,9 +375,8 @@ def _design_panel(
     baseline = _baseline_years(data, kinds, la_codes, span)
     built = build_panel(data, kinds, years=span, baseline_years=baseline)
     panel = add_derived_outcomes(built.frame)
-    window = panel[panel["year"].between(*baseline)]
-    base_n = window.groupby("urn")["cohort_n"].mean().astype("float64")
-    panel["base_cohort_n"] = panel["urn"].map(base_n)
+    panel = panel.merge(baseline_characteristics(panel, baseline), on="urn", how="left")
+    panel["size_band"] = size_band(panel["base_pupils"])
     panel["weight"] = 1.0
     exclusions = built.exclusions.to_dict("records")
     late = panel["first_treated"] > span[1]
@@ -341,7 +411,9 @@ def _selection(
     panel = panel.assign(first_treated=panel["first_treated"].where(~elsewhere, 0))
     treated = panel["first_treated"] > 0
     small = (
-        panel["pupils"] < size_threshold if size_threshold else pd.Series(True, index=panel.index)
+        panel["base_pupils"] < size_threshold
+        if size_threshold
+        else pd.Series(True, index=panel.index)
     )
     if pool == "area":
         in_pool = in_area
@@ -462,6 +534,13 @@ def all_schools_design(design: ImpactDesign) -> ImpactDesign:
     )
 
 
+def disadvantage_column(design: ImpactDesign) -> str:
+    """The design's measure of disadvantage before the start: the baseline share of Year 6
+    pupils disadvantaged where the source counts them, else the schools table's FSM share."""
+    treated = design.panel.loc[design.panel["group"] == TREATED, "base_disadv_pct"]
+    return "base_disadv_pct" if treated.notna().any() else "fsm_pct"
+
+
 @dataclass(frozen=True)
 class MatchedDesign:
     """A design whose comparison schools were matched to the treated on baseline data."""
@@ -504,6 +583,8 @@ def match_comparison(
         rural=lambda d: d["rural"].astype("boolean").astype("Float64").astype(float),
     )
     treated = schools[schools["is_treated"]]
+    disadvantage = disadvantage_column(design)
+    covariates = [disadvantage if c == "base_disadv_pct" else c for c in covariates]
     usable = [c for c in covariates if treated[c].notna().any()]
     if not usable:
         raise EstimationError(

@@ -26,6 +26,7 @@ from partnership_eval.analyses.cluster_impact.area_noise import (
 from partnership_eval.analyses.cluster_impact.design import (
     ImpactDesign,
     all_schools_design,
+    disadvantage_column,
 )
 from partnership_eval.analyses.cluster_impact.estimate import (
     COMPARISONS,
@@ -53,8 +54,9 @@ from partnership_eval.result import (
     noted,
 )
 
-ROBUSTNESS_COVARIATES = ("fsm_pct", "base_cohort_n")
-"""Covariates added when the main estimate has none (FSM share, baseline Year 6 cohort)."""
+ROBUSTNESS_COVARIATES = ("base_disadv_pct", "base_cohort_n")
+"""Covariates added when the main estimate has none (baseline share disadvantaged — or
+the FSM share where the source has no counts — and baseline Year 6 cohort)."""
 
 SAMPLE_WORDS = {
     True: "only schools with a result every year",
@@ -164,7 +166,12 @@ def _specifications(
                 lambda c=c: estimate_impact(design, **{**base, "comparison": c}),
                 alpha,
             )
-    other_cov = () if main.covariates else ROBUSTNESS_COVARIATES
+    disadvantage = disadvantage_column(design)
+    other_cov = (
+        ()
+        if main.covariates
+        else tuple(disadvantage if c == "base_disadv_pct" else c for c in ROBUSTNESS_COVARIATES)
+    )
     checks[f"covariates: {', '.join(map(column_label, other_cov)) or 'none'}"] = _attempt(
         "covariates", lambda: estimate_impact(design, **{**base, "covariates": other_cov}), alpha
     )
