@@ -53,6 +53,7 @@ from partnership_eval.analyses.cluster_impact.design import (
 )
 from partnership_eval.analyses.cluster_impact.outcomes import FLOOR_YEARS
 from partnership_eval.errors import InputError
+from partnership_eval.labels import estimate_words, number
 from partnership_eval.result import Result, concat_exclusions, exclusion_frame, tidy_frame
 
 if TYPE_CHECKING:
@@ -72,7 +73,8 @@ CLAIM_LABELS = {
 }
 UNITS = {"good": "percentage points", "below_floor": "percentage points", "grade": "grades"}
 DIGITS = {"good": 0, "below_floor": 0, "grade": 2}
-"""Decimals of each measure's levels in words."""
+SUFFIX = {"good": "%", "below_floor": "%", "grade": ""}
+"""Decimals and sign of each measure's levels in words."""
 GROUP_WORDS = {TREATED: "partnership schools", COMPARISON: "comparison schools"}
 SOURCE = {"good": "Ofsted", "grade": "Ofsted", "below_floor": "floor standard"}
 OBSERVATION = {
@@ -172,9 +174,41 @@ class ClaimsResult(Result):
         )
         return out.set_index(["outcome", "group"])
 
-    def summary(self, digits: int = 1) -> str:
+    def reading(self) -> str:
+        """The claims in words: first why they are not a causal estimate, then per measure
+        each group's before and after and the difference in changes with its interval."""
+        ba = self.before_after.set_index(["measure", "group"])
+        rows = self.estimates.set_index(["measure", "statistic", "group"])
+        parts = [
+            "Not a causal estimate: these compare the same schools before and after their "
+            "start, but Ofsted inspects weaker schools sooner, so which schools have an "
+            "inspection after the start, and how long after, depends on the grade before; "
+            "and schools are often chosen for a partnership after a bad result they would "
+            "partly recover from anyway."
+        ]
+        for measure in MEASURES:
+            label = CLAIM_LABELS[measure]
+            if not self.estimated(measure):
+                parts.append(f"- {label}: no comparison — {self.notes[measure]}.")
+                continue
+            groups, digits, unit = [], DIGITS[measure], SUFFIX[measure]
+            for group in (TREATED, COMPARISON):
+                r = ba.loc[(measure, group)]
+                groups.append(
+                    f"{int(r['schools']):,} {GROUP_WORDS[group]} went from "
+                    f"{number(r['before'], digits)}{unit} to {number(r['after'], digits)}{unit}"
+                )
+            did = rows.loc[(measure, "difference in changes", "partnership minus comparison")]
+            ci = (None, None) if pd.isna(did["ci_low"]) else (did["ci_low"], did["ci_high"])
+            parts.append(
+                f"- {label}: {groups[0]}; {groups[1]}. Difference in changes: "
+                f"{estimate_words(did['estimate'], *ci, self.level, UNITS[measure])}."
+            )
+        return "\n".join(parts[:1] + [""] + parts[1:])
+
+    def summary(self) -> str:
         """The comparison in words, with intervals and what it cannot show."""
-        lines = [self.title, reading(self)]
+        lines = [self.title, self.reading()]
         if not self.exclusions.empty:
             lines.append("left out:")
             for row in self.exclusions.itertuples(index=False):
@@ -596,38 +630,3 @@ def _before_after(schools: pd.DataFrame) -> pd.DataFrame:
     out = sums[["before", "after", "change", "years_apart"]].div(sums["weight"], axis=0)
     out.insert(0, "schools", grouped["urn"].nunique())
     return out.reset_index()
-
-
-def reading(claims: ClaimsResult) -> str:
-    """The claims in words: per measure each group's before and after, the difference in
-    changes with its interval, and why it is not a causal estimate."""
-    from partnership_eval.labels import estimate_words, number
-
-    ba = claims.before_after.set_index(["measure", "group"])
-    rows = claims.estimates.set_index(["measure", "statistic", "group"])
-    parts = []
-    for measure in MEASURES:
-        label = CLAIM_LABELS[measure]
-        if not claims.estimated(measure):
-            parts.append(f"No comparison for {label}: {claims.notes[measure]}.")
-            continue
-        groups, digits = [], DIGITS[measure]
-        for group in (TREATED, COMPARISON):
-            r = ba.loc[(measure, group)]
-            groups.append(
-                f"{int(r['schools'])} {GROUP_WORDS[group]} went from "
-                f"{number(r['before'], digits)} to {number(r['after'], digits)}"
-            )
-        did = rows.loc[(measure, "difference in changes", "partnership minus comparison")]
-        ci = (None, None) if pd.isna(did["ci_low"]) else (did["ci_low"], did["ci_high"])
-        parts.append(
-            f"{label[0].upper()}{label[1:]}: {groups[0]}; {groups[1]}. Difference in changes: "
-            f"{estimate_words(did['estimate'], *ci, claims.level, UNITS[measure])}."
-        )
-    parts.append(
-        "These compare the same schools before and after their start, and are not a "
-        "causal estimate: Ofsted inspects weaker schools sooner, so who has an inspection "
-        "after the start and how long after depends on the grade before, and schools are "
-        "often chosen for a partnership after a bad result they would partly recover from."
-    )
-    return " ".join(parts)

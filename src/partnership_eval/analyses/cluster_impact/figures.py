@@ -152,12 +152,18 @@ def before_after_plot(
                 marker="o",
                 capsize=4,
                 color=colours.get(group),
-                label=f"{group} ({n:,} schools)",
+                label=f"{n:,} {group}",
             )
         ax.set_xticks([0, 1], ["before the start", "after the start"])
         ax.set_xlim(-0.4, 1.4)
         ax.set(ylabel=axis_label(ylabel), title=title)
-        ax.legend(frameon=False, fontsize="small", title="same schools", title_fontsize="small")
+        ax.legend(
+            frameon=False,
+            fontsize="small",
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=2,
+        )
     return ax
 
 
