@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -180,6 +182,37 @@ def test_comparison_schools_take_every_start_year_weighted_by_its_share():
     assert c1.to_dict() == {2018: pytest.approx(0.75), 2019: pytest.approx(0.25)}
     assert (starts.loc[starts["group"] == "comparison", "school"].str.startswith("school")).all()
     assert set(starts.loc[starts["urn"].isin([T1, T2, T3]), "partnership"]) == {"partnership P1"}
+
+
+def test_matched_comparison_schools_take_the_starts_of_their_matches():
+    design = _design()
+    panel = design.panel.assign(
+        first_treated=np.where(design.panel["urn"] == T4, 2019, design.panel["first_treated"])
+    )
+    design = ImpactDesign(panel, "test", (), exclusion_frame(), {}, True)
+    pairs = pd.DataFrame({"treated_unit": [T1, T1, T4], "control_unit": [C1, C2, C1]})
+    matched = SimpleNamespace(design=design, match=SimpleNamespace(pairs=pairs))
+    starts = claim_starts(design, matched).set_index(["urn", "start"])["weight"]
+    assert starts[C1, 2018] == pytest.approx(0.5) and starts[C1, 2019] == pytest.approx(1.0)
+    assert starts[C2, 2018] == pytest.approx(0.5)
+    assert C3 not in starts.index.get_level_values("urn")
+
+
+def test_comparison_schools_that_join_later_are_seen_only_until_they_join():
+    design = _design()
+    joins = {C1: 2018, C4: 2019}  # C1 joins at its pretend start, C4 a year after it
+    panel = design.panel.assign(
+        first_treated=design.panel["urn"].map(joins).fillna(design.panel["first_treated"])
+    )
+    claims = claimed_outcomes(
+        ImpactDesign(panel, "test", (), exclusion_frame(), {}, True), _inspections()
+    )
+    early = claims.exclusions[claims.exclusions["step"] == "comparison start"]
+    assert early["schools"].tolist() == [1]
+    good = claims.schools[(claims.schools["measure"] == "good")]
+    assert set(good.loc[good["group"] == "comparison", "urn"]) == {C4}
+    did = claims.tidy().iloc[0]
+    assert np.isnan(did["se"]) and "one cluster" in did["note"]
 
 
 def test_missing_inspection_column_is_an_input_error():

@@ -62,7 +62,6 @@ if TYPE_CHECKING:
 GOOD = (1, 2)
 """Ofsted grades counted as good or better."""
 
-OFSTED_MEASURES = ("good", "grade")
 MEASURES = ("good", "below_floor", "grade")
 """Measures in the order of the tidy table (the first is the headline)."""
 
@@ -74,7 +73,7 @@ CLAIM_LABELS = {
 UNITS = {"good": "percentage points", "below_floor": "percentage points", "grade": "grades"}
 DIGITS = {"good": 0, "below_floor": 0, "grade": 2}
 SUFFIX = {"good": "%", "below_floor": "%", "grade": ""}
-"""Decimals and sign of each measure's levels in words."""
+"""Decimals and unit sign of each measure's levels in words."""
 GROUP_WORDS = {TREATED: "partnership schools", COMPARISON: "comparison schools"}
 SOURCE = {"good": "Ofsted", "grade": "Ofsted", "below_floor": "floor standard"}
 OBSERVATION = {
@@ -109,7 +108,8 @@ class ClaimsResult(Result):
     ----------
     schools
         One row per school and (pretend) start seen both times, per measure: measure,
-        urn, group, start, weight, cluster, before, after, change, years_apart.
+        urn, group, start, weight, partnership and school (the two clusterings), before,
+        after, change, years_apart.
     before_after
         measure, group, schools, before, after, change, years_apart (weighted means).
     estimates
