@@ -275,10 +275,7 @@ table_html(published(gap.table.drop(columns="truth"), whole=["n_treated", "n_com
 # The floor standard (2016-2019 definition: under 65% meeting the expected standard in
 # reading, writing and maths *and* a progress score below −5 in reading, −7 in writing or
 # −5 in maths; not applied to cohorts under 11 pupils) did not exist before 2016, so for
-# partnerships that began by 2016 there is no "before" for it. These comparisons are
-# descriptive, with intervals, not causal estimates: Ofsted inspects weaker schools sooner,
-# so which schools have an inspection after the start, and how long after, depends on the
-# grade before.
+# partnerships that began by 2016 there is no "before" for it.
 
 # %%
 claims = ev.claimed_outcomes(design, data.inspections, matched=main.matched)

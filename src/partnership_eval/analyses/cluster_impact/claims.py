@@ -169,7 +169,7 @@ class ClaimsResult(Result):
                 "before the start": t["before"],
                 "after the start": t["after"],
                 "change": t["change"],
-                "years between the two": t["years_apart"],
+                "years between before and after": t["years_apart"],
             }
         )
         return out.set_index(["outcome", "group"])
@@ -187,7 +187,7 @@ class ClaimsResult(Result):
             "partly recover from anyway."
         ]
         for measure in MEASURES:
-            label = CLAIM_LABELS[measure]
+            label = CLAIM_LABELS[measure][0].upper() + CLAIM_LABELS[measure][1:]
             if not self.estimated(measure):
                 parts.append(f"- {label}: no comparison — {self.notes[measure]}.")
                 continue
