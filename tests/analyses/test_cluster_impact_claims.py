@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from partnership_eval.analyses.cluster_impact import ImpactDesign, claimed_outcomes, impact_design
-from partnership_eval.analyses.cluster_impact.claims import claim_starts
+from partnership_eval.analyses.cluster_impact.claim_events import claim_starts
 from partnership_eval.data.store import read_tables
 from partnership_eval.errors import InputError
 from partnership_eval.exclusions import exclusion_frame
@@ -128,6 +128,16 @@ def test_floor_standard_last_result_before_against_first_after_by_hand():
     assert years["below_floor", "treated"] == pytest.approx((1 + 3 + 1) / 3)
 
 
+def test_anticipation_moves_before_back_a_year():
+    claims = claimed_outcomes(_design(), _inspections(), anticipation=1)
+    seen = claims.schools[claims.schools["measure"] == "below_floor"].set_index("urn")
+    # before must now be a result of 2016 or earlier: T1 (0 -> 0), T2 (0 -> 1); T3 and
+    # every comparison school have none
+    assert seen["before"].to_dict() == {T1: 0.0, T2: 0.0}
+    assert "no comparison schools" in claims.notes["below_floor"]
+    assert claims.estimated("good")
+
+
 def test_floor_standard_before_2016_is_not_estimated_and_says_why():
     claims = claimed_outcomes(_design(start=2016), _inspections())
     assert not claims.estimated("below_floor")
@@ -220,6 +230,8 @@ def test_missing_inspection_column_is_an_input_error():
         claimed_outcomes(_design(), _inspections().drop(columns="grade"))
     with pytest.raises(InputError, match="cluster"):
         claimed_outcomes(_design(), _inspections(), cluster="la")
+    with pytest.raises(InputError, match="alpha"):
+        claimed_outcomes(_design(), _inspections(), alpha=5)
 
 
 def test_claims_on_synthetic_data_use_the_same_schools_before_and_after(small_data_dir):

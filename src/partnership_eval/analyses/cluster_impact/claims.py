@@ -6,7 +6,7 @@ result before the start and its first one after. Only schools seen both times en
 same schools before and after — and the others are counted in ``exclusions``.
 
 Start of a comparison school. Comparison schools never start, so each gets a pretend one
-(:func:`claim_starts`): with a matched design, the start year of the treated school(s) it
+(:func:`~partnership_eval.analyses.cluster_impact.claim_events.claim_starts`): with a matched design, the start year of the treated school(s) it
 was matched to; otherwise every treated start year, weighted by that year's share of the
 treated schools, so the comparison's mix of start years is the treated one's (a stacked
 comparison; the rows of one school share its cluster). A comparison school that later
@@ -45,6 +45,15 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
+from partnership_eval.analyses.cluster_impact.claim_events import (
+    GROUP_WORDS,
+    OBSERVATION,
+    censor_joiners,
+    claim_starts,
+    floor_events,
+    missing_events,
+    ofsted_events,
+)
 from partnership_eval.analyses.cluster_impact.design import (
     COMPARISON,
     TREATED,
@@ -74,12 +83,7 @@ UNITS = {"good": "percentage points", "below_floor": "percentage points", "grade
 DIGITS = {"good": 0, "below_floor": 0, "grade": 2}
 SUFFIX = {"good": "%", "below_floor": "%", "grade": ""}
 """Decimals and unit sign of each measure's levels in words."""
-GROUP_WORDS = {TREATED: "partnership schools", COMPARISON: "comparison schools"}
 SOURCE = {"good": "Ofsted", "grade": "Ofsted", "below_floor": "floor standard"}
-OBSERVATION = {
-    "Ofsted": "graded inspection",
-    "floor standard": "floor-standard result",
-}
 CLUSTERS = ("partnership", "school")
 INSPECTION_COLUMNS = ("urn", "date", "grade")
 
@@ -234,53 +238,6 @@ class ClaimsResult(Result):
         )
 
 
-def claim_starts(design: ImpactDesign, matched: MatchedDesign | None = None) -> pd.DataFrame:
-    """The (pretend) start of every design school: urn, group, start, weight, cluster, joins.
-
-    Treated schools: their start year, weight 1 (their match weight). Comparison schools:
-    with ``matched``, the start years of the treated schools they were matched to,
-    weighted as the match weights them; otherwise one row per treated start year,
-    weighted by its share of treated schools. ``joins`` is a comparison school's own later
-    start (0 if never); ``cluster`` the partnership of a treated school (school if none).
-    """
-    panel = design.panel
-    schools = panel.drop_duplicates("urn")[["urn", "group", "first_treated", "match_weight"]]
-    pid = panel.drop_duplicates("urn")["partnership_id"] if "partnership_id" in panel else None
-    treated = schools[schools["group"] == TREATED]
-    comparison = schools[schools["group"] == COMPARISON]
-    rows_t = treated.assign(start=treated["first_treated"], weight=treated["match_weight"])
-    if matched is not None:
-        pairs = matched.match.pairs
-        per_treated = pairs.groupby("treated_unit")["control_unit"].transform("size")
-        start_of = treated.set_index("urn")["first_treated"]
-        stacked = pd.DataFrame(
-            {
-                "urn": pairs["control_unit"].to_numpy(),
-                "start": pairs["treated_unit"].map(start_of).to_numpy(),
-                "weight": (1.0 / per_treated).to_numpy(),
-            }
-        ).dropna(subset=["start"])
-        stacked = stacked.groupby(["urn", "start"], as_index=False)["weight"].sum()
-        rows_c = comparison.drop(columns="match_weight").merge(stacked, on="urn")
-    else:
-        shares = treated["first_treated"].value_counts(normalize=True).rename("weight")
-        cohorts = shares.rename_axis("start").reset_index()
-        rows_c = comparison.merge(cohorts, how="cross")
-        rows_c["weight"] = rows_c["weight"] * rows_c["match_weight"]
-    out = pd.concat([rows_t, rows_c], ignore_index=True)
-    out["start"] = out["start"].astype("int64")
-    out["joins"] = np.where(out["group"] == COMPARISON, out["first_treated"], 0).astype("int64")
-    school = "school " + out["urn"].astype(str)
-    if pid is not None:
-        partnership = out["urn"].map(pd.Series(pid.to_numpy(), index=schools["urn"]))
-        use = (out["group"] == TREATED) & partnership.notna()
-        out["partnership"] = np.where(use, "partnership " + partnership.astype(str), school)
-    else:
-        out["partnership"] = school
-    out["school"] = school
-    return out[["urn", "group", "start", "weight", "joins", "partnership", "school"]]
-
-
 def claimed_outcomes(
     design: ImpactDesign,
     inspections: pd.DataFrame,
@@ -313,33 +270,32 @@ def claimed_outcomes(
     ------
     InputError
         Inspections without urn, date or grade; an unknown ``cluster``; a negative
-        ``anticipation``.
+        ``anticipation``; ``alpha`` outside (0, 1).
     """
-    _check(inspections, cluster, anticipation)
+    _check(inspections, cluster, anticipation, alpha)
     if matched is not None:
         design = matched.design
     starts = claim_starts(design, matched)
     last_year = int(design.years[-1])
-    starts, early = _censor_joiners(starts)
+    starts, early = censor_joiners(starts)
     observed = {
-        "Ofsted": _ofsted_pairs(starts, inspections, anticipation, last_year),
-        "floor standard": _floor_pairs(starts, design.panel, anticipation, last_year),
+        "Ofsted": ofsted_events(starts, inspections, anticipation, last_year),
+        "floor standard": floor_events(starts, design.panel, anticipation, last_year),
     }
     frames, exclusions, notes = [], [early], {}
-    for source, pairs in observed.items():
-        exclusions.append(_missing(pairs, source))
-        seen = pairs.dropna(subset=["before", "after"])
+    for source, events in observed.items():
+        exclusions.append(missing_events(events, source))
+        seen = events.dropna(subset=["before", "after"])
         for measure in [m for m in MEASURES if SOURCE[m] == source]:
             frames.append(_measure_frame(seen, measure))
     schools = pd.concat(frames, ignore_index=True)
-    cluster_col = "partnership" if cluster == "partnership" else "school"
     estimates = []
     for measure in MEASURES:
         rows = schools[schools["measure"] == measure]
         note = _not_estimable(rows, measure, starts, anticipation)
         if note:
             notes[measure] = note
-        estimates.append(_estimate(rows, measure, cluster_col, alpha, note))
+        estimates.append(_estimate(rows, measure, cluster, alpha, note))
     spec = ClaimsSpec(
         starts=tuple(design.cohorts),
         last_year=last_year,
@@ -365,7 +321,7 @@ def claimed_outcomes(
     )
 
 
-def _check(inspections: pd.DataFrame, cluster: str, anticipation: int) -> None:
+def _check(inspections: pd.DataFrame, cluster: str, anticipation: int, alpha: float) -> None:
     if not isinstance(inspections, pd.DataFrame):
         raise InputError(
             f"inspections must be a DataFrame, not {type(inspections).__name__}",
@@ -382,138 +338,8 @@ def _check(inspections: pd.DataFrame, cluster: str, anticipation: int) -> None:
         raise InputError(f"cluster={cluster!r} is not one of {CLUSTERS}", fix="use 'partnership'")
     if anticipation < 0:
         raise InputError(f"anticipation={anticipation} is negative", fix="use 0 or more years")
-
-
-def _censor_joiners(starts: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drop comparison rows whose pretend start is at or after the school's own joining."""
-    late = (starts["joins"] > 0) & (starts["start"] >= starts["joins"])
-    record = {
-        "step": "comparison start",
-        "reason": "comparison school: joined a partnership itself by its pretend start",
-        "rows": int(late.sum()),
-        "schools": int(starts.loc[late, "urn"].nunique()),
-    }
-    return starts[~late].reset_index(drop=True), exclusion_frame([record] if late.any() else [])
-
-
-def _year_start(years: pd.Series) -> pd.Series:
-    """1 September at the beginning of each academic year (named by the year it ends)."""
-    return pd.to_datetime((years - 1).astype(str) + "-09-01").astype("datetime64[us]")
-
-
-def _ofsted_pairs(
-    starts: pd.DataFrame, inspections: pd.DataFrame, anticipation: int, last_year: int
-) -> pd.DataFrame:
-    """Each start row with the grade of its last inspection before and first after."""
-    graded = inspections.loc[
-        inspections["urn"].isin(starts["urn"]) & inspections["grade"].notna(),
-        ["urn", "date", "grade"],
-    ].astype({"urn": "int64", "date": "datetime64[us]", "grade": "float64"})
-    graded = graded.sort_values("date").rename(columns={"date": "seen"})
-    rows = starts.assign(
-        cut=_year_start(starts["start"] - anticipation),
-        begins=_year_start(starts["start"]),
-        until=_year_start(
-            pd.Series(
-                np.where(starts["joins"] > 0, starts["joins"], last_year + 1), index=starts.index
-            )
-        ),
-        urn=starts["urn"].astype("int64"),
-    )
-    before = pd.merge_asof(
-        rows.sort_values("cut"),
-        graded,
-        left_on="cut",
-        right_on="seen",
-        by="urn",
-        direction="backward",
-        allow_exact_matches=False,
-    )
-    after = pd.merge_asof(
-        rows.sort_values("begins"),
-        graded,
-        left_on="begins",
-        right_on="seen",
-        by="urn",
-        direction="forward",
-    )
-    keys = ["urn", "start"]
-    after = after[after["seen"] < after["until"]]
-    out = rows.merge(
-        before[[*keys, "seen", "grade"]].rename(columns={"seen": "before_at", "grade": "before"}),
-        on=keys,
-        how="left",
-    ).merge(
-        after[[*keys, "seen", "grade"]].rename(columns={"seen": "after_at", "grade": "after"}),
-        on=keys,
-        how="left",
-    )
-    out["years_apart"] = (out["after_at"] - out["before_at"]).dt.days / 365.25
-    return out.drop(columns=["cut", "begins", "until", "before_at", "after_at"])
-
-
-def _floor_pairs(
-    starts: pd.DataFrame, panel: pd.DataFrame, anticipation: int, last_year: int
-) -> pd.DataFrame:
-    """Each start row with its last floor-standard result before and first after."""
-    known = panel.loc[panel["below_floor"].notna(), ["urn", "year", "below_floor"]]
-    known = known.astype({"urn": "int64", "year": "int64", "below_floor": "float64"})
-    known = known.rename(columns={"year": "seen"}).sort_values("seen")
-    rows = starts.assign(
-        cut=(starts["start"] - anticipation).astype("int64"),
-        until=np.where(starts["joins"] > 0, starts["joins"], last_year + 1).astype("int64"),
-        urn=starts["urn"].astype("int64"),
-    )
-    before = pd.merge_asof(
-        rows.sort_values("cut"),
-        known,
-        left_on="cut",
-        right_on="seen",
-        by="urn",
-        direction="backward",
-        allow_exact_matches=False,
-    )
-    after = pd.merge_asof(
-        rows.sort_values("start"),
-        known,
-        left_on="start",
-        right_on="seen",
-        by="urn",
-        direction="forward",
-    )
-    after = after[after["seen"] < after["until"]]
-    keys = ["urn", "start"]
-    named = {"seen": "before_at", "below_floor": "before"}
-    out = rows.merge(before[[*keys, *named]].rename(columns=named), on=keys, how="left")
-    named = {"seen": "after_at", "below_floor": "after"}
-    out = out.merge(after[[*keys, *named]].rename(columns=named), on=keys, how="left")
-    out["years_apart"] = (out["after_at"] - out["before_at"]).astype("float64")
-    return out.drop(columns=["cut", "until", "before_at", "after_at"])
-
-
-def _missing(pairs: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Schools (start rows) without a before, an after, or either observation."""
-    what = OBSERVATION[source]
-    no_before, no_after = pairs["before"].isna(), pairs["after"].isna()
-    records = []
-    for group in (TREATED, COMPARISON):
-        mine = pairs["group"] == group
-        for reason, mask in (
-            (f"no {what} before the start and none after", no_before & no_after),
-            (f"no {what} before the start", no_before & ~no_after),
-            (f"no {what} after the start", ~no_before & no_after),
-        ):
-            mask = mask & mine
-            if mask.any():
-                records.append(
-                    {
-                        "step": source,
-                        "reason": f"{GROUP_WORDS[group]}: {reason}",
-                        "rows": int(mask.sum()),
-                        "schools": int(pairs.loc[mask, "urn"].nunique()),
-                    }
-                )
-    return exclusion_frame(records)
+    if not 0 < alpha < 1:
+        raise InputError(f"alpha={alpha} is not between 0 and 1", fix="use e.g. 0.05")
 
 
 def _measure_frame(seen: pd.DataFrame, measure: str) -> pd.DataFrame:
