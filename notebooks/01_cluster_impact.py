@@ -268,25 +268,39 @@ table_html(published(gap.table.drop(columns="truth"), whole=["n_treated", "n_com
 # %% [markdown]
 # ## 6. Other outcomes the programme claimed
 #
-# Schools below the KS2 floor standard (2016-2019 definition: under 65% meeting the
-# expected standard in RWM *and* a progress score below −5 in reading, −7 in writing or −5
-# in maths; not applied to cohorts under 11 pupils) and schools graded good or better by
-# Ofsted, before the first start and after the last, treated against comparison. These
-# are descriptive shares without intervals. The floor standard did not exist before 2016,
-# so for partnerships that began earlier there is no "before" for it.
+# The programme also claimed more schools graded good or better by Ofsted and fewer below
+# the KS2 floor standard. Each school is compared with itself: its last graded Ofsted
+# inspection before its start against its first graded inspection after it, and its last
+# floor-standard result before the start against its first one after, so the same schools
+# are counted before and after. Comparison schools never started, so each is given the
+# partnership schools' start years (with a matched comparison, those of the schools it was
+# matched to) and compared around them in the same way. Schools without both an
+# observation before and one after are left out and counted below. The intervals let the
+# schools of one partnership share shocks.
+#
+# The floor standard (2016-2019 definition: under 65% meeting the expected standard in
+# reading, writing and maths *and* a progress score below −5 in reading, −7 in writing or
+# −5 in maths; not applied to cohorts under 11 pupils) did not exist before 2016, so for
+# partnerships that began by 2016 there is no "before" for it.
 
 # %%
-claims = ev.claimed_outcomes(design, data.inspections)
-figure_html(claims.plot(title=f"Floor standard, {design.area}").figure, "floor-standard")
+claims = ev.claimed_outcomes(design, data.inspections, matched=main.matched)
+Markdown(claims.reading())
 
 # %%
-figure_html(claims.plot_ofsted(title=f"Ofsted grades, {design.area}").figure, "ofsted-grades")
+figure_html(claims.plot(title=f"Good or better at Ofsted, the same schools, {design.area}").figure, "ofsted-before-after")
 
 # %%
-table_html(published(claims.before_after, whole=["schools", "school_years"], decimals=1), "claims-before-after", caption="Claimed outcomes before and after")  # shares of school-years
+figure_html(claims.plot(measure="below_floor", title=f"Below the floor standard, the same schools, {design.area}").figure, "floor-before-after") if claims.estimated("below_floor") else None
 
 # %%
-table_html(published(claims.changes, decimals=1), "claims-changes", caption="Change in claimed outcomes, percentage points (after minus before)")
+table_html(published(claims.table(), whole=["schools"]), "claims-before-after", caption="Claimed outcomes: the same schools before and after the start")  # means over schools
+
+# %%
+table_html(published(claims.differences(), whole=["n_treated", "n_comparison"]), "claims-changes", caption="Change after the start, partnership minus comparison schools")
+
+# %%
+table_html(published(claims.exclusions.drop(columns="rows"), whole=["schools"]), "claims-left-out", caption="Schools left out of the claimed outcomes")
 
 # %% [markdown]
 # ## 7. Appendix: estimates against the planted truth
@@ -332,8 +346,9 @@ save_results(
     event_study=suppress(main.event_study()),
     subgroups=suppress(subgroups.table),
     disadvantaged_gap=suppress(gap.table),
-    claims=suppress(claims.before_after),
-    claims_changes=suppress(claims.changes),
+    claims=suppress(claims.tidy()),
+    claims_changes=suppress(claims.before_after),
+    claims_exclusions=suppress(claims.exclusions),
     exclusions=suppress(main.exclusions),
     placebo_in_space=None
     if robust.placebo is None

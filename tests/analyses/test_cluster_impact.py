@@ -10,7 +10,6 @@ from partnership_eval.analyses.cluster_impact import (
     all_schools_design,
     below_floor,
     caveats,
-    claimed_outcomes,
     effect_sentence,
     estimate_impact,
     impact_design,
@@ -19,7 +18,6 @@ from partnership_eval.analyses.cluster_impact import (
     raw_trends,
     robustness_checks,
 )
-from partnership_eval.analyses.cluster_impact.claims import ofsted_by_year
 from partnership_eval.analyses.cluster_impact.design import CENSORED, _selection, setting_weights
 from partnership_eval.analyses.cluster_impact.heterogeneity import subgroup_effects
 from partnership_eval.analyses.cluster_impact.sample import (
@@ -454,7 +452,7 @@ def test_floor_standard_needs_low_attainment_and_a_weak_progress_score():
     assert below_floor(rows).tolist() == [True, False, False, pd.NA, pd.NA, True]
 
 
-# --- trends, claims, robustness ---------------------------------------------------------
+# --- trends and robustness ---------------------------------------------------------------
 
 
 def test_raw_trends_leave_no_test_years_as_gaps(devon):
@@ -462,26 +460,6 @@ def test_raw_trends_leave_no_test_years_as_gaps(devon):
     gap = trends[trends["year"].isin([2020, 2021])]
     assert len(gap) > 0 and gap["mean"].isna().all()
     assert {"treated", "comparison"} <= set(trends["group"])
-
-
-def test_ofsted_grade_is_the_latest_before_the_year_end(devon):
-    urn = int(devon.schools["urn"].iloc[0])
-    inspections = pd.DataFrame(
-        {
-            "urn": [urn, urn],
-            "date": pd.to_datetime(["2013-05-01", "2016-10-01"]),
-            "grade": [3, 2],
-            "kind": "section5",
-        }
-    )
-    grades = ofsted_by_year(devon, inspections).query("urn == @urn").set_index("year")["grade"]
-    assert np.isnan(grades[2012]) and grades[2013] == 3 and grades[2016] == 3 and grades[2017] == 2
-
-
-def test_claims_difference_in_change_is_one_row_per_measure(devon, tables):
-    claims = claimed_outcomes(devon, tables.inspections)
-    assert claims.changes["measure"].is_unique
-    assert "difference_in_change" not in claims.before_after.columns
 
 
 def test_trend_table_suppresses_means_resting_on_few_pupils_and_labels_no_test_years():
@@ -501,14 +479,6 @@ def test_trend_table_suppresses_means_resting_on_few_pupils_and_labels_no_test_y
     assert shown.loc[2022, "pupils (treated)"] == 40 and isinstance(
         shown.loc[2022, "pupils (treated)"], int
     )
-
-
-def test_claims_compare_before_and_after_for_both_groups(devon, tables):
-    claims = claimed_outcomes(devon, tables.inspections)
-    ofsted = claims.before_after[claims.before_after["measure"].str.contains("Ofsted")]
-    assert set(zip(ofsted["group"], ofsted["period"], strict=True)) == {
-        (g, p) for g in ("treated", "comparison") for p in ("before", "after")
-    }
 
 
 def test_robustness_set_has_every_check_and_twfe(robust, devon_estimate):
@@ -578,29 +548,3 @@ def test_naive_comparison_is_biased_upwards_by_the_small_school_trend(robust):
     rows = robust.tidy().set_index("term")
     naive = rows.loc[rows.index.str.contains("naive")].iloc[0]
     assert naive["estimate"] - naive["truth"] > 2 * naive["se"]
-
-
-def test_claims_changes_are_after_minus_before_and_their_difference(devon, tables):
-    claims = claimed_outcomes(devon, tables.inspections)
-    shares = claims.before_after.pivot_table(
-        index=["measure", "group"], columns="period", values="share"
-    )
-    ofsted = shares.loc["% good or better (Ofsted)"]
-    change = ofsted["after"] - ofsted["before"]
-    row = claims.changes.set_index("measure").loc["% good or better (Ofsted)"]
-    assert row["change (treated)"] == pytest.approx(change["treated"])
-    assert row["change (comparison)"] == pytest.approx(change["comparison"])
-    assert row["difference_in_change"] == pytest.approx(change["treated"] - change["comparison"])
-
-
-def test_claims_before_after_shares_match_a_hand_count(devon, tables):
-    claims = claimed_outcomes(devon, tables.inspections)
-    first, last = devon.cohorts[0], devon.cohorts[-1]
-    ofsted = ofsted_by_year(devon, tables.inspections).dropna(subset=["good"])
-    before = ofsted[ofsted["year"] < first]
-    after = ofsted[ofsted["year"] >= last]
-    rows = claims.before_after.set_index(["measure", "group", "period"])["share"]
-    for period, frame in (("before", before), ("after", after)):
-        for group in ("treated", "comparison"):
-            hand = 100 * frame.loc[frame["group"] == group, "good"].mean()
-            assert rows["% good or better (Ofsted)", group, period] == pytest.approx(hand)

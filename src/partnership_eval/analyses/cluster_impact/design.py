@@ -75,7 +75,9 @@ class ImpactDesign:
         Rows of treated and comparison schools: the :func:`~partnership_eval.panel.build_panel`
         columns plus ``group`` ("treated" / "comparison"), ``weight`` (1 for treated
         schools; for comparison schools the setting weight of :func:`setting_weights`,
-        or the matching weight), ``disadv_gap`` and ``below_floor``.
+        or the matching weight), ``joins_partnership`` (the first year a comparison
+        school is in a partnership, 0 never: its rows stop before, see
+        :data:`CENSOR_BEFORE`), ``disadv_gap`` and ``below_floor``.
     area
         Label of the area; ``la_codes`` its LAs.
     exclusions
@@ -410,6 +412,7 @@ def _selection(
     joins = joins.where((joins > 0) & ((other == 0) | (joins <= other)), other)
     panel = panel.assign(first_treated=panel["first_treated"].where(~elsewhere, 0))
     treated = panel["first_treated"] > 0
+    panel["joins_partnership"] = joins.where(~treated, 0).astype("int64")
     small = (
         panel["base_pupils"] < size_threshold
         if size_threshold

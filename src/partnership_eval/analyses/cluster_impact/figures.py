@@ -119,25 +119,51 @@ def forest_plot(
     return ax
 
 
-def claims_plot(
-    frame: pd.DataFrame, ylabel: str, *, title: str = "", ax: Axes | None = None
+def before_after_plot(
+    rows: pd.DataFrame,
+    ylabel: str,
+    *,
+    note: str = "",
+    title: str = "",
+    ax: Axes | None = None,
 ) -> Axes:
-    """% of school-years with a claimed outcome (below the floor standard, good or better),
-    by group and year."""
-    colours = {"treated": TREATED_COLOUR, "comparison": COMPARISON_COLOUR}
+    """Each group's mean before and after its start (the same schools), with intervals.
+
+    ``rows``: group (in words), statistic ("before" / "after"), estimate, ci_low, ci_high,
+    n_treated, n_comparison. With ``note`` (why there is no comparison) the note is drawn.
+    """
+    colours = {"partnership schools": TREATED_COLOUR, "comparison schools": COMPARISON_COLOUR}
     with styled(ax) as ax:
-        for group, rows in frame.groupby("group"):
-            ax.plot(
-                rows["year"],
-                rows["share"],
+        if note or rows.empty:
+            ax.text(0.5, 0.5, axis_label(note or "no data", 60), ha="center", va="center")
+            ax.set_axis_off()
+            ax.set_title(title)
+            return ax
+        shown = [g for g in colours if (rows["group"] == g).any()]
+        for offset, group in zip((-0.04, 0.04), shown, strict=False):
+            part = rows[rows["group"] == group].set_index("statistic").loc[["before", "after"]]
+            x = np.array([0.0, 1.0]) + offset
+            n = int(part[["n_treated", "n_comparison"]].max(axis=None))
+            err = np.vstack([part["estimate"] - part["ci_low"], part["ci_high"] - part["estimate"]])
+            ax.errorbar(
+                x,
+                part["estimate"],
+                yerr=np.nan_to_num(err),
                 marker="o",
-                markersize=3,
+                capsize=4,
                 color=colours.get(group),
-                label=group,
+                label=f"{n:,} {group}",
             )
-        ax.set(xlabel="academic year", ylabel=ylabel, title=title)
-        _whole_years(ax)
-        ax.legend(frameon=False, fontsize="small")
+        ax.set_xticks([0, 1], ["before the start", "after the start"])
+        ax.set_xlim(-0.4, 1.4)
+        ax.set(ylabel=axis_label(ylabel), title=title)
+        ax.legend(
+            frameon=False,
+            fontsize="small",
+            loc="upper center",
+            bbox_to_anchor=(0.5, -0.12),
+            ncol=2,
+        )
     return ax
 
 
