@@ -79,8 +79,12 @@ findings_html(narrative.findings(design, main, robust))
 # Treated schools by the academic year they first belonged to a partnership, their size
 # and setting. The comparison schools never belonged to one; when a size threshold is set
 # they are under it too, because small rural schools were on a different path from other
-# schools before any partnership began. Size is pupils on roll as recorded in the
-# schools table, a single snapshot: on real data it may be measured after joining.
+# schools before any partnership began. Size is measured before any school joined:
+# seven year groups times the school's Year 6 cohort in the years before the first start
+# (the schools table's later snapshot only for schools with no results then). A
+# comparison school that later joins a partnership counts until the year before it
+# joins: its later years are left out, never the school. Comparison schools are weighted
+# so that they are as rural as the partnership schools.
 
 # %%
 display(text_html(design.summary()))
@@ -88,6 +92,12 @@ table_html(published(design.joiners_table()), "joiners", caption="Partnership sc
 
 # %%
 table_html(published(design.pool_table()), "comparison-pool", caption="Where the comparison schools come from")  # counts of schools
+
+# %%
+table_html(published(design.setting_table(), whole=["treated", "comparison"], decimals=2), "settings", caption="Rural and urban schools, and the weight of each comparison school")  # counts of schools
+
+# %%
+table_html(published(design.size_sources()), "size-sources", caption="Where each school's size before the start comes from")  # counts of schools
 
 # %% [markdown]
 # Where they are: the area's schools by their part in the design and, beside it, every

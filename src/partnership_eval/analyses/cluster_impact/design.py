@@ -49,7 +49,10 @@ before its first year in it: schools are often taken on after a bad year, and a
 comparison that keeps the bad year but loses the bounce-back after it (censored) would
 make the comparison schools look worse than they were."""
 
-CENSORED = "years from the year before joining a partnership (comparison schools count until then)"
+CENSORED = (
+    "their years from the year before they joined a partnership (comparison schools count "
+    "until then)"
+)
 
 UNMATCHED = "not matched (unused comparison school, or a baseline covariate missing)"
 

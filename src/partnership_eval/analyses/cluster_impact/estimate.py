@@ -48,6 +48,7 @@ from partnership_eval.plots import event_study_plot
 from partnership_eval.result import Result, exclusion_frame, level_label, tidy_frame
 
 COMPARISONS = ("never_treated", "not_yet_treated", "matched")
+ESTIMANDS = ("schools", "pupils")
 TRUTH_COLOUR = "#D55E00"
 
 if TYPE_CHECKING:
@@ -62,6 +63,7 @@ class ImpactSpec:
     comparison: str
     covariates: tuple[str, ...]
     balanced: bool
+    estimand: str
     cluster: str | None
     anticipation: int
     method: str
@@ -109,6 +111,7 @@ class ImpactEstimate(Result):
     n_comparison: int
     truth_cells: pd.DataFrame | None
     matched: MatchedDesign | None = None
+    estimand: str = "schools"
     area_sd: float | None = None
     n_areas: int = 0
     title = "Staggered DiD"
@@ -122,6 +125,7 @@ class ImpactEstimate(Result):
             comparison=self.comparison,
             covariates=self.covariates,
             balanced=self.balanced,
+            estimand=self.estimand,
             cluster=did.cluster,
             anticipation=did.anticipation,
             method=did.method,
@@ -288,6 +292,7 @@ def estimate_impact(
     comparison: str = "never_treated",
     covariates: Sequence[str] = (),
     balanced: bool = False,
+    estimand: str = "schools",
     min_cohort: int | None = None,
     min_treated: int = 1,
     cluster: str | None = "partnership_id",
@@ -315,6 +320,10 @@ def estimate_impact(
         Keep only schools with a result every year; ``False`` (default) keeps every
         result as an unbalanced panel, each comparison using the schools with results in
         both of its years.
+    estimand
+        ``"schools"`` (default): the average effect over treated schools, each counting
+        once; ``"pupils"``: each school weighted by its mean Year 6 cohort in the sample,
+        the effect on the average pupil.
     min_cohort
         Fewest schools a start-year cohort needs in each of its comparisons
         (:func:`~partnership_eval.analyses.cluster_impact.sample.estimation_sample`).
@@ -340,6 +349,11 @@ def estimate_impact(
     >>> est.sentence()  # doctest: +SKIP
     '+3.4 points (95% CI 1.2 to 5.6) on the share of pupils meeting the expected standard ...'
     """
+    if estimand not in ESTIMANDS:
+        raise InputError(
+            f"estimand={estimand!r} is not one of {ESTIMANDS}",
+            fix="use 'schools' (each school once) or 'pupils' (weighted by Year 6 cohort)",
+        )
     if comparison not in COMPARISONS:
         raise InputError(
             f"comparison={comparison!r} is not one of {COMPARISONS}",
@@ -362,6 +376,9 @@ def estimate_impact(
             entry = exclusion_frame([exclusion(UNMATCHED, sample, out)], step="matched")
             exclusions = pd.concat([exclusions, entry], ignore_index=True)
         sample = sample[~out].assign(weight=lambda d: d["urn"].map(weights).astype(float))
+    if estimand == "pupils":
+        pupils = sample.groupby("urn")["cohort_n"].transform("mean").astype("float64")
+        sample = sample.assign(weight=sample["weight"] * pupils)
     n_treated, n_comparison = used_schools(sample, anticipation)
     if n_treated < min_treated:
         raise EstimationError(
@@ -401,6 +418,7 @@ def estimate_impact(
         n_comparison=n_comparison,
         truth_cells=_truth_cells(design, outcome, sample, did, anticipation),
         matched=matched,
+        estimand=estimand,
     )
 
 
@@ -411,13 +429,13 @@ def _truth_cells(
     if design.truth is None:
         return None
     members = cell_members(sample, anticipation).merge(
-        sample.drop_duplicates("urn")[["urn", "partnership_id", "la_code"]], on="urn"
+        sample.drop_duplicates("urn")[["urn", "partnership_id", "la_code", "weight"]], on="urn"
     )
     truth = truth_by_cell(design.truth, list(design.options["kind"]), outcome, members)
     if truth is None:
         return None
     treated = sample[sample["group"] == TREATED].drop_duplicates("urn")
-    return cells_with_truth(did.att_gt, truth, treated.groupby("first_treated").size())
+    return cells_with_truth(did.att_gt, truth, treated.groupby("first_treated")["weight"].sum())
 
 
 CELL_FAILURE = (

@@ -39,7 +39,8 @@ def comparison_words(design: ImpactDesign, comparison: str) -> str:
         "never_treated": f"never-treated schools {size} from {pool}",
         "not_yet_treated": f"schools {size} from {pool} not (yet) in a partnership",
         "matched": f"never-treated schools {size} from {pool}, matched to the treated "
-        "schools on baseline attainment, Year 6 cohort size, FSM share and rurality",
+        "schools on attainment and its trend, Year 6 cohort size and disadvantaged share "
+        "before the start, and rurality",
     }[comparison]
 
 
@@ -67,9 +68,9 @@ def balance_reading(matched: MatchedDesign, balance: pd.DataFrame) -> str:
         "the treated ones before the start, as means and standardised mean differences (SMD; "
         f"above {SMD_VISIBLE} is a visible imbalance), for all comparison schools and for the "
         "matched comparison group (the nearest two for each treated school on these "
-        "characteristics, chosen among the schools with usable results). Baseline values are "
-        "from the years before the area's first start; the FSM share and rurality are the "
-        "schools table's snapshot.\n\n"
+        "characteristics, chosen among the schools with usable results). Every value is "
+        "from the years before the area's first start, including the yearly trend in "
+        "results; rurality is where the school is.\n\n"
         f"Largest imbalance before matching: SMD {worst:.2f}"
         + (" — **the groups differ visibly before the start**." if worst > SMD_VISIBLE else ".")
         + f" After matching: {worst_after:.2f}."

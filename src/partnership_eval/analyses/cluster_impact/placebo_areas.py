@@ -97,6 +97,7 @@ def area_placebo(
                 comparison="never_treated" if spec.comparison == "matched" else spec.comparison,
                 covariates=spec.covariates,
                 balanced=spec.balanced,
+                estimand=spec.estimand,
                 cluster=spec.cluster,
                 anticipation=spec.anticipation,
                 n_boot=0,

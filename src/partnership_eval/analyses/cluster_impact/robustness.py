@@ -64,6 +64,12 @@ SAMPLE_WORDS = {
 }
 """Robustness-row label of each sample choice (``balanced``)."""
 
+ESTIMAND_WORDS = {
+    "schools": "each school counted once (school average)",
+    "pupils": "schools weighted by their Year 6 pupils (pupil average)",
+}
+"""Robustness-row label of each estimand."""
+
 COMPARISON_WORDS = {
     "never_treated": "never-treated comparison schools",
     "not_yet_treated": "not-yet-treated and never-treated schools",
@@ -178,6 +184,10 @@ def _specifications(
     checks[SAMPLE_WORDS[not main.balanced]] = _attempt(
         "sample", lambda: estimate_impact(design, **{**base, "balanced": not main.balanced}), alpha
     )
+    other = "pupils" if main.estimand == "schools" else "schools"
+    checks[ESTIMAND_WORDS[other]] = _attempt(
+        "estimand", lambda: estimate_impact(design, **{**base, "estimand": other}), alpha
+    )
     if design.options["size_threshold"]:
         naive = _attempt(
             "naive", lambda: estimate_impact(all_schools_design(design), **base), alpha
@@ -255,6 +265,7 @@ def robustness_checks(
         comparison=main.comparison,
         covariates=main.covariates,
         balanced=main.balanced,
+        estimand=main.estimand,
         cluster=main.spec.cluster,
         anticipation=main.spec.anticipation,
         n_boot=n_boot,

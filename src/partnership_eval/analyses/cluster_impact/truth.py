@@ -27,7 +27,8 @@ CELL = ["cohort", "time"]
 
 
 def _weighted(rows: pd.DataFrame, members: pd.DataFrame, key: str) -> pd.DataFrame:
-    counts = members.groupby([*CELL, key]).size().rename("w").reset_index()
+    weights = members["weight"] if "weight" in members else pd.Series(1.0, index=members.index)
+    counts = weights.groupby([members[c] for c in [*CELL, key]]).sum().rename("w").reset_index()
     effects = rows.rename(columns={"year": "time"})[[*CELL, key, "effect"]]
     both = counts.merge(effects, on=[*CELL, key], how="left")
     both["we"] = both["w"] * both["effect"]
@@ -43,8 +44,8 @@ def truth_by_cell(
     """Planted ATT(g, t) for the treated schools each comparison used: cohort, time, truth.
 
     ``members`` has one row per comparison and treated school used (cohort, time, urn,
-    partnership_id, la_code). None when the data carry no planted effect of this kind on
-    this outcome.
+    partnership_id, la_code, and optionally the school's ``weight`` in the estimate).
+    None when the data carry no planted effect of this kind on this outcome.
     """
     if truth is None or len(kind) != 1 or kind[0] not in PROGRAMME_OF_KIND:
         return None
@@ -72,7 +73,8 @@ def cells_with_truth(
     att_gt: pd.DataFrame, truth: pd.DataFrame | None, cohort_size: pd.Series
 ) -> pd.DataFrame:
     """``att_gt`` with ``truth`` (0 before the start, missing where unknown) and
-    ``cohort_size`` (the cohort's schools in the sample: the aggregation weight)."""
+    ``cohort_size`` (the cohort's schools in the sample, by their weights: the
+    aggregation weight)."""
     out = att_gt.assign(cohort_size=att_gt["cohort"].map(cohort_size).astype("float64"))
     if truth is None:
         return out.assign(truth=np.nan)
