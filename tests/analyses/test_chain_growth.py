@@ -22,6 +22,8 @@ from partnership_eval.analyses.chain_growth.growth import (
     growth_by_age,
     heavy_intakes,
     pace_confusion,
+    pace_detection,
+    planted_pace,
 )
 from partnership_eval.data.store import read_tables
 from partnership_eval.errors import PartnershipEvalError
@@ -143,14 +145,32 @@ def test_a_chain_younger_than_the_window_is_judged_on_all_its_years():
 
 
 def test_pace_classes_recover_planted_paces_of_poisson_growing_chains():
-    sizes, planted = poisson_chains(400, 20, seed=3)
+    sizes, planted = poisson_chains(400, 40, seed=3)
     pace = classify_pace(sizes).set_index("partnership_id")["pace"]
     flagged = pace == "aggressive"
-    aggressive = planted == "aggressive"
+    aggressive = planted["pace"] == "aggressive"
     assert (flagged & aggressive).sum() / flagged.sum() >= 0.9  # precision
-    assert (flagged & aggressive).sum() / aggressive.sum() >= 0.95  # recall
+    fast = planted["rate"] >= 7
+    assert flagged[fast].mean() >= 0.85  # fast growers are caught
+    assert flagged[aggressive & (planted["rate"] < 4)].mean() <= 0.5  # slow ones mostly not
     regular = ~aggressive
-    assert (pace[regular] == planted[regular]).mean() >= 0.7
+    assert (pace[regular] == planted.loc[regular, "pace"]).mean() >= 0.7
+
+
+def test_detection_of_one_spell_is_the_poisson_chance_of_fifteen_joiners_in_three_years():
+    # With the default rules a 3-year spell is aggressive from 15 joiners (see
+    # test_rules_at_boundaries): the chance is P(Poisson(3 * pace) >= 15).
+    detection = pace_detection((2, 4, 7), years=3, n_sims=4000, seed=1)
+    for rate in (2, 4, 7):
+        exact = stats.poisson.sf(14, 3 * rate)
+        assert detection.loc[rate, "aggressive"] == pytest.approx(exact, abs=0.025)
+    assert np.allclose(detection.sum(axis=1), 1.0)
+
+
+def test_longer_growth_gives_more_chances_to_be_called_aggressive():
+    short = pace_detection((4,), years=3, n_sims=1000)
+    long = pace_detection((4,), years=10, n_sims=1000)
+    assert long.loc[4, "aggressive"] > short.loc[4, "aggressive"] + 0.2
 
 
 def test_pace_uses_the_fastest_spell_of_the_window(sizes):
@@ -307,8 +327,11 @@ def test_pace_confusion_crosses_planted_and_classified_classes():
     truth = pd.DataFrame(
         {
             "programme": "mat_growth",
-            "partnership_id": ["a", "b", "c", "c"],
-            "description": ["steady", "measured", "measured", "measured"],
+            "partnership_id": ["a", "a", "b", "b", "c", "c", "c"],
+            "cohort": [2010, 2010, 2010, 2010, 2010, 2010, 2010],
+            "year": [2010, 2011, 2010, 2011, 2010, 2011, 2012],
+            "effect": [1.0, 1.0, 1.0, 0.6, 1.0, 0.6, 5.0],
+            "description": ["steady", "steady", "measured", "measured", "measured", "measured", "measured"],
         }
     )
     confusion = pace_confusion(pace, truth)
@@ -316,3 +339,14 @@ def test_pace_confusion_crosses_planted_and_classified_classes():
     assert confusion.loc["steady", "steady"] == 1
     assert confusion.loc["measured", "measured"] == 1
     assert confusion.to_numpy().sum() == 3
+    # by planted rate: the fastest 2-year mean of planted joiners after founding
+    by_rate = pace_confusion(pace, truth, rate_bands=(0, 1, 2), window=2)
+    assert by_rate.loc["0 to 1", "steady"] == 1  # b: 0.6 a year
+    assert by_rate.loc["1 to 2", "steady"] == 1  # a: 1 a year
+    assert by_rate.loc["2+", "measured"] == 1  # c: (0.6 + 5) / 2 = 2.8 a year
+    assert planted_pace(truth, window=2).loc["c", "rate"] == pytest.approx(2.8)
+
+
+def test_pace_confusion_needs_planted_growth():
+    with pytest.raises(PartnershipEvalError, match="no planted chain growth"):
+        pace_confusion(pd.DataFrame({"partnership_id": [], "pace": []}), None)
