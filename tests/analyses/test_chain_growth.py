@@ -17,6 +17,7 @@ from partnership_eval.analyses.chain_growth.growth import (
     chain_sizes,
     classify_pace,
     cmo_benchmark,
+    count_interval,
     full_years_in_chain,
     geographic_spread,
     growth_by_age,
@@ -53,6 +54,18 @@ def test_a_leaver_counts_in_the_academic_year_of_its_leaving_date(sizes):
     assert slow.loc[2014, ["joiners", "leavers"]].tolist() == [1, 1]
 
 
+def test_joining_or_leaving_after_the_may_tests_counts_from_the_next_year(tables):
+    # the panel's rule (partnership_eval.panel.exposure_year), not the academic year
+    moved = tables.memberships.copy()
+    moved.loc[moved["urn"] == 200006, "joined"] = pd.Timestamp("2014-05-01")
+    moved.loc[moved["urn"] == 200003, "left"] = pd.Timestamp("2014-06-30")
+    slow = _chain(chain_sizes(moved, tables.partnerships).table, "slow")
+    assert slow.loc[2014, ["joiners", "leavers"]].tolist() == [0, 0]
+    assert slow.loc[2015, ["joiners", "leavers"]].tolist() == [2, 1]
+    rows = chain_memberships(moved, tables.partnerships).table.set_index("urn")
+    assert rows.loc[200006, "join_year"] == 2015 and rows.loc[200003, "leave_year"] == 2015
+
+
 def test_chain_age_is_one_in_the_first_year_with_a_school(sizes):
     fast = _chain(sizes, "fast")
     assert fast["chain_age"].to_dict() == {2012: 1, 2013: 2, 2014: 3, 2015: 4}
@@ -81,6 +94,47 @@ def test_membership_that_leaves_before_it_joins_is_dropped_and_counted(tables):
             "schools": 1,
         }
     ]
+
+
+def test_count_interval_is_the_exact_poisson_interval_and_never_negative():
+    low, high = count_interval(np.array([0, 3, 30]), 1.0, 0.05)
+    assert low[0] == 0.0 and high[0] == pytest.approx(3.689, abs=1e-3)  # Garwood, 0 events
+    assert (low[1], high[1]) == pytest.approx((0.619, 8.767), abs=1e-3)
+    assert (low >= 0).all()
+    wide_low, wide_high = count_interval(np.array([30]), 1.0, 0.05, dispersion=4.0)
+    assert wide_low[0] < low[2] and wide_high[0] > high[2]  # overdispersion widens it
+    one_sided = count_interval(np.array([15]), 3.0, 0.05, sided="lower")[0][0]
+    assert one_sided == pytest.approx(stats.chi2.ppf(0.05, 30) / 2 / 3)
+
+
+def test_growth_by_age_intervals_stay_at_or_above_zero_with_rare_joiners():
+    sizes = paced_sizes({f"c{i}": [1, int(i == 0), 0] for i in range(8)})
+    table = growth_by_age(sizes).set_index("chain_age")
+    assert table.loc[2, "ci_low"] >= 0 and table.loc[3, "ci_low"] == 0.0
+    assert table.loc[3, "ci_high"] > 0  # no joiner seen is not proof of none
+
+
+def test_steady_comes_with_an_interval_and_says_how_sure():
+    pace = _pace(
+        {"sure": [1, 2, 2, 2, 2, 2, 2], "unsure": [1, 1, 0, 1], "slow": [1, 0, 0, 0, 0, 0, 0]}
+    )
+    assert pace.loc["sure", "pace"] == "steady" and pace.loc["sure", "sure"]
+    assert pace.loc["unsure", "pace"] == "measured" and not pace.loc["unsure", "sure"]
+    assert pace.loc["slow", "pace"] == "measured" and pace.loc["slow", "sure"]
+    row = pace.loc["sure"]
+    assert row["vs_benchmark_low"] > 0.8 and row["vs_benchmark"] == pytest.approx(2.0)
+    low, high = count_interval(12, 6, 0.05)
+    assert (row["vs_benchmark_low"], row["vs_benchmark_high"]) == pytest.approx((low, high))
+
+
+def test_class_words_say_what_the_classes_detect(tables):
+    growth = chain_growth(tables)
+    detection = growth.detection(n_sims=400)
+    words = growth.class_words(detection)
+    four = detection.loc[(3, 4.0), "aggressive"]
+    assert f"truly adding 4 a year for 3 years {four:.0f}% of the time" in words
+    assert "at least 3 new schools a year at 95% confidence" in words
+    assert "steady" in growth.steady_words()
 
 
 def test_benchmark_reaches_thirteen_schools_after_ten_years():
@@ -331,7 +385,15 @@ def test_pace_confusion_crosses_planted_and_classified_classes():
             "cohort": [2010, 2010, 2010, 2010, 2010, 2010, 2010],
             "year": [2010, 2011, 2010, 2011, 2010, 2011, 2012],
             "effect": [1.0, 1.0, 1.0, 0.6, 1.0, 0.6, 5.0],
-            "description": ["steady", "steady", "measured", "measured", "measured", "measured", "measured"],
+            "description": [
+                "steady",
+                "steady",
+                "measured",
+                "measured",
+                "measured",
+                "measured",
+                "measured",
+            ],
         }
     )
     confusion = pace_confusion(pace, truth)

@@ -118,7 +118,7 @@ def test_a_school_that_left_before_the_base_year_is_not_existing(tables):
 def test_no_pre_placebo_effect_where_none_was_planted(dip):
     placebos = dip.placebos().set_index("event_time")
     assert list(placebos.index) == [-3, -2]  # three years before the surge by default
-    assert (placebos["ci_low"] <= 0).all() and (0 <= placebos["ci_high"]).all()
+    assert (placebos["ci_low"] <= 0).all() and (placebos["ci_high"] >= 0).all()
 
 
 def test_estimate_by_dose_band_counts_its_chains(dip):

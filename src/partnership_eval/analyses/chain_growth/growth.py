@@ -453,7 +453,9 @@ def pace_detection(
         raise InputError(f"pace_detection needs years >= 1 and n_sims >= 1; got {years}, {n_sims}")
     rng = np.random.default_rng(seed)
     rate = np.repeat(np.asarray(paces, dtype="float64"), n_sims)
-    joiners = np.column_stack([np.ones(len(rate), int), rng.poisson(rate[:, None], (len(rate), years))])
+    joiners = np.column_stack(
+        [np.ones(len(rate), int), rng.poisson(rate[:, None], (len(rate), years))]
+    )
     size = joiners.cumsum(axis=1)
     n_years = years + 1
     sizes = pd.DataFrame(

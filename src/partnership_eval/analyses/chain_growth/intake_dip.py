@@ -388,7 +388,9 @@ class IntakeDip(Result):
         total = chosen.groupby("role", observed=False).agg(
             chains=("partnership_id", "nunique"), schools=("urn", "nunique")
         )
-        table.loc["all stacks"] = [int(total.loc[r, w]) for r in CONTROL_ROLES for w in ("chains", "schools")]
+        table.loc["all stacks"] = [
+            int(total.loc[r, w]) for r in CONTROL_ROLES for w in ("chains", "schools")
+        ]
         return table.rename_axis("surge year")
 
     def placebos(self) -> pd.DataFrame:

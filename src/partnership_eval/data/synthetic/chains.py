@@ -94,9 +94,7 @@ def planted_joiners(
     return np.where(k == 0, founding_size[:, None].astype(float), expected)
 
 
-def drawn_joiners(
-    planted: np.ndarray, founded: np.ndarray, rng: np.random.Generator
-) -> np.ndarray:
+def drawn_joiners(planted: np.ndarray, founded: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Joiners drawn around ``planted``: the founding batch as planted, later years Poisson."""
     founding = YEARS[None, :] == founded[:, None]
     return np.where(founding, planted, rng.poisson(planted)).astype(int)
