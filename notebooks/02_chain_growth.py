@@ -195,7 +195,7 @@ Markdown(geo.summary())
 Markdown(message)
 
 # %%
-table_html(report.controls_table(dip), "intake-dip-controls", caption="Who is compared in each surge year") if dip is not None else None  # counts of chains and schools
+table_html(report.controls_table(dip), "intake-dip-controls", caption="Who is compared in each surge year (chains and existing schools with a result in any year compared)") if dip is not None else None  # counts of chains and schools
 
 # %%
 figure_html(dip.plot().figure, "intake-dip") if dip is not None else None

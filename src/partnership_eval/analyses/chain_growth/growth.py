@@ -425,9 +425,8 @@ def pace_confusion(
         ]
         rows = pd.cut(mine["rate"].to_numpy(), edges, right=False, labels=labels)
         name = "planted schools a year"
-    return pd.crosstab(
-        rows, chains["pace"].to_numpy(), rownames=[name], colnames=["classified"], dropna=False
-    )
+    found = pd.Categorical(chains["pace"].astype(str), categories=[*PACE_CLASSES, "too new"])
+    return pd.crosstab(rows, found, rownames=[name], colnames=["classified"], dropna=False)
 
 
 def pace_detection(
@@ -707,7 +706,8 @@ class ChainGrowth(Result):
         short, long = int(spans.min()), int(spans.max())
 
         def chance(pace: float, cls: str, span: int) -> str:
-            return f"{detection.loc[(span, pace), cls]:.0f}%"
+            share = detection.loc[(span, pace), cls]
+            return "under 1%" if 0 < share < 0.5 else f"{share:.0f}%"
 
         spell = f"{p.window}-year spell" if p.window else "life after founding"
         low = p.aggressive_from + 1

@@ -28,11 +28,12 @@ comparison school appears in several stacks.
 
 Estimand: the average change in existing schools' outcome in the surge year (event time
 0) relative to the year before, beyond the change in not-yet- and never-surging chains'
-existing schools over the same years. Identifying assumption: without the surge, existing schools of
-surging chains would have moved like those of chains not surging then (parallel
-trends, checked by event time −``pre``…−2; three years before by default). Restricting both groups to existing members
-keeps schools selected into a chain on one unusual year (which then regresses to the
-mean) out of the surge-year comparison.
+existing schools over the same years. Identifying assumption: without the surge,
+existing schools of surging chains would have moved like those of chains not surging
+then (parallel trends, checked by event time −``pre``…−2; three years before the surge
+by default). Restricting both groups to existing members keeps schools selected into a
+chain on one unusual year (which then regresses to the mean) out of the surge-year
+comparison.
 """
 
 from __future__ import annotations
@@ -269,7 +270,8 @@ def intake_dip_stacks(
     stacks
         One row per stack, existing school and year in the window: stack (surge year),
         urn, partnership_id, join_year, year, event_time, the outcome, cohort_n, treated,
-        role (surging, not yet surged, never surges: see :data:`CONTROL_ROLES`), left_by_end (the school had left its chain by the end of the window; kept),
+        role (surging, not yet surged, never surges: see :data:`CONTROL_ROLES`),
+        left_by_end (the school had left its chain by the end of the window; kept),
         dose (the surging chain's dose; missing for comparison rows) and the coded
         columns unit and cohort used by the estimator.
     surges
