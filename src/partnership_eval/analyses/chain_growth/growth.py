@@ -67,8 +67,8 @@ def chain_memberships(
     Returns the membership rows with ``join_year`` and ``leave_year`` (missing while a
     member), dated by the panel's May-test rule
     (:func:`partnership_eval.panel.exposure_year`): the first academic year whose KS2
-    results come after the date. Rows whose leaving date is before their joining date cannot be placed in
-    time; they are dropped and counted in the exclusions.
+    results come after the date. Rows whose leaving date is before their joining date
+    cannot be placed in time; they are dropped and counted in the exclusions.
     """
     rows = memberships_of_kind(memberships, partnerships, kind).copy()
     rows["join_year"] = exposure_year(rows["joined"])
@@ -210,9 +210,9 @@ def growth_by_age(sizes: pd.DataFrame, *, max_age: int = 10, alpha: float = 0.05
 
     Each chain counts once at every age it has reached by the end of the data, so young
     chains inform only the early ages. Intervals are exact Poisson intervals widened for
-    differences between chains (:func:`count_interval`), so they never go below zero. Returns chain_age, n_chains, mean (joiners), se,
-    ci_low, ci_high, median, mean_size, size_ci_low, size_ci_high and the benchmark's
-    ``cmo_added`` and ``cmo_size``.
+    differences between chains (:func:`count_interval`), so they never go below zero.
+    Returns chain_age, n_chains, mean (joiners), se, ci_low, ci_high, median, mean_size,
+    size_ci_low, size_ci_high and the benchmark's ``cmo_added`` and ``cmo_size``.
     """
     rows = sizes[sizes["chain_age"] <= max_age]
     ages = rows.groupby("chain_age")
