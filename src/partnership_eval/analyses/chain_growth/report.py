@@ -194,7 +194,9 @@ def chain_results(
     latest = performance[performance["year"] == performance["year"].max()]
     latest = latest[latest["partnership_id"].isin(growth.pace["partnership_id"])]
     names = data.partnerships.set_index("partnership_id")["name"]
-    table = latest.assign(chain=latest["partnership_id"].map(names)).set_index("chain")
+    table = latest.assign(
+        chain=latest["partnership_id"].map(names), year=latest["year"].astype(str)
+    ).set_index("chain")
     shown = [m for m in measures if table[m].notna().any()]
     published = suppress(
         table[["year", "n_schools", "n_pupils", *shown]].sort_values(shown[0] if shown else "year"),
