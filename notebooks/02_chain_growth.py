@@ -27,6 +27,7 @@ pace_window: int = 3  # years of the spell over which a chain's fastest growth i
 pace_confidence: float = 0.95  # confidence with which the spell must reach aggressive_from
 min_dose: float = 0.5  # heavy intake: joiners per school already in the chain
 min_joiners: int = 3  # heavy intake: at least this many joiners in one year
+dip_pre: int = 3  # intake dip: years shown before the surge (those before the base year are placebo checks)
 chain: str = ""  # chain whose schools are mapped, by name or id ("": the area's largest)
 radius_km: float = 10.0  # chain geography: compact when half its schools are this close to its centre
 cluster_km: float = 10.0  # chain geography: schools this close (step by step) form a local cluster
@@ -34,7 +35,7 @@ cluster_km: float = 10.0  # chain geography: schools this close (step by step) f
 # %%
 from IPython.display import Markdown, display
 
-from partnership_eval.analyses.chain_growth import chain_growth, pace_confusion, report
+from partnership_eval.analyses.chain_growth import chain_growth, pace_confusion, report, truth
 from partnership_eval.data.store import read_tables
 from partnership_eval.disclosure import suppress
 from partnership_eval.reporting import find_data_dir, save_results
@@ -59,6 +60,7 @@ dip, message = report.try_intake_dip(
     kind,
     min_dose=min_dose,
     min_joiners=min_joiners,
+    pre=dip_pre,
     area=where,
     phase=phase or None,
     years=years,
@@ -73,7 +75,10 @@ findings_html(report.findings(growth, dip, area))
 #
 # First: every chain's size by its age (grey), the mean with its interval (blue) and
 # the US charter-chain path (dashed). Then: schools added in each year of a chain's
-# life, with intervals; the dotted line marks the "aggressive" pace. A chain's
+# life, with intervals; the dotted line marks the "aggressive" pace. Schools joining
+# after the May tests count from the next year, as everywhere in these reports. The
+# intervals treat schools added as counts (exact Poisson intervals, widened when chains
+# differ more than chance would make them), so they never go below zero. A chain's
 # first year counts its founding schools; young chains inform only the early years.
 # Chains are chosen by their founding size only, never by how big they later became,
 # so the curves do not favour the chains that went on to grow.
@@ -102,47 +107,45 @@ table_html(suppress(growth.size_distribution()), "chain-sizes", caption="How man
 # ## Growth pace and the fastest growers
 #
 # Each year's joiners are read as a chance count around a chain's underlying pace, so
-# that one lucky spell among many does not make a chain aggressive. *Aggressive*: over
-# its fastest spell of a few years after founding, a chain's pace is confidently at
-# least a set number of new schools a year (the lower bound is "new schools a year, at
-# least"; "new schools a year" is the spell's joiners a year; the thresholds are under
-# "How this report was made"). *Steady*: otherwise, it added at least a set share of what
-# US charter chains added at the same ages ("against the US benchmark"). *Measured*:
-# slower. "Local authorities" counts the local authorities its schools are in.
+# that one lucky spell among many does not make a chain aggressive. What the three words
+# mean, and how often they catch what they are meant to (worked out by running chains of
+# known pace through the same rules, many times):
+
+# %%
+detection = growth.detection()
+Markdown(growth.class_words(detection))
+
+# %%
+table_html(suppress(report.detection_table(detection)), "pace-detection", caption="How often a chain of known pace is called each way")  # chances, not counts
 
 # %%
 table_html(suppress(growth.pace_counts().round(3)), "pace", caption="Chains by pace of growth")  # counts of chains
 
 # %%
+Markdown(growth.steady_words())
+
+# %%
 if data.synthetic:
-    display(Markdown("Synthetic data: planted pace (rows) against the class found (columns)."))
-    display(table_html(suppress(pace_confusion(growth.pace, data.truth)), "pace-vs-planted"))  # counts of chains
+    display(Markdown("Synthetic data: chains by the pace planted for them, and how they were called."))
+    display(table_html(suppress(report.planted_pace_table(growth, data.truth)), "pace-vs-planted-rate", caption="Planted pace and the class found"))  # counts of chains
+    display(table_html(suppress(pace_confusion(growth.pace, data.truth)), "pace-vs-planted", caption="Planted class (rows) and the class found"))  # counts of chains
 
 # %%
 figure_html(growth.plot_fastest(10).figure, "fastest-growers")
 
 # %%
-fastest_columns = ["name", "first_year", "size", "peak_year", "spell_joiners", "rate", "rate_low"]
-table_html(
-    suppress(  # counts of schools
-        growth.fastest(10)
-        .set_index("partnership_id")[[*fastest_columns, "vs_benchmark", "pace", "n_las"]]
-        .round(2)
-    ),
-    "fastest-growers",
-    caption="The ten fastest-growing chains",
-)
+table_html(suppress(report.fastest_table(growth, 10)), "fastest-growers", caption="The ten fastest-growing chains")  # counts of schools
 
 # %% [markdown]
 # ## Where the chains' schools are
 #
 # The programme documents hold that proximity matters: chains that grew without
 # geographical clusters struggled, and the advice is clusters of four or five academies
-# close together. First the schools of one chain (the `chain` parameter, or the area's
+# close together. First the schools of one chain (the one chosen for this report, or the area's
 # largest), then those of the fastest growers, in the last year shown. The table measures
 # each of the area's chains: the median straight-line distance of its schools from the
-# chain's centre, the share within `radius_km` of it, the local authorities it spans and
-# its local clusters (groups of schools linked by steps of at most `cluster_km`).
+# chain's centre, the share within a set distance of it (the compactness radius), the local authorities it spans and
+# its local clusters (groups of schools linked by short steps, at most the cluster distance).
 
 # %%
 from partnership_eval.analyses.chain_growth import chain_geography
@@ -163,11 +166,11 @@ spread
 #
 # Across every chain in England (one area has too few): each existing school's change in
 # results from the year before, in chain-years where half the schools are more than
-# `radius_km` from the chain's centre (spread out) and in the others (compact), compared
+# the compactness radius from the chain's centre (spread out) and in the others (compact), compared
 # within the same year, with intervals clustered by chain.
 
 # %%
-geo.plot().figure
+geo.plot().figure if not geo.comparison.empty else None
 
 # %%
 Markdown(geo.summary())
@@ -176,17 +179,23 @@ Markdown(geo.summary())
 # ## Does a heavy intake set existing schools back?
 #
 # A chain's *surge* is its first year with a heavy intake: at least a set number of new
-# schools, and at least a set number of new schools per school already in the chain. We compare the results
-# of the schools that were already in a surging chain (for at least a year) with those
-# of schools already in chains that never surged, in the years around the surge: a
-# stacked event study with school and stack-by-year fixed effects, standard errors
+# schools, and at least a set number of new schools per school already in the chain
+# (schools joining after the May tests count from the next year). We compare the
+# results of the schools that were already in a surging chain (for at least a year)
+# with those of schools already in chains that had not surged by the end of the years
+# compared: chains that surge later and chains that never surge. Each surge year is its
+# own comparison (a "stack"), and the table below counts who is compared in each. It is
+# a stacked event study with school and stack-by-year fixed effects, standard errors
 # clustered by school. Schools stay in the study if they leave their chain after the
-# surge (intention to treat), so leavers cannot flatter the chain. The estimate at event
-# time 0 is the change in the surge year relative to the year before; earlier event
-# times are placebo checks and should be near zero.
+# surge (intention to treat), so leavers cannot flatter the chain. The estimate in the
+# surge year is the change relative to the year before; the years before that are
+# placebo checks and should be near zero — when one is not, a warning comes first.
 
 # %%
 Markdown(message)
+
+# %%
+table_html(report.controls_table(dip), "intake-dip-controls", caption="Who is compared in each surge year (chains and existing schools with a result in any year compared)") if dip is not None else None  # counts of chains and schools
 
 # %%
 figure_html(dip.plot().figure, "intake-dip") if dip is not None else None
@@ -221,6 +230,21 @@ table_html(chain_table, "chain-results", caption="Every chain's results, weakest
 exclusions = report.all_exclusions(growth, performance_exclusions, dip)
 table_html(suppress(exclusions), "left-out", caption="What was left out") if len(exclusions) else Markdown("Nothing was left out.")  # counts of rows and schools
 
+# %% [markdown]
+# ## Appendix: estimates against the planted truth
+#
+# Only on synthetic data, where the pace of every chain and the dip of every intake were
+# planted: each estimate beside the value planted for exactly the chains and schools it
+# used, the error (estimate minus planted) and whether the interval holds the planted
+# value. An honest interval holds it most of the time.
+
+# %%
+truth_table = truth.truth_table(growth, dip, data.truth) if data.synthetic else None
+Markdown(truth.truth_words(truth_table, dip, growth.level))
+
+# %%
+table_html(suppress(truth_table.round(2)), "truth", caption="Estimates against the planted truth") if truth_table is not None else None
+
 # %%
 save_results(
     report="02_chain_growth",
@@ -238,6 +262,7 @@ save_results(
         "pace_confidence": pace_confidence,
         "min_dose": min_dose,
         "min_joiners": min_joiners,
+        "dip_pre": dip_pre,
         "chain": chain,
         "radius_km": radius_km,
         "cluster_km": cluster_km,
@@ -247,11 +272,14 @@ save_results(
     findings=report.findings(growth, dip, area),
     growth_by_age=suppress(growth.by_age.set_index("chain_age")),
     pace=suppress(growth.pace_counts()),
+    pace_detection=suppress(report.detection_table(detection)),
     pace_confusion=suppress(pace_confusion(growth.pace, data.truth)) if data.synthetic else None,
     size_distribution=suppress(growth.size_distribution()),
     n_chains=len(growth.pace),
     intake_dip=dip.details if dip is not None else None,
     intake_dip_by_dose=by_dose,
+    intake_dip_controls=report.controls_table(dip),
+    truth=suppress(truth_table) if truth_table is not None else None,
     exclusions=suppress(exclusions),
     chain_geography={
         "spread": spread,
@@ -259,4 +287,4 @@ save_results(
         "summary": geo.summary(),
     },
 )
-Markdown(f"**{message.splitlines()[1] if dip is not None else message}**")
+Markdown(report.dip_sentence(dip, message))

@@ -42,7 +42,7 @@ def chain_tables() -> DataTables:
         _membership(300001, "fast", "2011-09-01"),
         *[_membership(300002 + i, "fast", "2012-09-01") for i in range(4)],
         *[_membership(300006 + i, "fast", "2014-01-01") for i in range(5)],
-        *[_membership(300011 + i, "fast", "2015-06-01") for i in range(3)],
+        *[_membership(300011 + i, "fast", "2015-03-01") for i in range(3)],
         _membership(400001, "lone", "2012-09-01"),
         _membership(500001, "fed", "2012-09-01"),
         _membership(500002, "fed", "2012-09-01"),
@@ -286,10 +286,17 @@ def paced_sizes(joiners: dict[str, list[int]], first_year: int = 2010) -> pd.Dat
     )
 
 
-def poisson_chains(n_chains: int, n_aggressive: int, seed: int) -> tuple[pd.DataFrame, pd.Series]:
+def poisson_chains(
+    n_chains: int, n_aggressive: int, seed: int
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Chains growing like synthetic England's (its planted paces and Poisson joiners),
-    observed 2010–2024: their sizes and each chain's planted pace class."""
-    from partnership_eval.data.synthetic.chains import planted_joiners
+    observed 2010–2024: their sizes and each chain's planted pace class and (aggressive
+    chains) planted joiners a year in their three years after founding."""
+    from partnership_eval.data.synthetic.chains import (
+        AGGRESSIVE_RATES,
+        drawn_joiners,
+        planted_joiners,
+    )
     from partnership_eval.data.synthetic.spec import YEARS
 
     rng = np.random.default_rng(seed)
@@ -300,10 +307,8 @@ def poisson_chains(n_chains: int, n_aggressive: int, seed: int) -> tuple[pd.Data
         [rng.integers(2011, 2019, n_chains), rng.integers(2012, 2016, n_aggressive)]
     )
     founding_size = np.where(pace == "aggressive", rng.integers(10, 13, len(pace)), 1)
-    planted = planted_joiners(pace, founded, founding_size)
-    k = YEARS[None, :] - founded[:, None]
-    fixed = (k == 0) | ((pace == "aggressive")[:, None] & (k <= 3))
-    joiners = np.where(fixed, planted, rng.poisson(planted)).astype(int)
+    rate = rng.uniform(*AGGRESSIVE_RATES, len(pace))
+    joiners = drawn_joiners(planted_joiners(pace, founded, founding_size, rate), founded, rng)
     ids = [f"C{i:04d}" for i in range(len(pace))]
     sizes = paced_sizes(
         {
@@ -313,4 +318,5 @@ def poisson_chains(n_chains: int, n_aggressive: int, seed: int) -> tuple[pd.Data
         first_year=0,
     )
     sizes["year"] += sizes["partnership_id"].map(dict(zip(ids, founded, strict=True)))
-    return sizes, pd.Series(pace, index=ids, name="planted")
+    planted = pd.DataFrame({"pace": pace, "rate": np.where(pace == "aggressive", rate, np.nan)})
+    return sizes, planted.set_axis(ids)

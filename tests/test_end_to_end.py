@@ -24,6 +24,8 @@ areas = ["Cumbria"]
 
 [[report]]
 notebook = "02_chain_growth"
+[report.parameters]
+radius_km = 20.0
 
 [[report]]
 notebook = "03_inspection_transitions"

@@ -69,7 +69,17 @@ def test_spread_on_known_coordinates():
 
 @pytest.fixture(scope="module")
 def geography(small_tables):
-    return chain_geography(small_tables, radius_km=10, cluster_km=10)
+    # small synthetic England's chains recruit region-wide: few chain-years are within 10 km
+    return chain_geography(small_tables, radius_km=20, cluster_km=10)
+
+
+def test_a_comparison_that_cannot_be_made_says_why_and_keeps_the_maps(small_tables):
+    geo = chain_geography(small_tables, radius_km=0.001, cluster_km=10)
+    assert geo.comparison.empty and geo.tidy().empty
+    assert geo.summary().startswith("The comparison of compact and spread-out chains cannot")
+    assert "compactness radius" in geo.reason
+    assert geo.headline()["estimate"] is None
+    assert geo.plot().texts and geo.plot_map([geo.chain_id()]) is not None
 
 
 def test_comparison_has_means_and_a_within_year_difference_with_intervals(geography):

@@ -17,11 +17,14 @@ from partnership_eval.analyses.chain_growth.growth import (
     chain_sizes,
     classify_pace,
     cmo_benchmark,
+    count_interval,
     full_years_in_chain,
     geographic_spread,
     growth_by_age,
     heavy_intakes,
     pace_confusion,
+    pace_detection,
+    planted_pace,
 )
 from partnership_eval.data.store import read_tables
 from partnership_eval.errors import PartnershipEvalError
@@ -49,6 +52,18 @@ def test_size_follows_joins_and_leaves_by_academic_year(sizes):
 def test_a_leaver_counts_in_the_academic_year_of_its_leaving_date(sizes):
     slow = _chain(sizes, "slow")
     assert slow.loc[2014, ["joiners", "leavers"]].tolist() == [1, 1]
+
+
+def test_joining_or_leaving_after_the_may_tests_counts_from_the_next_year(tables):
+    # the panel's rule (partnership_eval.panel.exposure_year), not the academic year
+    moved = tables.memberships.copy()
+    moved.loc[moved["urn"] == 200006, "joined"] = pd.Timestamp("2014-05-01")
+    moved.loc[moved["urn"] == 200003, "left"] = pd.Timestamp("2014-06-30")
+    slow = _chain(chain_sizes(moved, tables.partnerships).table, "slow")
+    assert slow.loc[2014, ["joiners", "leavers"]].tolist() == [0, 0]
+    assert slow.loc[2015, ["joiners", "leavers"]].tolist() == [2, 1]
+    rows = chain_memberships(moved, tables.partnerships).table.set_index("urn")
+    assert rows.loc[200006, "join_year"] == 2015 and rows.loc[200003, "leave_year"] == 2015
 
 
 def test_chain_age_is_one_in_the_first_year_with_a_school(sizes):
@@ -79,6 +94,47 @@ def test_membership_that_leaves_before_it_joins_is_dropped_and_counted(tables):
             "schools": 1,
         }
     ]
+
+
+def test_count_interval_is_the_exact_poisson_interval_and_never_negative():
+    low, high = count_interval(np.array([0, 3, 30]), 1.0, 0.05)
+    assert low[0] == 0.0 and high[0] == pytest.approx(3.689, abs=1e-3)  # Garwood, 0 events
+    assert (low[1], high[1]) == pytest.approx((0.619, 8.767), abs=1e-3)
+    assert (low >= 0).all()
+    wide_low, wide_high = count_interval(np.array([30]), 1.0, 0.05, dispersion=4.0)
+    assert wide_low[0] < low[2] and wide_high[0] > high[2]  # overdispersion widens it
+    one_sided = count_interval(np.array([15]), 3.0, 0.05, sided="lower")[0][0]
+    assert one_sided == pytest.approx(stats.chi2.ppf(0.05, 30) / 2 / 3)
+
+
+def test_growth_by_age_intervals_stay_at_or_above_zero_with_rare_joiners():
+    sizes = paced_sizes({f"c{i}": [1, int(i == 0), 0] for i in range(8)})
+    table = growth_by_age(sizes).set_index("chain_age")
+    assert table.loc[2, "ci_low"] >= 0 and table.loc[3, "ci_low"] == 0.0
+    assert table.loc[3, "ci_high"] > 0  # no joiner seen is not proof of none
+
+
+def test_steady_comes_with_an_interval_and_says_how_sure():
+    pace = _pace(
+        {"sure": [1, 2, 2, 2, 2, 2, 2], "unsure": [1, 1, 0, 1], "slow": [1, 0, 0, 0, 0, 0, 0]}
+    )
+    assert pace.loc["sure", "pace"] == "steady" and pace.loc["sure", "sure"]
+    assert pace.loc["unsure", "pace"] == "measured" and not pace.loc["unsure", "sure"]
+    assert pace.loc["slow", "pace"] == "measured" and pace.loc["slow", "sure"]
+    row = pace.loc["sure"]
+    assert row["vs_benchmark_low"] > 0.8 and row["vs_benchmark"] == pytest.approx(2.0)
+    low, high = count_interval(12, 6, 0.05)
+    assert (row["vs_benchmark_low"], row["vs_benchmark_high"]) == pytest.approx((low, high))
+
+
+def test_class_words_say_what_the_classes_detect(tables):
+    growth = chain_growth(tables)
+    detection = growth.detection(n_sims=400)
+    words = growth.class_words(detection)
+    four = detection.loc[(3, 4.0), "aggressive"]
+    assert f"truly adding 4 a year for 3 years {four:.0f}% of the time" in words
+    assert "at least 3 new schools a year at 95% confidence" in words
+    assert "steady" in growth.steady_words()
 
 
 def test_benchmark_reaches_thirteen_schools_after_ten_years():
@@ -143,14 +199,32 @@ def test_a_chain_younger_than_the_window_is_judged_on_all_its_years():
 
 
 def test_pace_classes_recover_planted_paces_of_poisson_growing_chains():
-    sizes, planted = poisson_chains(400, 20, seed=3)
+    sizes, planted = poisson_chains(400, 40, seed=3)
     pace = classify_pace(sizes).set_index("partnership_id")["pace"]
     flagged = pace == "aggressive"
-    aggressive = planted == "aggressive"
+    aggressive = planted["pace"] == "aggressive"
     assert (flagged & aggressive).sum() / flagged.sum() >= 0.9  # precision
-    assert (flagged & aggressive).sum() / aggressive.sum() >= 0.95  # recall
+    fast = planted["rate"] >= 7
+    assert flagged[fast].mean() >= 0.85  # fast growers are caught
+    assert flagged[aggressive & (planted["rate"] < 4)].mean() <= 0.5  # slow ones mostly not
     regular = ~aggressive
-    assert (pace[regular] == planted[regular]).mean() >= 0.7
+    assert (pace[regular] == planted.loc[regular, "pace"]).mean() >= 0.7
+
+
+def test_detection_of_one_spell_is_the_poisson_chance_of_fifteen_joiners_in_three_years():
+    # With the default rules a 3-year spell is aggressive from 15 joiners (see
+    # test_rules_at_boundaries): the chance is P(Poisson(3 * pace) >= 15).
+    detection = pace_detection((2, 4, 7), years=3, n_sims=4000, seed=1)
+    for rate in (2, 4, 7):
+        exact = stats.poisson.sf(14, 3 * rate)
+        assert detection.loc[rate, "aggressive"] == pytest.approx(exact, abs=0.025)
+    assert np.allclose(detection.sum(axis=1), 1.0)
+
+
+def test_longer_growth_gives_more_chances_to_be_called_aggressive():
+    short = pace_detection((4,), years=3, n_sims=1000)
+    long = pace_detection((4,), years=10, n_sims=1000)
+    assert long.loc[4, "aggressive"] > short.loc[4, "aggressive"] + 0.2
 
 
 def test_pace_uses_the_fastest_spell_of_the_window(sizes):
@@ -292,12 +366,16 @@ def test_growth_by_age_recovers_the_planted_joiners_on_synthetic_data(small_grow
     assert covered.mean() >= 0.8
 
 
-def test_planted_aggressive_chains_and_only_they_are_flagged_on_synthetic_data(small_growth):
+def test_only_planted_aggressive_chains_are_flagged_and_fast_ones_are_caught(small_growth):
     tables, growth = small_growth
+    planted = planted_pace(tables.truth)
+    pace = growth.pace.set_index("partnership_id")["pace"]
+    flagged = pace.index[pace == "aggressive"]
+    assert (planted.loc[flagged, "planted"] == "aggressive").all()
+    fast = planted.index[planted["rate"] >= 7]
+    assert (pace.reindex(fast) == "aggressive").all()
     confusion = pace_confusion(growth.pace, tables.truth)
-    assert confusion.loc["aggressive", "aggressive"] >= 1
     assert confusion["aggressive"].sum() == confusion.loc["aggressive", "aggressive"]
-    assert confusion.loc["aggressive"].sum() == confusion.loc["aggressive", "aggressive"]
 
 
 def test_pace_confusion_crosses_planted_and_classified_classes():
@@ -307,8 +385,19 @@ def test_pace_confusion_crosses_planted_and_classified_classes():
     truth = pd.DataFrame(
         {
             "programme": "mat_growth",
-            "partnership_id": ["a", "b", "c", "c"],
-            "description": ["steady", "measured", "measured", "measured"],
+            "partnership_id": ["a", "a", "b", "b", "c", "c", "c"],
+            "cohort": [2010, 2010, 2010, 2010, 2010, 2010, 2010],
+            "year": [2010, 2011, 2010, 2011, 2010, 2011, 2012],
+            "effect": [1.0, 1.0, 1.0, 0.6, 1.0, 0.6, 5.0],
+            "description": [
+                "steady",
+                "steady",
+                "measured",
+                "measured",
+                "measured",
+                "measured",
+                "measured",
+            ],
         }
     )
     confusion = pace_confusion(pace, truth)
@@ -316,3 +405,14 @@ def test_pace_confusion_crosses_planted_and_classified_classes():
     assert confusion.loc["steady", "steady"] == 1
     assert confusion.loc["measured", "measured"] == 1
     assert confusion.to_numpy().sum() == 3
+    # by planted rate: the fastest 2-year mean of planted joiners after founding
+    by_rate = pace_confusion(pace, truth, rate_bands=(0, 1, 2), window=2)
+    assert by_rate.loc["0 to 1", "steady"] == 1  # b: 0.6 a year
+    assert by_rate.loc["1 to 2", "steady"] == 1  # a: 1 a year
+    assert by_rate.loc["2+", "measured"] == 1  # c: (0.6 + 5) / 2 = 2.8 a year
+    assert planted_pace(truth, window=2).loc["c", "rate"] == pytest.approx(2.8)
+
+
+def test_pace_confusion_needs_planted_growth():
+    with pytest.raises(PartnershipEvalError, match="no planted chain growth"):
+        pace_confusion(pd.DataFrame({"partnership_id": [], "pace": []}), None)

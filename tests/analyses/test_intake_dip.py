@@ -36,8 +36,43 @@ def test_estimate_recovers_the_planted_dip(dip):
 
 def test_treated_are_the_existing_schools_of_the_surging_chain(dip):
     head, details = dip.headline(), dip.details
-    assert (head["n_treated"], head["n_comparison"], details["n_chains"]) == (4, 18, 1)
+    assert (head["n_treated"], head["n_comparison"], details["n_chains"]) == (4, 20, 1)
     assert details["mean_dose"] == pytest.approx(1.0)
+
+
+def test_chains_that_surge_after_the_window_are_not_yet_surged_controls(dip):
+    # ``late`` surges in 2017, after the 2015 stack's window (2012-2016): its two
+    # existing schools compare; the six calm chains never surge (3 schools each).
+    assert (dip.details["n_not_yet"], dip.details["n_never"]) == (2, 18)
+    controls = dip.controls()
+    row = controls.loc[2015]
+    assert (row["chains, surging"], row["schools, surging"]) == (1, 4)
+    assert (row["chains, not yet surged"], row["schools, not yet surged"]) == (1, 2)
+    assert (row["chains, never surges"], row["schools, never surges"]) == (6, 18)
+    assert controls.loc["all stacks"].equals(row.rename("all stacks"))
+    late = dip.stacks[dip.stacks["partnership_id"] == "late"]
+    assert (late["role"] == "not yet surged").all() and late["dose"].isna().all()
+
+
+def test_a_chain_surging_inside_the_window_is_no_control(tables):
+    # with a two-year window after the surge, ``late`` (2017) surges inside it
+    result = intake_dip(tables, post=2)
+    assert "late" not in set(result.stacks["partnership_id"])
+    assert result.details["n_not_yet"] == 0
+
+
+def test_joining_after_the_may_tests_counts_from_the_next_year(tables):
+    # The four joiners of ``surge`` moved from October 2014 to June 2014: they join in
+    # 2015 by the panel's rule, so the surge (and its dose 4 / 4) is still in 2015 ...
+    moved = tables.memberships.copy()
+    joiners = (moved["partnership_id"] == "surge") & (moved["joined"] == "2014-10-01")
+    moved.loc[joiners, "joined"] = pd.Timestamp("2014-06-01")
+    result = intake_dip(replace(tables, memberships=moved))
+    assert result.surges.set_index("partnership_id").loc["surge", "year"] == 2015
+    # ... and in April 2014 they join in 2014, which moves the surge a year earlier.
+    moved.loc[joiners, "joined"] = pd.Timestamp("2014-04-01")
+    early = intake_dip(replace(tables, memberships=moved))
+    assert early.surges.set_index("partnership_id").loc["surge", "year"] == 2014
 
 
 def test_joiners_of_the_surging_chain_are_left_out_and_counted(dip):
@@ -66,9 +101,9 @@ def test_existing_schools_that_leave_at_the_surge_stay_in_the_study(tables):
         leavers.loc[leavers["urn"] == urn, "left"] = pd.Timestamp("2015-01-05")
     result = intake_dip(replace(tables, memberships=leavers))
     kept = result.stacks[result.stacks["urn"].isin([700000, 700008])]
-    assert set(kept["event_time"]) == {-2, -1, 0}  # 2016 (event time 1) has no results
+    assert set(kept["event_time"]) == {-3, -2, -1, 0}  # 2016 (event time 1) has no results
     assert result.headline()["n_treated"] == 4
-    assert result.headline()["n_comparison"] == 18
+    assert result.headline()["n_comparison"] == 20
     assert result.details["n_treated_leavers"] == 1
 
 
@@ -81,8 +116,9 @@ def test_a_school_that_left_before_the_base_year_is_not_existing(tables):
 
 
 def test_no_pre_placebo_effect_where_none_was_planted(dip):
-    placebo = dip.event_study.table.set_index("event_time").loc[-2]
-    assert placebo["ci_low"] <= 0 <= placebo["ci_high"]
+    placebos = dip.placebos().set_index("event_time")
+    assert list(placebos.index) == [-3, -2]  # three years before the surge by default
+    assert (placebos["ci_low"] <= 0).all() and (placebos["ci_high"] >= 0).all()
 
 
 def test_estimate_by_dose_band_counts_its_chains(dip):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from scipy import stats
 
 from partnership_eval.data.synthetic import simulate
 from partnership_eval.data.synthetic.attainment import SMALL_RURAL_TREND, small_rural
@@ -130,7 +131,9 @@ def test_measured_chains_grow_slower_than_steady(mats):
     assert size["measured"].mean() < size["steady"].mean() - 2
 
 
-def test_aggressive_chains_go_from_10_12_schools_to_30_plus_in_three_years(mats):
+def test_aggressive_chains_start_with_10_12_schools_and_take_poisson_intakes(mats, tables):
+    """Founding batches of 10-12, then three years of Poisson joiners around each chain's
+    planted rate (3 to 9 a year), so some go from 10-12 academies to 30 or more."""
     aggressive = mats[mats["pace"] == "aggressive"]
     assert aggressive["partnership_id"].nunique() >= 5
     start = (
@@ -144,7 +147,15 @@ def test_aggressive_chains_go_from_10_12_schools_to_30_plus_in_three_years(mats)
         .size()
     )
     assert start.between(10, 12).all()
-    assert (three >= 30).all()
+    truth = tables["truth"].query("programme == 'mat_growth' and description == 'aggressive'")
+    spree = truth[(truth["year"] - truth["cohort"]).between(1, 3)]
+    rate = spree.groupby("partnership_id")["effect"]
+    assert rate.nunique().eq(1).all() and rate.first().between(3, 9).all()
+    planted = rate.sum().reindex(three.index)
+    added = three - start
+    low, high = stats.poisson.ppf(0.0005, planted), stats.poisson.isf(0.0005, planted)
+    assert ((added >= low) & (added <= high)).all()
+    assert (three >= 30).any()
 
 
 def test_sponsored_joiners_have_low_prior_attainment_and_revert_upwards(mats, tables):

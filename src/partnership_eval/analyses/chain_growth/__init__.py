@@ -11,9 +11,13 @@ from partnership_eval.analyses.chain_growth.growth import (
     ChainGrowth,
     chain_growth,
     chain_performance,
+    count_interval,
     pace_confusion,
+    pace_detection,
+    planted_pace,
 )
 from partnership_eval.analyses.chain_growth.intake_dip import IntakeDip, intake_dip
+from partnership_eval.analyses.chain_growth.truth import truth_table
 
 __all__ = [
     "ChainGeography",
@@ -23,7 +27,11 @@ __all__ = [
     "chain_growth",
     "chain_performance",
     "chain_spread",
+    "count_interval",
     "intake_dip",
     "local_clusters",
     "pace_confusion",
+    "pace_detection",
+    "planted_pace",
+    "truth_table",
 ]

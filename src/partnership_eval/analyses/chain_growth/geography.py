@@ -35,7 +35,7 @@ from partnership_eval.errors import EstimationError, InputError
 from partnership_eval.exclusions import Counted, concat_exclusions, exclusion, exclusion_frame
 from partnership_eval.maps import distance_km, hull_outline, located, school_map
 from partnership_eval.panel import as_names
-from partnership_eval.plots import coefficient_plot
+from partnership_eval.plots import coefficient_plot, styled
 from partnership_eval.result import Result, tidy_frame
 
 CAVEAT = (
@@ -184,6 +184,7 @@ class ChainGeography(Result):
     comparison: pd.DataFrame
     names: pd.Series
     exclusions: pd.DataFrame = field(default_factory=exclusion_frame)
+    reason: str = ""
     title = "Chain geography"
     caveat = CAVEAT
     headline_label = "existing schools' yearly change, spread-out minus compact chains"
@@ -192,7 +193,7 @@ class ChainGeography(Result):
         return self.comparison
 
     def headline_row(self) -> pd.Series:
-        return self.comparison.iloc[-1]
+        return super().headline_row() if self.comparison.empty else self.comparison.iloc[-1]
 
     def latest(self, partnership_ids: Sequence[str] | None = None) -> pd.DataFrame:
         """Each chain's spread in the last year (only ``partnership_ids`` when given), with
@@ -249,6 +250,8 @@ class ChainGeography(Result):
         return MEASURE_WORDS.get(self.spec.measure, self.spec.measure)
 
     def summary(self, digits: int = 2) -> str:
+        if self.comparison.empty:
+            return f"The comparison of compact and spread-out chains cannot be made: {self.reason}."
         row = self.headline_row()
         r = self.spec.radius_km
         return (
@@ -263,6 +266,11 @@ class ChainGeography(Result):
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """The mean changes and their difference, with intervals."""
+        if self.comparison.empty:
+            with styled(ax) as ax:
+                ax.text(0.5, 0.5, "not estimable: " + self.reason, ha="center", wrap=True)
+                ax.set_axis_off()
+            return ax
         return coefficient_plot(
             self.comparison,
             ax=ax,
@@ -304,6 +312,44 @@ def _clustered(formula: str, frame: pd.DataFrame):
     )
 
 
+def _comparison(changes: pd.DataFrame, radius_km: float, alpha: float) -> tuple[pd.DataFrame, str]:
+    """The tidy rows comparing compact and spread-out chain-years, or none and why."""
+    if changes["spread_out"].nunique() < 2 or changes["partnership_id"].nunique() < 3:
+        return tidy_frame([], alpha=alpha), (
+            "it needs existing schools in both compact and spread-out chains (and three "
+            f"chains); change the compactness radius (now {radius_km:g} km) or widen the years"
+        )
+    means = _clustered("change ~ 0 + C(spread_out)", changes)
+    within = _clustered("change ~ spread_out + C(year)", changes)
+    counts = changes.groupby("spread_out").size()
+    n_spread, n_compact = int(counts.get(1, 0)), int(counts.get(0, 0))
+    ci_means, ci_within = means.conf_int(alpha), within.conf_int(alpha)
+    rows = [
+        {
+            "term": label,
+            "estimate": means.params[f"C(spread_out)[{code}]"],
+            "se": means.bse[f"C(spread_out)[{code}]"],
+            "ci_low": ci_means.loc[f"C(spread_out)[{code}]", 0],
+            "ci_high": ci_means.loc[f"C(spread_out)[{code}]", 1],
+            "n_treated": n_spread if code else 0,
+            "n_comparison": 0 if code else n_compact,
+        }
+        for code, label in ((0, "compact chains"), (1, "spread-out chains"))
+    ]
+    rows.append(
+        {
+            "term": "spread-out minus compact (same year)",
+            "estimate": within.params["spread_out"],
+            "se": within.bse["spread_out"],
+            "ci_low": ci_within.loc["spread_out", 0],
+            "ci_high": ci_within.loc["spread_out", 1],
+            "n_treated": n_spread,
+            "n_comparison": n_compact,
+        }
+    )
+    return tidy_frame(rows, alpha=alpha), ""
+
+
 def chain_geography(
     data: DataTables,
     kind: str | Sequence[str] = "mat",
@@ -342,39 +388,7 @@ def chain_geography(
     exclusions.append(exclusion(f"chain-year with fewer than {min_schools} schools", changes, few))
     changes = changes[~few].copy()
     changes["spread_out"] = (changes["median_km"] > radius_km).astype("int64")
-    if changes["spread_out"].nunique() < 2 or changes["partnership_id"].nunique() < 3:
-        raise EstimationError(
-            "need existing schools in both compact and spread-out chains (and three chains) "
-            f"to compare; change radius_km (now {radius_km} km) or widen the years"
-        )
-    means = _clustered("change ~ 0 + C(spread_out)", changes)
-    within = _clustered("change ~ spread_out + C(year)", changes)
-    counts = changes.groupby("spread_out").size()
-    n_spread, n_compact = int(counts.get(1, 0)), int(counts.get(0, 0))
-    ci_means, ci_within = means.conf_int(alpha), within.conf_int(alpha)
-    rows = [
-        {
-            "term": label,
-            "estimate": means.params[f"C(spread_out)[{code}]"],
-            "se": means.bse[f"C(spread_out)[{code}]"],
-            "ci_low": ci_means.loc[f"C(spread_out)[{code}]", 0],
-            "ci_high": ci_means.loc[f"C(spread_out)[{code}]", 1],
-            "n_treated": n_spread if code else 0,
-            "n_comparison": 0 if code else n_compact,
-        }
-        for code, label in ((0, "compact chains"), (1, "spread-out chains"))
-    ]
-    rows.append(
-        {
-            "term": "spread-out minus compact (same year)",
-            "estimate": within.params["spread_out"],
-            "se": within.bse["spread_out"],
-            "ci_low": ci_within.loc["spread_out", 0],
-            "ci_high": ci_within.loc["spread_out", 1],
-            "n_treated": n_spread,
-            "n_comparison": n_compact,
-        }
-    )
+    comparison, reason = _comparison(changes, radius_km, alpha)
     spec = GeographySpec(
         kind=as_names(kind),
         years=(int(spread["year"].min()), int(spread["year"].max())),
@@ -389,7 +403,8 @@ def chain_geography(
         spec=spec,
         spread=spread,
         members=members,
-        comparison=tidy_frame(rows, alpha=alpha),
+        comparison=comparison,
+        reason=reason,
         names=data.partnerships.set_index("partnership_id")["name"],
         exclusions=concat_exclusions(excluded, dropped),
     )

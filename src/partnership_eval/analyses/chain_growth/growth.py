@@ -1,8 +1,10 @@
 """How fast academy chains grow, how that compares with US charter chains, and chain results.
 
-A chain's size in academic year Y counts the schools that are members at the end of Y
-(31 August): those that joined in or before Y and had not left by then. Joiners and
-leavers in Y are the memberships starting or ending in Y, so
+Joining and leaving are dated by the panel's May-test rule
+(:func:`partnership_eval.panel.exposure_year`): a school joining from 1 May of year Y
+(after that year's KS2 tests) counts from Y + 1, as does one leaving then. A chain's
+size in year Y counts the schools that are members at the tests of Y. Joiners and
+leavers in Y are the memberships starting or ending in Y so dated, so
 ``size[Y] = size[Y-1] + joiners[Y] - leavers[Y]``. A chain's age is 1 in the first
 academic year in which it had a school. Founder schools (age 1) are not growth: pace is
 measured on the joiners of later years.
@@ -15,7 +17,10 @@ Pace classes (see :func:`classify_pace`) treat each year's joiners as a Poisson 
 around the chain's underlying pace, so one lucky spell does not make a chain aggressive:
 *aggressive* needs the 95% lower confidence bound of the fastest spell's pace to reach
 three new schools a year; *steady* keeps up with the US charter chains over the same
-years of life; *measured* is slower.
+years of life; *measured* is slower. What the classes detect is measured by simulating
+chains of known pace through the same rule (:func:`pace_detection`). Counts and their
+means get exact Poisson (Garwood) intervals, widened when chains differ more than
+Poisson counts would (:func:`count_interval`), so they never go below zero.
 """
 
 from __future__ import annotations
@@ -41,6 +46,7 @@ from partnership_eval.panel import (
     as_area,
     as_names,
     as_years,
+    exposure_year,
     is_member,
     memberships_of_kind,
 )
@@ -56,15 +62,17 @@ def chain_memberships(
     partnerships: pd.DataFrame,
     kind: str | Sequence[str] = "mat",
 ) -> Counted:
-    """Memberships of chains of ``kind`` with the academic years of joining and leaving.
+    """Memberships of chains of ``kind`` with the years of joining and leaving.
 
     Returns the membership rows with ``join_year`` and ``leave_year`` (missing while a
-    member). Rows whose leaving date is before their joining date cannot be placed in
-    time; they are dropped and counted in the exclusions.
+    member), dated by the panel's May-test rule
+    (:func:`partnership_eval.panel.exposure_year`): the first academic year whose KS2
+    results come after the date. Rows whose leaving date is before their joining date
+    cannot be placed in time; they are dropped and counted in the exclusions.
     """
     rows = memberships_of_kind(memberships, partnerships, kind).copy()
-    rows["join_year"] = academic_year(rows["joined"])
-    rows["leave_year"] = academic_year(rows["left"])
+    rows["join_year"] = exposure_year(rows["joined"])
+    rows["leave_year"] = exposure_year(rows["left"])
     backwards = (rows["left"] < rows["joined"]).fillna(False).astype(bool)
     exclusions = []
     if backwards.any():
@@ -95,8 +103,8 @@ def chain_sizes(
     -------
     Counted
         One row per chain and year: partnership_id, year, chain_age (1 = first year),
-        joiners, leavers, size_start (size at the end of the previous year), size
-        (at the end of the year) and dose (joiners / size_start; missing when the chain
+        joiners, leavers, size_start (size at the previous year's tests), size
+        (at this year's tests) and dose (joiners / size_start; missing when the chain
         had no school before); the exclusions count unusable memberships.
 
     Examples
@@ -149,28 +157,67 @@ def cmo_benchmark(max_age: int = 10) -> pd.DataFrame:
     return pd.DataFrame({"chain_age": age, "added": added, "size": np.cumsum(added)})
 
 
-def _mean_interval(values: pd.Series, alpha: float) -> pd.Series:
+def count_interval(
+    total: np.ndarray | pd.Series,
+    exposure: np.ndarray | pd.Series | float,
+    alpha: float,
+    *,
+    dispersion: np.ndarray | pd.Series | float = 1.0,
+    sided: str = "two",
+) -> tuple[np.ndarray, np.ndarray]:
+    """Exact Poisson (Garwood) interval for a rate: ``total`` events over ``exposure``.
+
+    With ``dispersion`` φ > 1 (variance φ times the mean: chains that differ more than
+    Poisson counts would) the count is read as ``total / φ`` events over ``exposure / φ``
+    (quasi-Poisson), which widens the interval; φ below 1 is taken as 1. The lower bound
+    is 0 for a zero count and never negative. ``sided="lower"`` or ``"upper"`` gives the
+    one-sided bound at 1 − ``alpha`` (the other side is 0 or infinite).
+    """
+    phi = np.maximum(np.asarray(dispersion, dtype="float64"), 1.0)
+    events = np.asarray(total, dtype="float64") / phi
+    scale = phi / np.asarray(exposure, dtype="float64")
+    tail = alpha if sided != "two" else alpha / 2
+    with np.errstate(invalid="ignore"):
+        low = np.nan_to_num(stats.chi2.ppf(tail, 2 * events) / 2, nan=0.0) * scale
+        high = stats.chi2.ppf(1 - tail, 2 * events + 2) / 2 * scale
+    if sided == "lower":
+        high = np.full_like(low, np.inf)
+    elif sided == "upper":
+        low = np.zeros_like(high)
+    return low, high
+
+
+def _count_mean_interval(values: pd.Series, alpha: float) -> pd.Series:
+    """Mean of non-negative counts with a Garwood interval widened for overdispersion."""
     n = int(values.count())
     mean = float(values.mean()) if n else np.nan
-    se = float(values.std(ddof=1) / np.sqrt(n)) if n > 1 else np.nan
-    half = float(stats.t.ppf(1 - alpha / 2, n - 1) * se) if n > 1 else np.nan
+    sd = float(values.std(ddof=1)) if n > 1 else np.nan
+    phi = sd**2 / mean if n > 1 and mean > 0 else 1.0
+    low, high = count_interval(values.sum(), n, alpha, dispersion=phi) if n else (np.nan, np.nan)
     return pd.Series(
-        {"n_chains": n, "mean": mean, "se": se, "ci_low": mean - half, "ci_high": mean + half}
+        {
+            "n_chains": n,
+            "mean": mean,
+            "se": sd / np.sqrt(n) if n > 1 else np.nan,
+            "ci_low": float(low),
+            "ci_high": float(high),
+        }
     )
 
 
 def growth_by_age(sizes: pd.DataFrame, *, max_age: int = 10, alpha: float = 0.05) -> pd.DataFrame:
-    """Schools added per year and mean chain size by chain age, with t intervals.
+    """Schools added per year and mean chain size by chain age, with count intervals.
 
     Each chain counts once at every age it has reached by the end of the data, so young
-    chains inform only the early ages. Returns chain_age, n_chains, mean (joiners), se,
-    ci_low, ci_high, median, mean_size, size_ci_low, size_ci_high and the benchmark's
-    ``cmo_added`` and ``cmo_size``.
+    chains inform only the early ages. Intervals are exact Poisson intervals widened for
+    differences between chains (:func:`count_interval`), so they never go below zero.
+    Returns chain_age, n_chains, mean (joiners), se, ci_low, ci_high, median, mean_size,
+    size_ci_low, size_ci_high and the benchmark's ``cmo_added`` and ``cmo_size``.
     """
     rows = sizes[sizes["chain_age"] <= max_age]
     ages = rows.groupby("chain_age")
-    added = ages["joiners"].apply(_mean_interval, alpha=alpha).unstack()
-    size = ages["size"].apply(_mean_interval, alpha=alpha).unstack()
+    added = ages["joiners"].apply(_count_mean_interval, alpha=alpha).unstack()
+    size = ages["size"].apply(_count_mean_interval, alpha=alpha).unstack()
     table = added.assign(
         median=ages["joiners"].median(),
         mean_size=size["mean"],
@@ -180,12 +227,6 @@ def growth_by_age(sizes: pd.DataFrame, *, max_age: int = 10, alpha: float = 0.05
     table["n_chains"] = table["n_chains"].astype("int64")
     bench = cmo_benchmark(max_age).rename(columns={"added": "cmo_added", "size": "cmo_size"})
     return table.merge(bench, on="chain_age", how="left")
-
-
-def _poisson_lower(count: pd.Series, confidence: float) -> pd.Series:
-    """One-sided lower confidence bound of a Poisson mean from an observed count (exact)."""
-    bound = stats.chi2.ppf(1 - confidence, 2 * count.to_numpy(dtype="float64")) / 2
-    return pd.Series(np.nan_to_num(bound, nan=0.0), index=count.index)
 
 
 def classify_pace(
@@ -233,8 +274,12 @@ def classify_pace(
         in ``sizes``), size (latest), peak_year (last year of the fastest spell),
         spell_years, spell_joiners, rate (joiners a year in that spell), rate_low (its
         lower bound), mean_rate (over all years after founding), vs_benchmark (joiners
-        after founding / the US chains' at the same ages) and pace (a categorical of
-        :data:`PACE_CLASSES` plus "too new").
+        after founding / the US chains' at the same ages) with its two-sided
+        ``confidence`` interval vs_benchmark_low and vs_benchmark_high (exact Poisson),
+        pace (a categorical of :data:`PACE_CLASSES` plus "too new") and sure (the
+        interval of vs_benchmark lies wholly on the class's side of ``steady_share``;
+        always true of aggressive, whose rule is itself a confidence bound; missing for
+        "too new").
     """
     if steady_share <= 0 or aggressive_from <= 0:
         raise InputError(
@@ -259,10 +304,12 @@ def classify_pace(
     by_chain = growth.groupby("partnership_id")
     out["years_observed"] = by_chain.size().reindex(out.index, fill_value=0)
     out["mean_rate"] = by_chain["joiners"].mean()
-    out["vs_benchmark"] = (
-        by_chain["joiners"].sum()
-        / growth["chain_age"].map(bench).groupby(growth["partnership_id"]).sum()
-    )
+    added = by_chain["joiners"].sum()
+    us_added = growth["chain_age"].map(bench).groupby(growth["partnership_id"]).sum()
+    out["vs_benchmark"] = added / us_added
+    low, high = count_interval(added, us_added, 1 - confidence)
+    out["vs_benchmark_low"] = pd.Series(low, index=added.index)
+    out["vs_benchmark_high"] = pd.Series(high, index=added.index)
     span = window or max(int(out["years_observed"].max()), 1)
     rolling = by_chain["joiners"].rolling(span, min_periods=1)
     spells = growth.assign(
@@ -282,7 +329,12 @@ def classify_pace(
     out["spell_years"] = fastest["spell_years"].astype("Int64")
     out["spell_joiners"] = fastest["spell_joiners"].astype("Int64")
     out["rate"] = fastest["spell_joiners"] / fastest["spell_years"]
-    out["rate_low"] = _poisson_lower(fastest["spell_joiners"], confidence) / fastest["spell_years"]
+    out["rate_low"] = pd.Series(
+        count_interval(
+            fastest["spell_joiners"], fastest["spell_years"], 1 - confidence, sided="lower"
+        )[0],
+        index=fastest.index,
+    )
     pace = np.select(
         [
             out["years_observed"] == 0,
@@ -293,6 +345,13 @@ def classify_pace(
         "measured",
     )
     out["pace"] = pd.Categorical(pace, categories=[*PACE_CLASSES, "too new"])
+    sure = np.select(
+        [pace == "aggressive", pace == "steady"],
+        [pace == "aggressive", (out["vs_benchmark_low"] >= steady_share).to_numpy()],
+        (out["vs_benchmark_high"] < steady_share).to_numpy(),
+    )
+    out["sure"] = pd.array(sure, dtype="boolean")
+    out.loc[pace == "too new", "sure"] = pd.NA
     out["founders"] = out["founders"].astype("Int64")
     columns = [
         "partnership_id",
@@ -307,27 +366,122 @@ def classify_pace(
         "rate_low",
         "mean_rate",
         "vs_benchmark",
+        "vs_benchmark_low",
+        "vs_benchmark_high",
         "pace",
+        "sure",
     ]
     return out.reset_index()[columns]
 
 
-def pace_confusion(pace: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
-    """Planted (rows) against classified (columns) pace classes on synthetic data.
+def planted_pace(truth: pd.DataFrame | None, window: int | None = 3) -> pd.DataFrame | None:
+    """Each synthetic chain's planted pace: its class and its fastest planted rate.
 
-    ``truth`` is the synthetic truth table: its ``mat_growth`` rows carry each chain's
-    planted pace class in ``description``. Only chains with a planted class count.
+    ``truth``'s ``mat_growth`` rows carry each chain's planted expected joiners a year
+    (``effect``; the founding year holds the founders) and its planted class
+    (``description``). Returns one row per chain (indexed by partnership_id): planted
+    (class) and rate (the highest mean planted joiners a year over ``window`` consecutive
+    years after founding; all of them when None). None without such rows.
     """
-    planted = truth[truth["programme"] == "mat_growth"].drop_duplicates("partnership_id")
-    planted = planted.set_index("partnership_id")["description"]
+    if truth is None or "partnership_id" not in truth.columns:
+        return None
+    rows = truth[truth["programme"] == "mat_growth"].sort_values(["partnership_id", "year"])
+    if rows.empty:
+        return None
+    growing = rows[rows["year"] > rows["cohort"]]
+    by_chain = growing.groupby("partnership_id")["effect"]
+    span = window or int(by_chain.size().max())
+    rate = by_chain.rolling(span, min_periods=1).mean().groupby(level=0).max()
+    planted = rows.drop_duplicates("partnership_id").set_index("partnership_id")["description"]
+    return pd.DataFrame({"planted": planted, "rate": rate.reindex(planted.index)})
+
+
+def pace_confusion(
+    pace: pd.DataFrame,
+    truth: pd.DataFrame,
+    *,
+    rate_bands: Sequence[float] | None = None,
+    window: int | None = 3,
+) -> pd.DataFrame:
+    """Planted (rows) against classified (columns) pace on synthetic data: counts of chains.
+
+    Rows are the planted classes, or with ``rate_bands`` (lower bounds, the last band
+    open) bands of the planted rate of :func:`planted_pace` (new schools a year over the
+    fastest ``window`` years). Only chains with a planted pace count.
+    """
+    planted = planted_pace(truth, window)
+    if planted is None:
+        raise InputError("the truth table has no planted chain growth (programme mat_growth)")
     chains = pace[pace["partnership_id"].isin(planted.index)]
-    return pd.crosstab(
-        pd.Categorical(chains["partnership_id"].map(planted), categories=PACE_CLASSES),
-        chains["pace"],
-        rownames=["planted"],
-        colnames=["classified"],
+    mine = planted.reindex(chains["partnership_id"])
+    if rate_bands is None:
+        rows = pd.Categorical(mine["planted"], categories=PACE_CLASSES)
+        name = "planted"
+    else:
+        edges = [*rate_bands, np.inf]
+        labels = [
+            f"{lo:g}+" if hi == np.inf else f"{lo:g} to {hi:g}"
+            for lo, hi in zip(edges[:-1], edges[1:], strict=True)
+        ]
+        rows = pd.cut(mine["rate"].to_numpy(), edges, right=False, labels=labels)
+        name = "planted schools a year"
+    found = pd.Categorical(chains["pace"].astype(str), categories=[*PACE_CLASSES, "too new"])
+    return pd.crosstab(rows, found, rownames=[name], colnames=["classified"], dropna=False)
+
+
+def pace_detection(
+    paces: Sequence[float] = (1, 2, 3, 4, 5, 6, 7, 8),
+    years: int = 3,
+    *,
+    steady_share: float = 0.8,
+    aggressive_from: float = 3.0,
+    window: int | None = 3,
+    confidence: float = 0.95,
+    n_sims: int = 2000,
+    seed: int = 0,
+) -> pd.DataFrame:
+    """The chance that a chain truly adding ``pace`` schools a year is classed each way.
+
+    Simulates ``n_sims`` chains per pace, each founded with one school and then taking
+    Poisson joiners around ``pace`` for ``years`` years (the model of synthetic England),
+    and classes them with :func:`classify_pace` under the given rules. Returns one row
+    per true pace (indexed by pace) with the chance of each class of
+    :data:`PACE_CLASSES` (shares summing to 1).
+    """
+    if years < 1 or n_sims < 1:
+        raise InputError(f"pace_detection needs years >= 1 and n_sims >= 1; got {years}, {n_sims}")
+    rng = np.random.default_rng(seed)
+    rate = np.repeat(np.asarray(paces, dtype="float64"), n_sims)
+    joiners = np.column_stack(
+        [np.ones(len(rate), int), rng.poisson(rate[:, None], (len(rate), years))]
+    )
+    size = joiners.cumsum(axis=1)
+    n_years = years + 1
+    sizes = pd.DataFrame(
+        {
+            "partnership_id": np.repeat(np.arange(len(rate)), n_years),
+            "year": np.tile(np.arange(n_years), len(rate)),
+            "chain_age": np.tile(np.arange(1, n_years + 1), len(rate)),
+            "joiners": joiners.ravel(),
+            "leavers": 0,
+            "size_start": (size - joiners).ravel(),
+            "size": size.ravel(),
+        }
+    )
+    classes = classify_pace(
+        sizes,
+        steady_share=steady_share,
+        aggressive_from=aggressive_from,
+        window=window,
+        confidence=confidence,
+    )
+    table = pd.crosstab(
+        rate[classes["partnership_id"].to_numpy()],
+        pd.Categorical(classes["pace"].astype(str), categories=PACE_CLASSES),
+        normalize="index",
         dropna=False,
     )
+    return table.rename_axis(index="pace", columns="classified")
 
 
 def members_in_year(chain_rows: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -525,6 +679,92 @@ class ChainGrowth(Result):
         counts = self.pace["pace"].value_counts(sort=False).rename("n_chains").to_frame()
         counts["share"] = counts["n_chains"] / counts["n_chains"].sum()
         return counts.rename_axis("pace")
+
+    def detection(self, years: Sequence[int] | None = None, n_sims: int = 2000) -> pd.DataFrame:
+        """What the pace classes detect: the chance (%) that a chain truly adding a given
+        number of schools a year is classed each way under this analysis's rules, for
+        ``years`` of growth at that pace (default: one spell, and ten years); indexed by
+        years of growth and true pace, one column per class (see :func:`pace_detection`)."""
+        p = self.spec
+        spans = years or sorted({p.window or 3, 10})
+        paces = sorted({*range(1, 9), p.aggressive_from, p.aggressive_from + 1})
+        rules = dict(
+            paces=paces,
+            steady_share=p.steady_share,
+            aggressive_from=p.aggressive_from,
+            window=p.window,
+            confidence=p.confidence,
+            n_sims=n_sims,
+        )
+        tables = {span: 100 * pace_detection(years=span, **rules) for span in spans}
+        return pd.concat(tables, names=["years", "pace"])
+
+    def class_words(self, detection: pd.DataFrame) -> str:
+        """What each pace class means and detects, in words, from :meth:`detection`."""
+        p = self.spec
+        spans = detection.index.get_level_values("years")
+        short, long = int(spans.min()), int(spans.max())
+
+        def chance(pace: float, cls: str, span: int) -> str:
+            share = detection.loc[(span, pace), cls]
+            return "under 1%" if 0 < share < 0.5 else f"{share:.0f}%"
+
+        spell = f"{p.window}-year spell" if p.window else "life after founding"
+        low = p.aggressive_from + 1
+        longer = (
+            f" ({chance(low, 'aggressive', long)} if it keeps that up for {long} years)"
+            if long != short
+            else ""
+        )
+        return (
+            f"*Aggressive* = at least {p.aggressive_from:g} new schools a year at "
+            f"{p.confidence:.0%} confidence over the fastest {spell}. That catches a chain "
+            f"truly adding {low:g} a year for {short} years {chance(low, 'aggressive', short)} "
+            f"of the time{longer}, one adding 7 a year {chance(7, 'aggressive', short)}, and "
+            f"one adding {p.aggressive_from:g} a year only {chance(p.aggressive_from, 'aggressive', short)}: "
+            "a chain not called aggressive may still be growing fast. It wrongly flags a "
+            f"chain adding 2 a year {chance(2, 'aggressive', short)} of the time. "
+            f"*Steady* = at least {p.steady_share:.0%} of the US charter chains' pace at the "
+            f"same ages (about one a year in the first seven years): a chain truly adding "
+            f"one a year for {short} years is called steady {chance(1, 'steady', short)} of "
+            f"the time and measured {chance(1, 'measured', short)}, so a few years of "
+            "growth cannot tell one a year from a little less. *Measured* = slower."
+        )
+
+    def steady_words(self) -> str:
+        """How sure the steady (and measured) classes are, chain by chain."""
+        p = self.spec
+        pace = self.pace
+        steady = pace[pace["pace"] == "steady"]
+        measured = pace[pace["pace"] == "measured"]
+        if steady.empty and measured.empty:
+            return "No chain is steady or measured."
+        level = f"{p.confidence:.0%}"
+        lines = []
+        if len(steady):
+            sure = int(steady["sure"].sum())
+            lines.append(
+                f"Of the {len(steady)} steady chains, {sure} keep up with at least "
+                f"{p.steady_share:.0%} of the US pace with {level} confidence (the whole "
+                f"interval on their pace is above it); for the other {len(steady) - sure} "
+                "the interval reaches below, so they could as well be measured."
+            )
+        if len(measured):
+            sure = int(measured["sure"].sum())
+            lines.append(
+                f"Of the {len(measured)} measured chains, {sure} are clearly slower (the "
+                f"whole {level} interval is below {p.steady_share:.0%} of the US pace); the "
+                f"other {len(measured) - sure} could be steady."
+            )
+        middle = steady["vs_benchmark"].median()
+        if len(steady):
+            row = steady.loc[(steady["vs_benchmark"] - middle).abs().idxmin()]
+            lines.append(
+                f"A typical steady chain added {row['vs_benchmark']:.0%} of the US chains' "
+                f"schools at the same ages ({level} interval {row['vs_benchmark_low']:.0%} "
+                f"to {row['vs_benchmark_high']:.0%})."
+            )
+        return " ".join(lines)
 
     def size_distribution(self, bins: Sequence[int] = (0, 1, 2, 3, 6, 11, 21, 51)) -> pd.DataFrame:
         """Chains by latest size band (lower bounds ``bins``, the last band open), indexed

@@ -7,9 +7,17 @@ year g there is one stack: the schools that were members at the end of g − 1
 g − ``pre`` … g + ``post`` whatever happens to their membership afterwards (intention to
 treat: a school that leaves at or after the surge stays in, so leavers cannot flatter
 the chains they leave). Years before a school joined are left out: sponsored schools
-are chosen on those very results, which would put their selection into the placebo. Treated are the existing schools of chains whose surge is in g;
-comparison are the existing schools of chains that never had a heavy intake. Surges
-whose year before (the base year) has no results cannot be placed and are left out.
+are chosen on those very results, which would put their selection into the placebo.
+Treated are the existing schools of chains whose surge is in g; the clean comparison
+schools are the existing schools of chains with no surge up to the end of the window:
+chains that have not surged *yet* (their surge comes after g + ``post``) and chains that
+never surge (:meth:`IntakeDip.controls` counts both, stack by stack). Joining, leaving and
+so the surge year are dated by the panel's May-test rule
+(:func:`partnership_eval.panel.exposure_year`, through
+:func:`~partnership_eval.analyses.chain_growth.growth.chain_memberships`): a school joining
+after the May tests counts from the next year. Surges whose year before (the base year)
+has no results cannot be placed as treated and are left out (their chains can still be
+not-yet-surged comparisons in earlier stacks).
 
 The event study is the impact engine's two-way fixed-effects event study on the stacked
 data with stack × year fixed effects and school fixed effects: a treated school belongs
@@ -19,12 +27,13 @@ with the stack × year effects). Standard errors are clustered by school, since 
 comparison school appears in several stacks.
 
 Estimand: the average change in existing schools' outcome in the surge year (event time
-0) relative to the year before, beyond the change in comparison chains' existing schools
-over the same years. Identifying assumption: without the surge, existing schools of
-surging chains would have moved like those of chains that did not surge (parallel
-trends, checked by event time −``pre``…−2). Restricting both groups to existing members
-keeps schools selected into a chain on one unusual year (which then regresses to the
-mean) out of the surge-year comparison.
+0) relative to the year before, beyond the change in not-yet- and never-surging chains'
+existing schools over the same years. Identifying assumption: without the surge,
+existing schools of surging chains would have moved like those of chains not surging
+then (parallel trends, checked by event time −``pre``…−2; three years before the surge
+by default). Restricting both groups to existing members keeps schools selected into a
+chain on one unusual year (which then regresses to the mean) out of the surge-year
+comparison.
 """
 
 from __future__ import annotations
@@ -125,11 +134,15 @@ def _surges(
     return surges
 
 
+CONTROL_ROLES = ("surging", "not yet surged", "never surges")
+"""A school's role in a stack: treated, or one of the two kinds of clean comparison."""
+
+
 def _existing_schools(
-    members: pd.DataFrame, surges: pd.DataFrame, exclusions: list[dict]
+    members: pd.DataFrame, surges: pd.DataFrame, post: int, exclusions: list[dict]
 ) -> pd.DataFrame:
-    """Per stack (surge year): the members at the end of the year before, of the chain
-    surging then (treated) or of chains that never surge (comparison)."""
+    """Per stack (surge year g): the members at the end of g − 1 of the chain surging in g
+    (treated) and of chains with no surge by g + ``post`` (not yet surged, never surges)."""
     first_heavy = surges.set_index("partnership_id")["year"]
     members = members.assign(surge=members["partnership_id"].map(first_heavy))
     late = members["surge"].notna() & (members["join_year"] >= members["surge"])
@@ -143,9 +156,21 @@ def _existing_schools(
         )
     stacks = pd.DataFrame({"stack": np.unique(surges.loc[surges["used"], "year"])})
     candidates = members[~late].merge(stacks, how="cross")
-    own_stack = candidates["surge"].isna() | (candidates["surge"] == candidates["stack"])
+    role = pd.Series(
+        np.select(
+            [
+                candidates["surge"] == candidates["stack"],
+                candidates["surge"] > candidates["stack"] + post,
+                candidates["surge"].isna(),
+            ],
+            CONTROL_ROLES,
+            "",
+        ),
+        index=candidates.index,
+    )
     existing = is_member(candidates["join_year"], candidates["leave_year"], candidates["stack"] - 1)
-    return candidates[own_stack & existing]
+    chosen = (role != "") & existing
+    return candidates[chosen].assign(role=pd.Categorical(role[chosen], categories=CONTROL_ROLES))
 
 
 def _window_rows(
@@ -174,7 +199,7 @@ def _window_rows(
         )
         rows = rows[~no_result]
     rows = rows.assign(
-        treated=rows["surge"].notna(),
+        treated=rows["role"] == "surging",
         left_by_end=(rows["leave_year"] <= rows["stack"] + post).fillna(False).astype(bool),
     )
     # A stack-year needs comparison schools: without them its year effect absorbs the
@@ -199,7 +224,9 @@ def _coded_for_estimator(rows: pd.DataFrame, surges: pd.DataFrame, outcome: str)
     effects are absorbed by the estimator)."""
     rows = rows.assign(
         event_time=rows["year"] - rows["stack"],
-        dose=rows["partnership_id"].map(surges.set_index("partnership_id")["dose"]),
+        dose=rows["partnership_id"]
+        .map(surges.set_index("partnership_id")["dose"])
+        .where(rows["treated"]),
         # A treated school is in one stack only; comparison schools keep one fixed effect
         # across stacks (nesting them in stacks would make the stack-year effects collinear).
         unit=rows["urn"] + 1_000_000 * rows["treated"],
@@ -215,6 +242,7 @@ def _coded_for_estimator(rows: pd.DataFrame, surges: pd.DataFrame, outcome: str)
         outcome,
         "cohort_n",
         "treated",
+        "role",
         "left_by_end",
         "dose",
     ]
@@ -229,7 +257,7 @@ def intake_dip_stacks(
     outcome: str = "ks2_rwm_exp",
     min_dose: float = 0.5,
     min_joiners: int = 3,
-    pre: int = 2,
+    pre: int = 3,
     post: int = 1,
     area: Area = None,
     phase: str | None = None,
@@ -242,6 +270,7 @@ def intake_dip_stacks(
     stacks
         One row per stack, existing school and year in the window: stack (surge year),
         urn, partnership_id, join_year, year, event_time, the outcome, cohort_n, treated,
+        role (surging, not yet surged, never surges: see :data:`CONTROL_ROLES`),
         left_by_end (the school had left its chain by the end of the window; kept),
         dose (the surging chain's dose; missing for comparison rows) and the coded
         columns unit and cohort used by the estimator.
@@ -262,7 +291,7 @@ def intake_dip_stacks(
     sizes, members, exclusions = _chain_rows(data, kind, area)
     outcomes = _outcome_rows(data, outcome, phase, years, exclusions)
     surges = _surges(sizes, members, outcomes, outcome, min_dose, min_joiners, exclusions)
-    candidates = _existing_schools(members, surges, exclusions)
+    candidates = _existing_schools(members, surges, post, exclusions)
     rows = _window_rows(candidates, outcomes, outcome, pre, post, exclusions)
     return _coded_for_estimator(rows, surges, outcome), surges, exclusions
 
@@ -326,7 +355,7 @@ class IntakeDip(Result):
     def headline_label(self) -> str:  # type: ignore[override]
         return (
             f"change in existing schools' {measure_label(self.spec.outcome)} in a chain's first heavy-intake "
-            "year (pp, vs chains that did not surge)"
+            "year (pp, vs chains that had not surged yet or never did)"
         )
 
     def tidy(self) -> pd.DataFrame:
@@ -344,6 +373,27 @@ class IntakeDip(Result):
     def headline(self) -> dict:
         """The surge-year estimate as the results.json headline, with its planted target."""
         return {**super().headline(), "truth": None if self.truth is None else self.truth["target"]}
+
+    def controls(self) -> pd.DataFrame:
+        """Who is compared in each stack (surge year): chains and existing schools that
+        surge then (treated), that have not surged yet, and that never surge; indexed by
+        stack, with a total row."""
+        rows = self.stacks
+        counts = rows.groupby(["stack", "role"], observed=False).agg(
+            chains=("partnership_id", "nunique"), schools=("urn", "nunique")
+        )
+        table = counts.unstack("role")
+        table.columns = [f"{what}, {role}" for what, role in table.columns]
+        order = [f"{w}, {r}" for r in CONTROL_ROLES for w in ("chains", "schools")]
+        table = table[order].astype("int64")
+        chosen = rows.drop_duplicates(["role", "partnership_id", "urn"])
+        total = chosen.groupby("role", observed=False).agg(
+            chains=("partnership_id", "nunique"), schools=("urn", "nunique")
+        )
+        table.loc["all stacks"] = [
+            int(total.loc[r, w]) for r in CONTROL_ROLES for w in ("chains", "schools")
+        ]
+        return table.rename_axis("surge year")
 
     def placebos(self) -> pd.DataFrame:
         """Event times before the base year: where the true change is zero."""
@@ -373,10 +423,13 @@ class IntakeDip(Result):
         """Surging chains with results in the surge year, their mean dose, how many treated
         schools left their chain by the end of the window (kept) and (synthetic data) the
         planted dip."""
-        at_zero = self.stacks[(self.stacks["event_time"] == 0) & self.stacks["treated"]]
+        zero = self.stacks[self.stacks["event_time"] == 0]
+        at_zero = zero[zero["treated"]]
         leavers = self.stacks.loc[self.stacks["treated"] & self.stacks["left_by_end"], "urn"]
         return {
             "n_chains": int(at_zero["partnership_id"].nunique()),
+            "n_not_yet": int(zero.loc[zero["role"] == "not yet surged", "urn"].nunique()),
+            "n_never": int(zero.loc[zero["role"] == "never surges", "urn"].nunique()),
             "mean_dose": float(at_zero["dose"].mean()),
             "n_treated_leavers": int(leavers.nunique()),
             "planted_dip": None if self.truth is None else self.truth["planted_dip"],
@@ -394,8 +447,10 @@ class IntakeDip(Result):
             f"In that year their {h['n_treated']} existing schools changed by "
             f"{h['estimate']:+.2f} points ({level} CI {h['ci_low']:+.2f} to "
             f"{h['ci_high']:+.2f}) relative to {h['n_comparison']} existing schools of chains "
-            f"that did not surge ({h['n_treated_leavers']} of the treated schools left their "
-            "chain by the end of the window and stay in the estimate: intention to treat).",
+            f"not surging then ({h['n_not_yet']} in chains that surge later, {h['n_never']} "
+            f"in chains that never do; {h['n_treated_leavers']} of the treated schools left "
+            "their chain by the end of the window and stay in the estimate: intention to "
+            "treat).",
         ]
         if self.truth is not None:
             lines.append(
@@ -476,7 +531,7 @@ def intake_dip_truth(
     stacks: pd.DataFrame,
     outcome: str = "ks2_rwm_exp",
     *,
-    pre: int = 2,
+    pre: int = 3,
     post: int = 1,
 ) -> dict | None:
     """The planted intake dip on the study's schools, from a synthetic truth table.
@@ -514,7 +569,7 @@ def intake_dip(
     min_dose: float = 0.5,
     min_joiners: int = 3,
     dose_bands: Sequence[float] = (0.5, 1.0),
-    pre: int = 2,
+    pre: int = 3,
     post: int = 1,
     area: Area = None,
     phase: str | None = None,
@@ -539,7 +594,9 @@ def intake_dip(
     dose_bands
         Lower bounds of the dose bands for the estimate by dose (the last is open).
     pre, post
-        Years shown before and after the surge (event time −1 is the reference).
+        Years shown before and after the surge (event time −1 is the reference); the
+        years before −1 are placebo checks. Surges with fewer earlier years with results
+        contribute the years they have.
     area, phase
         Chains with a school in this area; outcome schools of this phase.
     years

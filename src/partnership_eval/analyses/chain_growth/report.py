@@ -6,7 +6,12 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from partnership_eval.analyses.chain_growth.growth import ChainGrowth, chain_performance
+from partnership_eval.analyses.chain_growth.growth import (
+    PACE_CLASSES,
+    ChainGrowth,
+    chain_performance,
+    pace_confusion,
+)
 from partnership_eval.analyses.chain_growth.intake_dip import IntakeDip, intake_dip
 from partnership_eval.data.store import DataTables
 from partnership_eval.disclosure import suppress
@@ -58,10 +63,17 @@ def findings(growth: ChainGrowth, dip: IntakeDip | None, area: str) -> list[str]
         change = estimate_words(
             h["estimate"], h["ci_low"], h["ci_high"], dip.level, "percentage points"
         )
+        if dip.warning():
+            sentences.insert(
+                0,
+                "Warning: in the years before a heavy intake, the existing schools of the "
+                "chains concerned already moved differently from the comparison schools, so "
+                "the change below should not be read as the effect of the intake.",
+            )
         sentences += [
             f"In the year a chain took on many new schools, its existing schools' "
             f"{measure_words(dip.spec.outcome).removeprefix('the ')} changed by {change}, "
-            "compared with chains that did not grow that year.",
+            "compared with chains that had not taken on many yet or never did.",
             f"That rests on {d['n_chains']:,} chains with a heavy intake and their "
             f"{h['n_treated']:,} existing schools, against {h['n_comparison']:,} schools of other chains.",
         ]
@@ -70,6 +82,71 @@ def findings(growth: ChainGrowth, dip: IntakeDip | None, area: str) -> list[str]
         "return to normal rather than the cost of growth."
     )
     return sentences
+
+
+def detection_table(detection: pd.DataFrame) -> pd.DataFrame:
+    """:meth:`ChainGrowth.detection` for the reader: one row per true pace, the chance (%)
+    of each class for each length of growth."""
+    wide = detection[list(reversed(PACE_CLASSES))].unstack("years")
+    wide.columns = [f"called {cls}, {years} years at that pace (%)" for cls, years in wide.columns]
+    order = [
+        f"called {cls}, {years} years at that pace (%)"
+        for years in detection.index.get_level_values("years").unique()
+        for cls in reversed(PACE_CLASSES)
+    ]
+    return wide[order].rename_axis("true new schools a year").round(1)
+
+
+def planted_pace_table(growth: ChainGrowth, truth: pd.DataFrame) -> pd.DataFrame:
+    """Synthetic data: chains by planted pace (new schools a year over their fastest spell)
+    and the share (%) classed each way, with the number of chains."""
+    counts = pace_confusion(
+        growth.pace, truth, rate_bands=(0, 1, 2, 3, 4, 6), window=growth.spec.window
+    )
+    counts = counts[[c for c in reversed(PACE_CLASSES) if c in counts.columns]]
+    n = counts.sum(axis=1)
+    shares = (100 * counts.div(n.where(n > 0), axis=0)).round(1)
+    shares.columns = [f"called {c} (%)" for c in shares.columns]
+    return shares.assign(chains=n).rename_axis("planted new schools a year")
+
+
+def fastest_table(growth: ChainGrowth, n: int = 10) -> pd.DataFrame:
+    """The ``n`` fastest growers with their pace, its bounds and the class, in words."""
+    level = f"{growth.spec.confidence:.0%}"
+    table = growth.fastest(n).set_index("partnership_id")
+    out = pd.DataFrame(
+        {
+            "name": table["name"],
+            "first year": table["first_year"].astype(str),
+            "schools (last year)": table["size"],
+            "year of fastest growth": table["peak_year"].astype(str),
+            "schools joined in the spell": table["spell_joiners"],
+            "new schools a year": table["rate"].round(2),
+            f"new schools a year, at least ({level} confident)": table["rate_low"].round(2),
+            "share of the US pace": table["vs_benchmark"].round(2),
+            f"share of the US pace, {level} interval from": table["vs_benchmark_low"].round(2),
+            "to": table["vs_benchmark_high"].round(2),
+            "pace": table["pace"].astype(str),
+            "class sure": table["sure"].map({True: "yes", False: "no"}),
+            "local authorities": table["n_las"],
+        }
+    )
+    return out.rename_axis("chain")
+
+
+def dip_sentence(dip: IntakeDip | None, message: str) -> str:
+    """The surge-year estimate in one bold sentence (after the warning when a placebo fails)."""
+    if dip is None:
+        return f"**{message}**"
+    lines = message.splitlines()
+    estimate = next(line for line in lines if line.startswith("In that year"))
+    warning = dip.warning()
+    return f"{warning} **{estimate}**" if warning else f"**{estimate}**"
+
+
+def controls_table(dip: IntakeDip | None) -> pd.DataFrame | None:
+    """Who is compared in each surge year, counts of chains and schools."""
+    return None if dip is None else suppress(dip.controls())
 
 
 def try_intake_dip(data: DataTables, kind: str, **options: object) -> tuple[IntakeDip | None, str]:
@@ -117,7 +194,9 @@ def chain_results(
     latest = performance[performance["year"] == performance["year"].max()]
     latest = latest[latest["partnership_id"].isin(growth.pace["partnership_id"])]
     names = data.partnerships.set_index("partnership_id")["name"]
-    table = latest.assign(chain=latest["partnership_id"].map(names)).set_index("chain")
+    table = latest.assign(
+        chain=latest["partnership_id"].map(names), year=latest["year"].astype(str)
+    ).set_index("chain")
     shown = [m for m in measures if table[m].notna().any()]
     published = suppress(
         table[["year", "n_schools", "n_pupils", *shown]].sort_values(shown[0] if shown else "year"),
