@@ -183,7 +183,11 @@ Markdown(narrative.finding(design, main, robust))
 # schools as the main estimate. The main interval lets the schools of one partnership
 # share shocks (treatment is given to partnerships, not schools); the wild cluster
 # bootstrap row is the same estimate with an interval built for few partnerships, and
-# the "by school" row shows how much too narrow the school-level interval would be.
+# the "by school" row shows how much too narrow the school-level interval would be. The
+# main estimate counts each school once (the average school); the pupil-weighted row
+# gives larger schools more weight (the average pupil). The placebo outcome is the share
+# of Year 6 pupils who are disadvantaged, which joining should not change: an "effect"
+# there means the groups drifted apart in who they teach.
 
 # %%
 figure_html(robust.plot(title=f"Overall effect under different choices, {design.area}").figure, "robustness")

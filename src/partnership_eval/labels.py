@@ -19,6 +19,7 @@ MEASURE_LABELS = {
     "disadv_rwm_exp": "% of disadvantaged pupils meeting the expected standard",
     "non_disadv_rwm_exp": "% of other pupils meeting the expected standard",
     "disadv_gap": "disadvantaged gap (percentage points)",
+    "disadv_share": "% of Year 6 pupils disadvantaged",
     "below_floor": "below the floor standard",
     "attendance": "% attendance",
     "exclusions": "exclusions per 100 pupils",
@@ -34,6 +35,7 @@ MEASURE_WORDS = {
     "non_disadv_rwm_exp": "the share of other (non-disadvantaged) pupils meeting the expected standard",
     "disadv_gap": "the disadvantaged gap (other pupils' share minus disadvantaged pupils'; "
     "negative means narrower)",
+    "disadv_share": "the share of Year 6 pupils who are disadvantaged",
     "below_floor": "the chance of being below the floor standard (0-1)",
 }
 """What each measure is, as it reads after "on" in a sentence."""
@@ -43,6 +45,7 @@ POINTS = {
     "disadv_rwm_exp": "percentage points",
     "non_disadv_rwm_exp": "percentage points",
     "disadv_gap": "percentage points",
+    "disadv_share": "percentage points",
     "read_prog": "progress-score points",
     "writ_prog": "progress-score points",
     "mat_prog": "progress-score points",

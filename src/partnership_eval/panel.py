@@ -248,7 +248,8 @@ def _build_panel(
         "fsm_pct",
         "is_academy",
     ]
-    panel = outcomes[["urn", "year", "cohort_n", *measures]].merge(
+    counts = [c for c in ("disadv_n",) if c in outcomes.columns]
+    panel = outcomes[["urn", "year", "cohort_n", *counts, *measures]].merge(
         schools[school_cols], on="urn", how="left", validate="many_to_one"
     )
     panel = panel.merge(treated, on="urn", how="left", validate="many_to_one")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -498,14 +500,17 @@ def test_robustness_set_has_every_check_and_twfe(robust, devon_estimate):
     assert robust.bacon is not None and robust.mde is not None
     assert "only schools with a result every year" in checks
     assert "repeated cross-sections" not in checks
-    placebo = robust.table[robust.table["check"].str.startswith("placebo")].iloc[0]
+    placebo = robust.table[robust.table["check"].str.startswith("placebo in space")].iloc[0]
     assert placebo["note"].startswith("p = ") and "comparison LAs" in placebo["note"]
     assert placebo["ci_low"] < placebo["ci_high"]
     assert robust.placebo.p_value == pytest.approx(
         (1 + (robust.placebo.placebo["estimate"].abs() >= abs(placebo["estimate"])).sum())
         / (1 + len(robust.placebo.placebo))
     )
+    # small synthetic England has too few LAs to measure area-wide noise: the MDE is the
+    # estimate's own, and the report says why the interval leaves area shocks out
     assert robust.mde.mde == pytest.approx(devon_estimate.did.mde().mde)
+    assert "area-wide shocks not allowed for" in robust.notes["area"]
 
 
 def test_each_robustness_row_carries_the_truth_of_its_own_sample(devon, robust):
@@ -548,3 +553,21 @@ def test_naive_comparison_is_biased_upwards_by_the_small_school_trend(robust):
     rows = robust.tidy().set_index("term")
     naive = rows.loc[rows.index.str.contains("naive")].iloc[0]
     assert naive["estimate"] - naive["truth"] > 2 * naive["se"]
+
+
+def test_robustness_has_a_placebo_outcome_near_zero_and_the_pupil_average(robust):
+    table = robust.table.set_index("check")
+    placebo = table.loc["placebo outcome: % of Year 6 pupils disadvantaged"]
+    # nothing is planted on who is in Year 6: the planted truth is 0
+    assert placebo["truth"] == 0.0
+    assert abs(placebo["estimate"]) < 3.5 * placebo["se"]
+    pupils = table.loc["schools weighted by their Year 6 pupils (pupil average)"]
+    assert np.isfinite(pupils["estimate"]) and pupils["estimate"] != table.iloc[0]["estimate"]
+
+
+def test_a_check_that_cannot_be_estimated_stays_in_the_table_saying_why(devon):
+    # no school has a disadvantaged count in this copy: the placebo-outcome row says why
+    blind = replace(devon, panel=devon.panel.assign(disadv_share=np.nan))
+    table = robustness_checks(blind, estimate_impact(blind, n_boot=0)).table.set_index("check")
+    row = table.loc["placebo outcome: % of Year 6 pupils disadvantaged"]
+    assert np.isnan(row["estimate"]) and row["note"].startswith("not estimable")

@@ -284,7 +284,9 @@ def impact_design(
         Where comparison schools come from: ``"england"`` (default), ``"region"`` (the
         area's regions) or ``"area"`` (the area itself).
     years
-        First and last academic year (default: every year with results).
+        First and last academic year (default: every year in which the area's schools
+        have results; a national file missing for the area's LAs would otherwise leave
+        years with no treated school to compare).
     exclude_other_partnerships
         Follow comparison schools that join partnerships of other kinds only until they
         join (their years from then are left out, counted), as the partnership's own
@@ -311,7 +313,10 @@ def impact_design(
     kinds = (kind,) if isinstance(kind, str) else tuple(kind)
     items = [area] if isinstance(area, str | int) else list(area)
     la_codes = tuple(resolve_las(items))
-    outcome_years = data.outcomes["year"]
+    area_urns = data.schools.loc[data.schools["la_code"].isin(la_codes), "urn"]
+    outcome_years = data.outcomes.loc[data.outcomes["urn"].isin(area_urns), "year"]
+    if outcome_years.empty:
+        raise EstimationError(f"no school of {area_label(area)} has KS2 results in the data")
     span = years or (int(outcome_years.min()), int(outcome_years.max()))
     panel, exclusions = _design_panel(data, kinds, la_codes, span)
     chosen, entries = _selection(panel, la_codes, size_threshold, pool, exclude_other_partnerships)

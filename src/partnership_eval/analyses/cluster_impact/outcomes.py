@@ -1,8 +1,10 @@
 """Outcomes an impact report can estimate, their words, and the KS2 floor standard.
 
-Besides the canonical measures the report derives two columns: ``disadv_gap`` (other
+Besides the canonical measures the report derives three columns: ``disadv_gap`` (other
 pupils' % meeting the RWM standard minus disadvantaged pupils'; a fall means a narrower
-gap) and ``below_floor``, the DfE primary floor standard of 2016-2019.
+gap), ``disadv_share`` (% of the Year 6 cohort disadvantaged: a placebo outcome, which a
+partnership should not change unless it changes who enrols) and ``below_floor``, the DfE
+primary floor standard of 2016-2019.
 """
 
 from __future__ import annotations
@@ -53,9 +55,12 @@ def below_floor(outcomes: pd.DataFrame) -> pd.Series:
 
 
 def add_derived_outcomes(panel: pd.DataFrame) -> pd.DataFrame:
-    """``panel`` with ``disadv_gap`` and ``below_floor`` columns added."""
+    """``panel`` with ``disadv_gap``, ``disadv_share`` and ``below_floor`` columns added."""
     gap = panel["non_disadv_rwm_exp"] - panel["disadv_rwm_exp"]
-    return panel.assign(disadv_gap=gap, below_floor=below_floor(panel))
+    cohort = panel["cohort_n"].astype("float64")
+    counted = panel["disadv_n"].astype("float64") if "disadv_n" in panel else np.nan * cohort
+    share = 100 * counted / cohort.where(cohort > 0)
+    return panel.assign(disadv_gap=gap, disadv_share=share, below_floor=below_floor(panel))
 
 
 def _number(value: float) -> str:

@@ -41,7 +41,7 @@ from partnership_eval.impact.did_inference import WaldTest
 from partnership_eval.impact.placebo import PlaceboResult
 from partnership_eval.impact.power import MdeResult
 from partnership_eval.impact.twfe import TwfeResult, twfe_event_study
-from partnership_eval.labels import column_label
+from partnership_eval.labels import column_label, measure_label
 from partnership_eval.result import (
     COMPARED_COLUMNS,
     EstimateSpec,
@@ -63,6 +63,9 @@ SAMPLE_WORDS = {
     False: "every result (unbalanced panel)",
 }
 """Robustness-row label of each sample choice (``balanced``)."""
+
+PLACEBO_OUTCOME = "disadv_share"
+"""An outcome the partnership should not move: the share of Year 6 pupils disadvantaged."""
 
 ESTIMAND_WORDS = {
     "schools": "each school counted once (school average)",
@@ -152,11 +155,11 @@ class RobustnessResult(Result):
         return forest_plot(self.table, "check", title=title or self.title, level=self.level, ax=ax)
 
 
-def _attempt(check: str, make: Callable[[], Result], alpha: float) -> Result:
+def _attempt(make: Callable[[], Result], alpha: float) -> Result:
     try:
         return make()
     except PartnershipEvalError as error:
-        return not_estimated(check, not_estimable(error), alpha)
+        return not_estimated("overall", not_estimable(error), alpha)
 
 
 def _specifications(
@@ -168,7 +171,6 @@ def _specifications(
     for c in COMPARISONS:
         if c != main.comparison:
             checks[COMPARISON_WORDS[c]] = _attempt(
-                COMPARISON_WORDS[c],
                 lambda c=c: estimate_impact(design, **{**base, "comparison": c}),
                 alpha,
             )
@@ -179,19 +181,30 @@ def _specifications(
         else tuple(disadvantage if c == "base_disadv_pct" else c for c in ROBUSTNESS_COVARIATES)
     )
     checks[f"covariates: {', '.join(map(column_label, other_cov)) or 'none'}"] = _attempt(
-        "covariates", lambda: estimate_impact(design, **{**base, "covariates": other_cov}), alpha
+        lambda: estimate_impact(design, **{**base, "covariates": other_cov}), alpha
     )
     checks[SAMPLE_WORDS[not main.balanced]] = _attempt(
-        "sample", lambda: estimate_impact(design, **{**base, "balanced": not main.balanced}), alpha
+        lambda: estimate_impact(design, **{**base, "balanced": not main.balanced}), alpha
     )
     other = "pupils" if main.estimand == "schools" else "schools"
     checks[ESTIMAND_WORDS[other]] = _attempt(
-        "estimand", lambda: estimate_impact(design, **{**base, "estimand": other}), alpha
+        lambda: estimate_impact(design, **{**base, "estimand": other}), alpha
+    )
+    placebo_outcome = _attempt(
+        lambda: estimate_impact(design, **{**base, "outcome": PLACEBO_OUTCOME}),
+        alpha,
+    )
+    checks[f"placebo outcome: {measure_label(PLACEBO_OUTCOME)}"] = (
+        noted(
+            placebo_outcome,
+            "should be zero: joining should not change who is in Year 6",
+            truth=0.0 if design.synthetic else None,
+        )
+        if isinstance(placebo_outcome, ImpactEstimate)
+        else placebo_outcome
     )
     if design.options["size_threshold"]:
-        naive = _attempt(
-            "naive", lambda: estimate_impact(all_schools_design(design), **base), alpha
-        )
+        naive = _attempt(lambda: estimate_impact(all_schools_design(design), **base), alpha)
         checks["all never-treated schools of any size (naive)"] = (
             noted(naive, "ignores the small-school trend", truth=naive.truth)
             if isinstance(naive, ImpactEstimate)
@@ -318,7 +331,7 @@ def _inference_checks(
         except PartnershipEvalError as error:
             notes["wild"] = f"wild cluster bootstrap not possible: {error}"
         by_school = _attempt(
-            "school", lambda: estimate_impact(design, **{**base, "cluster": None}), main.alpha
+            lambda: estimate_impact(design, **{**base, "cluster": None}), main.alpha
         )
         checks["inference by school (ignores shared partnership shocks)"] = (
             noted(

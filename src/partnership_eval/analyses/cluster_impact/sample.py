@@ -125,7 +125,7 @@ def estimation_sample(
     if outcome not in panel.columns:
         raise InputError(
             f"unknown outcome {outcome!r}; use ks2_rwm_exp, read_prog, writ_prog, mat_prog, "
-            "disadv_rwm_exp, non_disadv_rwm_exp or disadv_gap"
+            "disadv_rwm_exp, non_disadv_rwm_exp, disadv_gap or disadv_share"
         )
     covariates = list(covariates)
     unknown = [c for c in covariates if c not in panel.columns]
