@@ -45,7 +45,7 @@ def pretend_treated(design: ImpactDesign, la_code: int, *, seed: int = 0) -> pd.
     panel = design.panel
     plan = _cluster_plan(design)
     rng = np.random.default_rng([seed, int(la_code)])
-    schools = panel.loc[(panel["group"] == COMPARISON) & (panel["la_code"] == la_code), "urn"]
+    schools = panel.loc[_never_joining(panel) & (panel["la_code"] == la_code), "urn"]
     schools = rng.permutation(schools.unique())
     order = plan.iloc[rng.permutation(len(plan))]
     repeats = int(np.ceil(len(schools) / max(int(order["size"].sum()), 1)))
@@ -68,9 +68,17 @@ def pretend_treated(design: ImpactDesign, la_code: int, *, seed: int = 0) -> pd.
     return out.drop(columns=["pretend_start", "pretend_id"])
 
 
+def _never_joining(panel: pd.DataFrame) -> pd.Series:
+    """Rows of comparison schools that never join a partnership (a school followed only
+    until it joins one would stand in for a partnership school with half its years)."""
+    joins = panel["joins_partnership"] if "joins_partnership" in panel else 0
+    return (panel["group"] == COMPARISON) & (joins == 0)
+
+
 def placebo_las(design: ImpactDesign, min_schools: int = MIN_PLACEBO_SCHOOLS) -> list[int]:
-    """Comparison LAs with at least ``min_schools`` comparison schools, largest first."""
-    comparison = design.panel[design.panel["group"] == COMPARISON]
+    """LAs with at least ``min_schools`` comparison schools that never join a partnership,
+    largest first."""
+    comparison = design.panel[_never_joining(design.panel)]
     counts = comparison.groupby("la_code")["urn"].nunique()
     counts = counts[(counts >= min_schools) & ~counts.index.isin(design.la_codes)]
     return [int(c) for c in counts.sort_values(ascending=False, kind="stable").index]
