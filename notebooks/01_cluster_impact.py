@@ -105,8 +105,11 @@ table_html(published(design.size_sources()), "size-sources", caption="Where each
 
 # %%
 from partnership_eval.analyses.cluster_impact.map import design_map
+from partnership_eval.maps import located
 
-design_map(design, data.schools, boundaries=boundaries or None).figure
+design_map(design, data.schools, boundaries=boundaries or None).figure if len(located(data.schools)) else Markdown(
+    "No map: the schools table holds no coordinates (GIAS easting and northing)."
+)
 
 # %%
 matched = main.matched or ev.match_comparison(design, sample=main.sample, seed=seed)

@@ -46,11 +46,11 @@ def comparison_words(design: ImpactDesign, comparison: str) -> str:
 
 def introduction(design: ImpactDesign, main: ImpactEstimate) -> str:
     """The report's title and opening paragraph."""
-    kinds = " and ".join(k.replace("_", " ") for k in design.options["kind"])
+    kinds = kinds_label(list(design.options["kind"]))
     label = OUTCOME_LABELS.get(main.outcome, main.outcome)
     return (
-        f"# Did {kinds} partnerships in {design.area} raise attainment?\n\n"
-        f"This report estimates the effect of joining a {kinds} partnership on {label}, "
+        f"# Did {kinds} in {design.area} raise attainment?\n\n"
+        f"This report estimates the effect of joining one of the {kinds} on {label}, "
         f"comparing the {design.n_treated} schools of {design.area} that joined with "
         f"{design.n_comparison} {comparison_words(design, main.comparison)}, "
         f"{design.years[0]} to {design.years[-1]}. Results are estimates with intervals, "
