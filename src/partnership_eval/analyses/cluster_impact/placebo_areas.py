@@ -71,8 +71,7 @@ def pretend_treated(design: ImpactDesign, la_code: int, *, seed: int = 0) -> pd.
 def _never_joining(panel: pd.DataFrame) -> pd.Series:
     """Rows of comparison schools that never join a partnership (a school followed only
     until it joins one would stand in for a partnership school with half its years)."""
-    joins = panel["joins_partnership"] if "joins_partnership" in panel else 0
-    return (panel["group"] == COMPARISON) & (joins == 0)
+    return (panel["group"] == COMPARISON) & (panel["joins_partnership"] == 0)
 
 
 def placebo_las(design: ImpactDesign, min_schools: int = MIN_PLACEBO_SCHOOLS) -> list[int]:
