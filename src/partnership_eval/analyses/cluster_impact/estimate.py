@@ -181,8 +181,11 @@ class ImpactEstimate(Result):
     @property
     def inference_words(self) -> str:
         """What the overall interval allows for, in words."""
-        level = "partnership" if self.spec.cluster == "partnership_id" else "school"
-        own = f"shocks shared by the schools of one {level}"
+        own = (
+            "each school's own ups and downs"
+            if self.spec.cluster is None
+            else "shocks shared by the schools of one partnership"
+        )
         if self.area_sd is None:
             return f"{own} (not shocks that hit the whole area)"
         return (
