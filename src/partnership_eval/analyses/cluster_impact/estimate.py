@@ -43,7 +43,7 @@ from partnership_eval.exclusions import exclusion
 from partnership_eval.impact.did_results import AggregateResult, AttGtResult
 from partnership_eval.impact.power import MdeResult, mde_of_estimate
 from partnership_eval.impact.staggered import staggered_did
-from partnership_eval.labels import axis_label
+from partnership_eval.labels import axis_label, column_label
 from partnership_eval.plots import event_study_plot
 from partnership_eval.result import Result, exclusion_frame, level_label, tidy_frame
 
@@ -181,11 +181,11 @@ class ImpactEstimate(Result):
     @property
     def inference_words(self) -> str:
         """What the overall interval allows for, in words."""
-        own = (
-            "each school's own ups and downs"
-            if self.spec.cluster is None
-            else "shocks shared by the schools of one partnership"
-        )
+        cluster = self.spec.cluster
+        own = {
+            None: "each school's own ups and downs",
+            "partnership_id": "shocks shared by the schools of one partnership",
+        }.get(cluster, f"shocks shared by schools with the same {column_label(cluster)}")
         if self.area_sd is None:
             return f"{own} (not shocks that hit the whole area)"
         return (
