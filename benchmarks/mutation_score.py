@@ -52,7 +52,11 @@ TARGETS = {
     "disclosure": Target(
         "src/partnership_eval/disclosure.py",
         (),
-        ("tests/test_disclosure.py", "tests/test_rules_at_boundaries.py"),
+        (
+            "tests/test_disclosure.py",
+            "tests/test_disclosure_published.py",
+            "tests/test_rules_at_boundaries.py",
+        ),
     ),
     "outcomes": Target(
         "src/partnership_eval/analyses/cluster_impact/outcomes.py",
@@ -158,7 +162,7 @@ def _results(repo: Path, env: dict[str, str]) -> dict[str, str]:
 
 
 def score(
-    name: str, target: Target, *, show_survivors: bool, max_seconds: float
+    name: str, target: Target, *, show_survivors: bool, max_seconds: float | None, children: int
 ) -> tuple[int, int]:
     """Run mutmut on ``target``; print and return (killed, total)."""
     tests = [t for t in target.tests if (ROOT / t.split("::")[0]).exists()]
@@ -169,7 +173,15 @@ def score(
     start = time.perf_counter()
     try:
         subprocess.run(
-            [sys.executable, "-m", "mutmut", "run", "--max-children", "2", *target.mutant_globs()],
+            [
+                sys.executable,
+                "-m",
+                "mutmut",
+                "run",
+                "--max-children",
+                str(children),
+                *target.mutant_globs(),
+            ],
             cwd=repo,
             env=env,
             capture_output=True,
@@ -210,13 +222,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("modules", nargs="*", help=f"some of {', '.join(TARGETS)}")
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
-    parser.add_argument("--max-seconds", type=float, default=300, help="time cap per module")
+    parser.add_argument(
+        "--max-seconds", type=float, default=None, help="time cap per module (none by default)"
+    )
+    parser.add_argument(
+        "--max-children",
+        type=int,
+        default=1,
+        help="mutmut worker processes (the machine is shared)",
+    )
     args = parser.parse_args()
     unknown = set(args.modules) - set(TARGETS)
     if unknown:
         parser.error(f"unknown module(s) {sorted(unknown)}; choose from {list(TARGETS)}")
     for name in args.modules or TARGETS:
-        score(name, TARGETS[name], show_survivors=args.survivors, max_seconds=args.max_seconds)
+        score(
+            name,
+            TARGETS[name],
+            show_survivors=args.survivors,
+            max_seconds=args.max_seconds,
+            children=args.max_children,
+        )
 
 
 if __name__ == "__main__":
