@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -161,42 +162,63 @@ def _results(repo: Path, env: dict[str, str]) -> dict[str, str]:
     return {m["name"]: m["status"].strip() for m in map(_RESULT.match, out.splitlines()) if m}
 
 
+def _run(repo: Path, env: dict[str, str], children: int, names: list[str], seconds: float | None):
+    subprocess.run(
+        [sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *names],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        check=False,
+        timeout=seconds,
+    )
+
+
+def _sampled(
+    repo: Path, env: dict[str, str], target: Target, size: int, children: int
+) -> list[str]:
+    """``size`` of the target's mutants drawn at random (seed 0, so before and after a
+    change of the tests draw the same ones while the module is unchanged)."""
+    # a filter matching nothing makes mutmut generate the mutants and its test
+    # coverage, then stop: that gives the names to draw from
+    _run(repo, env, children, [f"{target.module}.x___none__mutmut_0"], None)
+    names = sorted(k for k in _results(repo, env) if _wanted(k, target))
+    return sorted(random.Random(0).sample(names, min(size, len(names))))
+
+
+def _wanted(mutant: str, target: Target) -> bool:
+    return target.functions == () or _function(mutant) in target.functions
+
+
 def score(
-    name: str, target: Target, *, show_survivors: bool, max_seconds: float | None, children: int
+    name: str,
+    target: Target,
+    *,
+    show_survivors: bool,
+    max_seconds: float | None,
+    children: int,
+    sample: int | None,
 ) -> tuple[int, int]:
-    """Run mutmut on ``target``; print and return (killed, total)."""
+    """Run mutmut on ``target`` (on ``sample`` random mutants of it when given); print
+    and return (killed, total)."""
     tests = [t for t in target.tests if (ROOT / t.split("::")[0]).exists()]
     repo = _scratch_copy(target, tests)
     # mutmut puts mutants/src first on sys.path itself; a PYTHONPATH breaks its stats run.
     drop = ("PYTHONPATH", "PARTNERSHIP_EVAL_REQUIRE_SHARED")
     env = {k: v for k, v in os.environ.items() if k not in drop} | {"PYTHONHASHSEED": "0"}
     start = time.perf_counter()
+    names = _sampled(repo, env, target, sample, children) if sample else target.mutant_globs()
     try:
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "mutmut",
-                "run",
-                "--max-children",
-                str(children),
-                *target.mutant_globs(),
-            ],
-            cwd=repo,
-            env=env,
-            capture_output=True,
-            check=False,
-            timeout=max_seconds,
-        )
+        _run(repo, env, children, names, max_seconds)
     except subprocess.TimeoutExpired:
         print(f"{name}: stopped after {max_seconds:.0f} s; mutants not reached are not counted")
     status = _results(repo, env)
-    wanted = [k for k in status if target.functions == () or _function(k) in target.functions]
+    wanted = [k for k in status if _wanted(k, target)]
     killed = sum(status[k] in ("killed", "timeout") for k in wanted)
     total = sum(status[k] not in ("not checked", "skipped") for k in wanted)
     seconds = time.perf_counter() - start
     share = killed / total if total else float("nan")
-    print(f"{name:14s} {killed:4d} / {total:4d} killed  {share:6.1%}  ({seconds:.0f} s)")
+    drawn = f", a random {total} of the module's mutants" if sample else ""
+    print(f"{name:14s} {killed:4d} / {total:4d} killed  {share:6.1%}  ({seconds:.0f} s{drawn})")
     if show_survivors:
         for k in wanted:
             if status[k] not in ("killed", "timeout", "not checked", "skipped"):
@@ -226,6 +248,9 @@ def main() -> None:
         "--max-seconds", type=float, default=None, help="time cap per module (none by default)"
     )
     parser.add_argument(
+        "--sample", type=int, default=None, help="test this many random mutants per module"
+    )
+    parser.add_argument(
         "--max-children",
         type=int,
         default=1,
@@ -242,6 +267,7 @@ def main() -> None:
             show_survivors=args.survivors,
             max_seconds=args.max_seconds,
             children=args.max_children,
+            sample=args.sample,
         )
 
 
