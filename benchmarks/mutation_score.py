@@ -121,7 +121,11 @@ TARGETS = {
             "movement_difference",
             "rise_by_prior_grade",
         ),
-        ("tests/analyses/test_inspections.py", "tests/test_rules_at_boundaries.py"),
+        (
+            "tests/analyses/test_inspections.py",
+            "tests/analyses/test_inspections_by_hand.py",
+            "tests/test_rules_at_boundaries.py",
+        ),
     ),
 }
 
