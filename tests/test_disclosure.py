@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -132,6 +133,13 @@ def test_the_total_is_hidden_when_it_is_the_only_other_cell_of_its_line():
     table = pd.DataFrame({"pupils": [3, 3]}, index=["a", "total"])
     out = suppress(table, counts=["pupils"], total_row="total")
     assert out["pupils"].tolist() == ["c", "c"]
+
+
+def test_the_total_is_hidden_when_no_other_cell_of_its_line_can_be():
+    # b is unknown, so only the total is left to protect a's 3 pupils
+    table = pd.DataFrame({"pupils": [3, np.nan, 40]}, index=["a", "b", "total"])
+    out = suppress(table, counts=["pupils"], total_row="total")
+    assert out["pupils"].iloc[[0, 2]].tolist() == ["c", "c"]
 
 
 def test_secondary_suppression_repeats_until_no_line_has_a_lonely_hidden_cell():
