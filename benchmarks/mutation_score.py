@@ -102,6 +102,7 @@ TARGETS = {
         (
             "tests/impact/test_did_aggregate_se.py",
             "tests/impact/test_did_inference_level.py",
+            "tests/impact/test_did_inference_by_hand.py",
             "tests/impact/test_did_reference.py",
             "tests/impact/test_did_results.py",
         ),
