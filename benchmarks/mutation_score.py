@@ -24,7 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -194,6 +194,34 @@ def _wanted(mutant: str, target: Target) -> bool:
     return target.functions == () or _function(mutant) in target.functions
 
 
+@dataclass(frozen=True)
+class Earlier:
+    """What an earlier ``--survivors`` run of a module printed."""
+
+    killed: int
+    total: int
+    survivors: tuple[str, ...]
+
+
+_HEADLINE = re.compile(r"^(?P<name>\S+)\s+(?P<killed>\d+) /\s+(?P<total>\d+) killed")
+_SURVIVOR = re.compile(r"^    \S.*\s(?P<mutant>\S+__mutmut_\d+)$")
+
+
+def earlier_runs(log: Path) -> dict[str, Earlier]:
+    """Per module, the score and surviving mutants in the output of a ``--survivors`` run."""
+    runs: dict[str, Earlier] = {}
+    current = None
+    for line in log.read_text().splitlines():
+        if m := _HEADLINE.match(line):
+            current = m["name"]
+            runs[current] = Earlier(int(m["killed"]), int(m["total"]), ())
+        elif current is not None and (m := _SURVIVOR.match(line)):
+            runs[current] = replace(
+                runs[current], survivors=(*runs[current].survivors, m["mutant"])
+            )
+    return runs
+
+
 def score(
     name: str,
     target: Target,
@@ -201,29 +229,42 @@ def score(
     show_survivors: bool,
     max_seconds: float | None,
     children: int,
-    sample: int | None,
+    sample: int | None = None,
+    earlier: Earlier | None = None,
 ) -> tuple[int, int]:
-    """Run mutmut on ``target`` (on ``sample`` random mutants of it when given); print
-    and return (killed, total)."""
+    """Run mutmut on ``target`` (on ``sample`` random mutants of it, or only on the
+    survivors of an ``earlier`` run, when given); print and return (killed, total)."""
+    if earlier is not None and not earlier.survivors:
+        print(f"{name:14s} {earlier.killed:4d} / {earlier.total:4d} killed  (no survivors)")
+        return earlier.killed, earlier.total
     tests = [t for t in target.tests if (ROOT / t.split("::")[0]).exists()]
     repo = _scratch_copy(target, tests)
     # mutmut puts mutants/src first on sys.path itself; a PYTHONPATH breaks its stats run.
     drop = ("PYTHONPATH", "PARTNERSHIP_EVAL_REQUIRE_SHARED")
     env = {k: v for k, v in os.environ.items() if k not in drop} | {"PYTHONHASHSEED": "0"}
     start = time.perf_counter()
-    names = _sampled(repo, env, target, sample, children) if sample else target.mutant_globs()
+    if earlier is not None:
+        names = list(earlier.survivors)
+    elif sample:
+        names = _sampled(repo, env, target, sample, children)
+    else:
+        names = target.mutant_globs()
     try:
         _run(repo, env, children, names, max_seconds)
     except subprocess.TimeoutExpired:
         print(f"{name}: stopped after {max_seconds:.0f} s; mutants not reached are not counted")
     status = _results(repo, env)
-    wanted = [k for k in status if _wanted(k, target)]
+    wanted = [k for k in status if _wanted(k, target) and (earlier is None or k in names)]
     killed = sum(status[k] in ("killed", "timeout") for k in wanted)
     total = sum(status[k] not in ("not checked", "skipped") for k in wanted)
     seconds = time.perf_counter() - start
+    if earlier is not None:  # the earlier run's kills stand: tests were only added
+        note = f", re-ran the {total} survivors of {earlier.killed} / {earlier.total}"
+        killed, total = earlier.killed + killed, earlier.total
+    else:
+        note = f", a random {total} of the module's mutants" if sample else ""
     share = killed / total if total else float("nan")
-    drawn = f", a random {total} of the module's mutants" if sample else ""
-    print(f"{name:14s} {killed:4d} / {total:4d} killed  {share:6.1%}  ({seconds:.0f} s{drawn})")
+    print(f"{name:14s} {killed:4d} / {total:4d} killed  {share:6.1%}  ({seconds:.0f} s{note})")
     if show_survivors:
         for k in wanted:
             if status[k] not in ("killed", "timeout", "not checked", "skipped"):
@@ -256,6 +297,12 @@ def main() -> None:
         "--sample", type=int, default=None, help="test this many random mutants per module"
     )
     parser.add_argument(
+        "--rerun",
+        type=Path,
+        help="output of an earlier --survivors run: test only its survivors (after adding "
+        "tests, with the module unchanged) and add its kills",
+    )
+    parser.add_argument(
         "--max-children",
         type=int,
         default=1,
@@ -265,7 +312,8 @@ def main() -> None:
     unknown = set(args.modules) - set(TARGETS)
     if unknown:
         parser.error(f"unknown module(s) {sorted(unknown)}; choose from {list(TARGETS)}")
-    for name in args.modules or TARGETS:
+    earlier = earlier_runs(args.rerun) if args.rerun else {}
+    for name in args.modules or (earlier or TARGETS):
         score(
             name,
             TARGETS[name],
@@ -273,6 +321,7 @@ def main() -> None:
             max_seconds=args.max_seconds,
             children=args.max_children,
             sample=args.sample,
+            earlier=earlier.get(name) if args.rerun else None,
         )
 
 
