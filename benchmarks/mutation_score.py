@@ -9,8 +9,13 @@ the subset fails on it. Not part of CI: a run takes minutes per module on 2 core
     python benchmarks/mutation_score.py disclosure      # one (names below)
     python benchmarks/mutation_score.py --survivors     # also list surviving mutants
 
-With ../shared present next to the repository, the scratch copy sees it too, so the R
-reference tests take part as they do in CI.
+With ../shared present next to the repository, the scratch copy sees it too (mutmut runs
+the tests from a ``mutants/`` copy one level down, so ../shared is linked beside both) and
+must find it (``PARTNERSHIP_EVAL_REQUIRE_SHARED=1``), so the R reference tests take part as
+they do in CI instead of skipping.
+
+Slow modules: ``--sample N`` tests N random mutants; after adding tests, ``--rerun LOG``
+tests only the survivors printed by an earlier ``--survivors`` run.
 """
 
 from __future__ import annotations
@@ -140,8 +145,9 @@ def _scratch_copy(target: Target, tests: list[str]) -> Path:
     repo.mkdir()
     shutil.copytree(ROOT / "src", repo / "src", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "tests", repo / "tests", ignore=shutil.ignore_patterns("__pycache__"))
-    if SHARED.is_dir():
+    if SHARED.is_dir():  # ../shared of the copy and of mutmut's mutants/ inside it
         (scratch / "shared").symlink_to(SHARED)
+        (repo / "shared").symlink_to(SHARED)
     pyproject = (ROOT / "pyproject.toml").read_text()
     config = (
         "\n[tool.mutmut]\n"
@@ -242,6 +248,8 @@ def score(
     # mutmut puts mutants/src first on sys.path itself; a PYTHONPATH breaks its stats run.
     drop = ("PYTHONPATH", "PARTNERSHIP_EVAL_REQUIRE_SHARED")
     env = {k: v for k, v in os.environ.items() if k not in drop} | {"PYTHONHASHSEED": "0"}
+    if SHARED.is_dir():  # a reference test that cannot find ../shared fails, never skips
+        env["PARTNERSHIP_EVAL_REQUIRE_SHARED"] = "1"
     start = time.perf_counter()
     if earlier is not None:
         names = list(earlier.survivors)
