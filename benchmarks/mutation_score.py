@@ -95,6 +95,7 @@ TARGETS = {
         "src/partnership_eval/impact/did_aggregate.py",
         (),
         (
+            "tests/impact/test_did_aggregate_by_hand.py",
             "tests/impact/test_did_aggregate_se.py",
             "tests/impact/test_did_reference.py",
             "tests/impact/test_did_hard_cases.py",
