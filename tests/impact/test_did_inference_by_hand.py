@@ -147,6 +147,8 @@ def test_average_pretest_by_hand():
     assert clustered.se == pytest.approx(np.sqrt(4.5) / 6) and clustered.df_denominator == 1
     assert pretest_average(ATT, np.zeros((6, 3)), None) is None
     assert pretest_average(ATT[:1], PSI[:, :1], np.array([0, 0, 0, 0, 1, 1])) is None  # g = 0
+    one_cluster = np.array([[1.0], [0.0], [0.0]])  # only the first cluster's sum is non-zero
+    assert pretest_average(ATT[:1], one_cluster, np.array([0, 1, 1])) is None
 
 
 def test_tests_describe_themselves():
