@@ -107,7 +107,7 @@ def test_no_post_treatment_cell_is_an_estimation_error():
     none_estimated = _cells([0.1, np.nan, np.nan, 0.2, -0.1, np.nan])
     with pytest.raises(EstimationError, match=r"\(3 cell\(s\) could not be estimated\)"):
         _aggregate("group", none_estimated)
-    with pytest.raises(InputError, match="kind='cohort'"):
+    with pytest.raises(InputError, match="kind='cohort'.*pass 'dynamic'"):
         _aggregate("cohort")
 
 
