@@ -119,5 +119,7 @@ def test_the_event_time_window_and_balance():
     # balanced on one period after treatment: only cohort 2 is seen at event time 1
     assert cell_window(est, balance_e=1).tolist() == [True, True, True, False, False, False]
     assert cell_window(est, balance_e=0).tolist() == [True, True, False, True, True, True]
+    both = cell_window(est, balance_e=1, min_e=0, max_e=0)  # the window narrows the balance
+    assert both.tolist() == [False, True, False, False, False, False]
     group = _aggregate("group", min_e=1)
     assert group.labels.tolist() == [2] and group.att == pytest.approx([2.0])
