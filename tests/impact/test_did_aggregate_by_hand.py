@@ -55,7 +55,7 @@ def test_simple_weights_post_cells_by_cohort_share_and_adds_the_weight_term():
 
 def test_group_averages_each_cohort_and_weights_cohorts_by_size():
     agg = _aggregate("group")
-    assert agg.labels.tolist() == [2, 3]
+    assert agg.kind == "group" and agg.labels.tolist() == [2, 3]
     assert agg.att == pytest.approx([1.5, 4.0])
     assert agg.influence == pytest.approx(np.array([[0.5, 0], [0.5, 0], [0, 1], [0, 0]]))
     assert agg.overall_att == pytest.approx(1.5 * 2 / 3 + 4 * 1 / 3)
@@ -67,7 +67,7 @@ def test_group_averages_each_cohort_and_weights_cohorts_by_size():
 
 def test_dynamic_averages_cells_by_event_time_and_the_overall_from_event_time_zero():
     agg = _aggregate("dynamic")
-    assert agg.labels.tolist() == [-2, -1, 0, 1]
+    assert agg.kind == "dynamic" and agg.labels.tolist() == [-2, -1, 0, 1]
     assert agg.att == pytest.approx([0.2, (0.5 * 0.1 - 0.25 * 0.1) / 0.75, 2.0, 2.0])
     assert agg.overall_att == pytest.approx(2.0)
     # event time 0: cells (2, 2) and (3, 3) weighted 2/3, 1/3, weight term -4/3 and 8/3;
@@ -81,7 +81,7 @@ def test_dynamic_averages_cells_by_event_time_and_the_overall_from_event_time_ze
 
 def test_calendar_averages_the_post_cells_of_each_period():
     agg = _aggregate("calendar")
-    assert agg.labels.tolist() == [2, 3]
+    assert agg.kind == "calendar" and agg.labels.tolist() == [2, 3]
     assert agg.att == pytest.approx([1.0, (0.5 * 2 + 0.25 * 4) / 0.75])
     # period 3: cells (2, 3) and (3, 3) weighted 2/3, 1/3; weight term -8/9 (cohort 2), 16/9
     at_three = np.array([-8 / 9, 2 / 3 - 8 / 9, 1 / 3 + 16 / 9, 0])
