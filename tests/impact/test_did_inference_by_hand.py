@@ -51,7 +51,24 @@ def test_analytic_standard_errors_and_normal_interval():
 
 def test_infer_is_analytic_without_draws_and_bootstrap_with_them():
     assert infer(PSI, None, 0, 1, 0.05).band == "pointwise"
-    assert infer(PSI, None, 9, 1, 0.05).band == "uniform"
+    assert infer(PSI, None, 1, 1, 0.05).band == "uniform"
+
+
+@pytest.mark.parametrize(
+    ("kind", "q25", "q75"),
+    [
+        # one unit with influence 3 of 4: draws are 3/4 times the multiplier, whose
+        # quartiles are -1 and 1 (Rademacher, Webb) or Mammen's low and high points
+        ("rademacher", -1, 1),
+        ("webb", -1, 1),
+        ("mammen", -np.sqrt(71 / 185), np.sqrt(185 / 71)),
+    ],
+)
+def test_bootstrap_se_is_the_interquartile_range_of_the_chosen_multipliers(kind, q25, q75):
+    psi = np.array([[3.0], [0.0], [0.0], [0.0]])
+    boot = bootstrap_inference(psi, None, 999, seed=2, alpha=0.05, multipliers=kind)
+    iqr_of_normal = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
+    assert boot.se == pytest.approx([0.75 * (q75 - q25) / iqr_of_normal], rel=1e-6)
 
 
 def test_mammen_weights_take_two_values_with_mean_zero():
@@ -107,6 +124,7 @@ def test_bootstrap_se_is_the_analytic_se_and_the_band_is_sup_t():
 def test_bootstrap_of_estimates_without_variance_gives_no_band():
     boot = bootstrap_inference(np.zeros((10, 2)), None, 50, seed=1, alpha=0.05)
     assert np.isnan(boot.se).all() and np.isnan(boot.critical_value)
+    assert boot.band == "uniform"
     partly = bootstrap_inference(PSI, None, 999, seed=1, alpha=0.05)
     assert np.isnan(partly.se[2]) and np.isfinite(partly.se[0])
     assert np.isfinite(partly.critical_value)
