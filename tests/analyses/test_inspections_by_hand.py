@@ -9,15 +9,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from growth_factory import INSPECTED, KENT, inspection_tables
 from scipy import stats
 
 from partnership_eval.analyses.inspections.transitions import (
+    inspection_pairs,
     movement_difference,
     movement_shares,
     pair_weights,
     rise_by_prior_grade,
     transition_counts,
 )
+from partnership_eval.errors import EstimationError, InputError
 
 Z95 = stats.norm.ppf(0.975)
 ROWS = [
@@ -70,7 +73,9 @@ def test_without_comparison_pairs_no_pair_is_matched(pairs):
 
 
 def test_unmatched_shares_counts_and_clustered_wilson_intervals(pairs):
-    out = movement_shares(pairs).set_index(["group", "movement"])
+    shares = movement_shares(pairs)
+    assert shares.index.tolist() == list(range(6))
+    out = shares.set_index(["group", "movement"])
     assert out["share"].tolist() == pytest.approx([3 / 6, 3 / 6, 0, 1 / 5, 2 / 5, 2 / 5])
     assert out["count"].tolist() == [3, 3, 0, 1, 2, 2]
     assert out["n"].tolist() == [6] * 3 + [5] * 3
@@ -143,3 +148,33 @@ def test_cell_shares_have_school_clustered_wilson_intervals(pairs):
     assert (single["ci_low"], single["ci_high"]) == pytest.approx(wilson(1.0, 1))
     empty = cells.loc[("comparison", 4, 3)]
     assert empty["row_n"] == 0 and empty[["share", "ci_low", "ci_high"]].isna().all()
+    assert cells["ci_low"].dtype == "float64" and cells["ci_high"].dtype == "float64"
+    # D's two pairs after a good grade fall in two cells (2 and 1), E's one in 2: for the
+    # cell 2 -> 2 (p = 2/3), sum (a - p m)^2 = (1 - 4/3)^2 + (1 - 2/3)^2 = 2/9, over 9,
+    # times 2/1: 4/81; 2/9 over it is 4.5 effective pairs, capped at the 3 pairs
+    stayed = cells.loc[("comparison", 2, 2)]
+    assert stayed["share"] == pytest.approx(2 / 3)
+    assert (stayed["ci_low"], stayed["ci_high"]) == pytest.approx(wilson(2 / 3, 3))
+
+
+def test_a_one_sided_comparison_says_how_many_pairs_each_group_has(pairs):
+    alone = pairs[pairs["group"] == "partnership"]
+    with pytest.raises(EstimationError, match="6 partnership and 0 comparison inspection pairs"):
+        movement_difference(alone)
+
+
+def test_pairs_of_an_area_are_those_of_its_schools():
+    tables = inspection_tables()
+    moved = tables.schools["urn"].isin([INSPECTED["D"], INSPECTED["E"]])
+    schools = tables.schools.copy()
+    schools.loc[moved, ["la_code", "la_name"]] = KENT[:2]
+    args = (tables.inspections, tables.memberships, tables.partnerships)
+    kent = inspection_pairs(*args, schools=schools, area="Kent").table
+    assert sorted(kent["urn"]) == [INSPECTED["D"], INSPECTED["D"], INSPECTED["E"]]
+    assert kent["prior_grade"].dtype == "int64" and kent["prior_grade"].tolist() == [3, 3, 2]
+    surrey = inspection_pairs(*args, schools=schools, area="Surrey").table
+    assert not surrey["urn"].isin([INSPECTED["D"], INSPECTED["E"]]).any()
+    with pytest.raises(
+        InputError, match="an area needs the schools table.*pass schools=data.schools"
+    ):
+        inspection_pairs(*args, area="Kent")
