@@ -174,7 +174,9 @@ def _results(repo: Path, env: dict[str, str]) -> dict[str, str]:
     return {m["name"]: m["status"].strip() for m in map(_RESULT.match, out.splitlines()) if m}
 
 
-def _run(repo: Path, env: dict[str, str], children: int, names: list[str], seconds: float | None):
+def _run(
+    repo: Path, env: dict[str, str], children: int, names: list[str], seconds: float | None
+) -> None:
     subprocess.run(
         [sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *names],
         cwd=repo,
@@ -256,6 +258,10 @@ def score(
         names = list(earlier.survivors)
     elif sample:
         names = _sampled(repo, env, target, sample, children)
+        if not names:  # no filter would make mutmut test every mutant of the repository
+            print(f"{name}: mutmut generated no mutants (do its clean tests pass?)")
+            shutil.rmtree(repo.parent, ignore_errors=True)
+            return 0, 0
     else:
         names = target.mutant_globs()
     try:
@@ -322,6 +328,8 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown module(s) {sorted(unknown)}; choose from {list(TARGETS)}")
     earlier = earlier_runs(args.rerun) if args.rerun else {}
+    if args.rerun and set(args.modules) - set(earlier):
+        parser.error(f"{args.rerun} holds no run of {sorted(set(args.modules) - set(earlier))}")
     for name in args.modules or (earlier or TARGETS):
         score(
             name,
@@ -330,7 +338,7 @@ def main() -> None:
             max_seconds=args.max_seconds,
             children=args.max_children,
             sample=args.sample,
-            earlier=earlier.get(name) if args.rerun else None,
+            earlier=earlier[name] if args.rerun else None,
         )
 
 
