@@ -93,7 +93,7 @@ def test_calendar_averages_the_post_cells_of_each_period():
 def test_cells_without_an_estimate_are_left_out_and_counted():
     post_missing = _cells([0.1, 1.0, np.nan, 0.2, -0.1, 4.0])
     simple = _aggregate("simple", post_missing)
-    assert simple.n_skipped == 1
+    assert simple.n_skipped == 1 and _aggregate("group", post_missing).n_skipped == 1
     assert simple.overall_att == pytest.approx((0.5 * 1 + 0.25 * 4) / 0.75)
     pre_missing = _cells([0.1, 1.0, 2.0, np.nan, -0.1, 4.0])
     assert _aggregate("simple", pre_missing).n_skipped == 0  # not a cell it would use
@@ -101,9 +101,22 @@ def test_cells_without_an_estimate_are_left_out_and_counted():
     assert dynamic.n_skipped == 1 and dynamic.labels.tolist() == [-1, 0, 1]
 
 
+def test_doubling_every_weight_changes_nothing():
+    est = _cells()
+    for kind in ("simple", "group", "dynamic", "calendar"):
+        once = aggregate(est, UNIT_COHORT, UNIT_WEIGHT, kind)
+        twice = aggregate(est, UNIT_COHORT, 2 * UNIT_WEIGHT, kind)
+        assert twice.overall_att == pytest.approx(once.overall_att)
+        assert twice.overall_influence == pytest.approx(once.overall_influence)
+
+
 def test_no_post_treatment_cell_is_an_estimation_error():
-    with pytest.raises(EstimationError, match="no estimated post-treatment ATT"):
+    with pytest.raises(EstimationError) as error:
         _aggregate("simple", max_e=-1)
+    assert str(error.value) == (  # no cell was left out, so none is said to be
+        "no estimated post-treatment ATT(g, t) to aggregate; widen min_e/max_e or check the "
+        "cells' reasons in att_gt"
+    )
     none_estimated = _cells([0.1, np.nan, np.nan, 0.2, -0.1, np.nan])
     with pytest.raises(EstimationError, match=r"\(3 cell\(s\) could not be estimated\)"):
         _aggregate("group", none_estimated)
