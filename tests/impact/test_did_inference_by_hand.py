@@ -30,7 +30,7 @@ PAIRS = np.array([0, 1, 0, 1, 2, 2])  # clusters: units 1+3, 2+4, 5+6
 
 def test_cluster_sums_add_each_cluster_s_rows():
     assert cluster_sums(PSI, PAIRS).tolist() == [[3, 0, 0], [-3, 0, 0], [0, 0, 0]]
-    assert cluster_sums(PSI, None) is not None and (cluster_sums(PSI, None) == PSI).all()
+    assert (cluster_sums(PSI, None) == PSI).all()  # each unit its own cluster
     one = cluster_sums(PSI[:, 0], np.array([0, 0, 1, 1, 3, 3]))
     assert one.tolist() == [[0], [0], [0], [0]]  # a 1-d influence gives one column
 
