@@ -66,9 +66,12 @@ def test_infer_is_analytic_without_draws_and_bootstrap_with_them():
 )
 def test_bootstrap_se_is_the_interquartile_range_of_the_chosen_multipliers(kind, q25, q75):
     psi = np.array([[3.0], [0.0], [0.0], [0.0]])
-    boot = bootstrap_inference(psi, None, 999, seed=2, alpha=0.05, multipliers=kind)
     iqr_of_normal = stats.norm.ppf(0.75) - stats.norm.ppf(0.25)
-    assert boot.se == pytest.approx([0.75 * (q75 - q25) / iqr_of_normal], rel=1e-6)
+    for boot in (
+        bootstrap_inference(psi, None, 999, seed=2, alpha=0.05, multipliers=kind),
+        infer(psi, None, 999, 2, 0.05, kind),
+    ):
+        assert boot.se == pytest.approx([0.75 * (q75 - q25) / iqr_of_normal], rel=1e-6)
 
 
 def test_mammen_weights_take_two_values_with_mean_zero():
@@ -135,6 +138,10 @@ def test_chi2_pretest_by_hand():
     wald = 0.25 / (10 / 36) + 1 / (18 / 36)  # 0.9 + 2; the zero column is left out
     assert (test.statistic, test.df, test.method) == (pytest.approx(wald), 2, "chi2")
     assert test.p_value == pytest.approx(np.exp(-wald / 2))
+    clustered = pretest_chi2(ATT, PSI, PAIRS)  # sums 3, -3, 0: only the first is testable
+    assert (clustered.statistic, clustered.df) == (pytest.approx(0.25 / (18 / 36)), 1)
+    small = pretest_chi2(ATT / 1e4, PSI / 1e4, None)  # the units of the outcome
+    assert (small.statistic, small.df) == (pytest.approx(wald), 2)
     assert pretest_chi2(ATT, np.zeros((6, 3)), None) is None
     assert pretest_chi2(ATT[:2], PSI[:, [0, 0]], None) is None  # singular
 
@@ -161,6 +168,8 @@ def test_average_pretest_by_hand():
     assert test.statistic == pytest.approx((0.75 / se) ** 2)
     assert (test.df, test.df_denominator, test.method) == (1, 5, "average")
     assert test.p_value == pytest.approx(stats.f.sf((0.75 / se) ** 2, 1, 5))
+    small = pretest_average(ATT / 100, PSI / 100, None)  # the units of the outcome
+    assert small.statistic == pytest.approx(test.statistic) and small.se == pytest.approx(se / 100)
     clustered = pretest_average(ATT, PSI, PAIRS)  # sums 1.5, -1.5 and 0: two clusters
     assert clustered.se == pytest.approx(np.sqrt(4.5) / 6) and clustered.df_denominator == 1
     assert pretest_average(ATT, np.zeros((6, 3)), None) is None
