@@ -172,6 +172,13 @@ def test_pairs_of_an_area_are_those_of_its_schools():
     kent = inspection_pairs(*args, schools=schools, area="Kent").table
     assert sorted(kent["urn"]) == [INSPECTED["D"], INSPECTED["D"], INSPECTED["E"]]
     assert kent["prior_grade"].dtype == "int64" and kent["prior_grade"].tolist() == [3, 3, 2]
+    assert kent["movement"].tolist() == ["same", "down", "down"]
+    assert kent["year"].dtype == "int64" and kent["year"].tolist() == [2016, 2019, 2016]
+    # 15 Jan 2013 to 15 Jan 2016 is 1095 days, to 2019 from 2016 1096 (a leap day)
+    assert kent["gap_years"].tolist() == pytest.approx(
+        [1095 / 365.25, 1096 / 365.25, 1095 / 365.25]
+    )
+    assert kent.index.tolist() == [0, 1, 2]
     surrey = inspection_pairs(*args, schools=schools, area="Surrey").table
     assert not surrey["urn"].isin([INSPECTED["D"], INSPECTED["E"]]).any()
     with pytest.raises(
