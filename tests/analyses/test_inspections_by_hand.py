@@ -119,7 +119,12 @@ def test_rise_by_prior_grade_by_hand(pairs):
         "n_comparison",
         "n_schools",
     ]
-    assert out.loc[2, "difference"] == pytest.approx(0 - 1 / 3)
+    two = out.loc[2]
+    assert two["difference"] == pytest.approx(0 - 1 / 3)
+    # scores by school: J 0, D -1/9, E +1/9: variance 2/81 * 3/2 = 1/27
+    assert two["se"] == pytest.approx(np.sqrt(1 / 27))
+    half_two = stats.norm.ppf(0.95) * np.sqrt(1 / 27)
+    assert (two["ci_low"], two["ci_high"]) == pytest.approx((-1 / 3 - half_two, -1 / 3 + half_two))
     three = out.loc[3]
     assert three["difference"] == pytest.approx(2 / 4 - 0)
     # scores by school: A +1/4, B and C -1/8, G 0: variance 3/32 * 4/3 = 1/8
