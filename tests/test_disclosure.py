@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -120,3 +121,108 @@ def test_unknown_column_is_an_error():
     table = pd.DataFrame({"pupils": [3]})
     with pytest.raises(PartnershipEvalError, match="cohort not found in the table"):
         suppress(table, rates={"pupils": "cohort"})
+
+
+def test_a_single_pupil_is_hidden():
+    table = pd.DataFrame({"pupils": [1, 2, 7]})
+    assert suppress(table, counts=["pupils"])["pupils"].tolist() == ["c", "c", 7]
+
+
+def test_the_total_is_hidden_when_it_is_the_only_other_cell_of_its_line():
+    # 3 pupils in one row and a total of 3: the total would give the row away
+    table = pd.DataFrame({"pupils": [3, 3]}, index=["a", "total"])
+    out = suppress(table, counts=["pupils"], total_row="total")
+    assert out["pupils"].tolist() == ["c", "c"]
+
+
+def test_the_total_is_hidden_when_no_other_cell_of_its_line_can_be():
+    # b is unknown, so only the total is left to protect a's 3 pupils
+    table = pd.DataFrame({"pupils": [3, np.nan, 40]}, index=["a", "b", "total"])
+    out = suppress(table, counts=["pupils"], total_row="total")
+    assert out["pupils"].iloc[[0, 2]].tolist() == ["c", "c"]
+
+
+def test_secondary_suppression_repeats_until_no_line_has_a_lonely_hidden_cell():
+    # rows a, b hidden in row r1 (3 and 4); the column passes then hide r2/a (7, the
+    # smaller of 7 and 20) and r3/b (25, the smaller of 30 and 25); those leave rows r2
+    # and r3 each with one hidden cell, so their other cells go too
+    table = pd.DataFrame(
+        {"a": [3, 7, 20, 30], "b": [4, 30, 25, 59], "all": [7, 37, 45, 89]},
+        index=["r1", "r2", "r3", "total"],
+    )
+    out = suppress(table, counts=["a", "b", "all"], total_row="total", total_col="all")
+    hidden = out.eq("c")
+    assert hidden.loc[["r1", "r2", "r3"], ["a", "b"]].all().all()
+    assert not hidden.loc["total"].any() and not hidden["all"].any()
+
+
+def test_every_column_given_is_an_object_column_even_with_nothing_hidden():
+    table = pd.DataFrame({"pupils": [40, 50], "pct": [55.04, 60.0]})
+    out = suppress(table, counts=["pupils"], rates={"pct": "pupils"})
+    assert out["pupils"].dtype == object and out["pct"].dtype == object
+    assert out["pupils"].map(type).tolist() == [int, int]  # counts stay whole numbers
+    assert out["pct"].tolist() == [55.0, 60.0]
+
+
+def test_counts_held_as_objects_with_gaps_are_suppressed_as_numbers():
+    table = pd.DataFrame({"pupils": pd.Series([3, None, 40], dtype=object)})
+    out = suppress(table, counts=["pupils"])
+    assert out["pupils"].iloc[0] == "c" and out["pupils"].iloc[2] == 40
+
+
+def test_a_table_without_pupil_columns_is_published_as_it_is():
+    table = pd.DataFrame({"schools": [2, 3]}, index=["x", "y"])
+    out = suppress(table)
+    pd.testing.assert_frame_equal(out, table)
+    assert out.attrs["disclosure"] == {"threshold": 5, "counts": [], "rates": {}}
+
+
+def test_the_declaration_records_threshold_counts_and_each_rate_s_columns():
+    table = pd.DataFrame(
+        {"pupils": [40], "meeting": [30], "pct": [75.0], "avg": [104.2]}, index=["x"]
+    )
+    out = suppress(
+        table,
+        counts=["pupils", "meeting"],
+        rates={"pct": ("meeting", "pupils"), "avg": "pupils"},
+        threshold=10,
+    )
+    assert out.attrs["disclosure"] == {
+        "threshold": 10,
+        "counts": ["pupils", "meeting"],
+        "rates": {"pct": ["meeting", "pupils"], "avg": ["pupils"]},
+    }
+
+
+def test_integer_column_labels_take_an_integer_base():
+    table = pd.DataFrame([[4, 50.0], [40, 60.0]], columns=[0, 1])
+    out = suppress(table, counts=[0], rates={1: 0})
+    assert out[1].tolist() == ["c", 60.0]
+
+
+def test_a_misspelt_two_letter_base_is_named_in_the_error():
+    table = pd.DataFrame({"n": [40], "pct": [50.0]})
+    with pytest.raises(PartnershipEvalError, match="suppress: nn not found"):
+        suppress(table, counts=["n"], rates={"pct": "nn"})
+
+
+def test_a_base_that_is_both_a_column_and_a_pair_of_columns_is_an_error():
+    table = pd.DataFrame({("n", "m"): [40], "n": [40], "m": [30], "pct": [75.0]})
+    with pytest.raises(
+        PartnershipEvalError, match="rate 'pct'.*both a column and a pair of columns"
+    ):
+        suppress(table, counts=["n", "m", ("n", "m")], rates={"pct": ("n", "m")})
+
+
+def test_a_missing_total_row_or_column_is_named_in_the_error():
+    table = pd.DataFrame({"pupils": [3, 40], "all": [3, 40]}, index=["a", "b"])
+    with pytest.raises(PartnershipEvalError, match="suppress: everyone not found"):
+        suppress(table, counts=["pupils"], total_row="everyone")
+    with pytest.raises(PartnershipEvalError, match="suppress: all not found"):
+        suppress(table, counts=["pupils"], total_col="all")  # a total column is a count
+
+
+def test_a_count_column_given_twice_is_an_error():
+    table = pd.DataFrame([[3, 4, 40]], columns=["pupils", "pupils", "other"])
+    with pytest.raises(PartnershipEvalError, match="'pupils' appear more than once"):
+        suppress(table, counts=["pupils"])

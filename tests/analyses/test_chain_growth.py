@@ -416,3 +416,15 @@ def test_pace_confusion_crosses_planted_and_classified_classes():
 def test_pace_confusion_needs_planted_growth():
     with pytest.raises(PartnershipEvalError, match="no planted chain growth"):
         pace_confusion(pd.DataFrame({"partnership_id": [], "pace": []}), None)
+
+
+def test_pace_table_has_whole_numbers_with_gaps_and_every_class_in_order():
+    sizes = paced_sizes({"a": [3, 1, 2, 0], "b": [2, 5, 5, 5], "c": [4]})
+    sizes = sizes[(sizes["partnership_id"] != "b") | (sizes["year"] >= 2011)]  # b's founding
+    out = classify_pace(sizes).set_index("partnership_id")
+    assert out["founders"].dtype == "Int64" and out["founders"].tolist()[::2] == [3, 4]
+    assert out.loc["b", "founders"] is pd.NA  # its founding year is not in the table
+    for column in ("peak_year", "spell_years", "spell_joiners"):
+        assert out[column].dtype == "Int64"
+    assert out.loc["c", "pace"] == "too new" and out.loc["c", "spell_years"] is pd.NA
+    assert list(out["pace"].cat.categories) == ["measured", "steady", "aggressive", "too new"]
