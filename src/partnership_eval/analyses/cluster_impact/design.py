@@ -288,10 +288,10 @@ def impact_design(
         have results; a national file missing for the area's LAs would otherwise leave
         years with no treated school to compare).
     exclude_other_partnerships
-        Follow comparison schools that join partnerships of other kinds only until they
-        join (their years from then are left out, counted), as the partnership's own
-        effects would blur the comparison. Schools joining the treated kind outside the
-        area are always followed until they join.
+        Follow comparison schools that join partnerships of other kinds only until the
+        year before they join (:data:`CENSOR_BEFORE`; their later years are left out,
+        counted), as the partnership's own effects would blur the comparison. Schools
+        joining the treated kind outside the area are always followed until then.
     balance_setting
         Weight comparison schools so that their mix of rural and urban schools is the
         treated schools' (:func:`setting_weights`); schools of a setting the other group
