@@ -107,8 +107,9 @@ table_html(published(design.size_sources()), "size-sources", caption="Where each
 from partnership_eval.analyses.cluster_impact.map import design_map
 from partnership_eval.maps import located
 
-design_map(design, data.schools, boundaries=boundaries or None).figure if len(located(data.schools)) else Markdown(
-    "No map: the schools table holds no coordinates (GIAS easting and northing)."
+area_schools = data.schools[data.schools["la_code"].isin(design.la_codes)]
+design_map(design, data.schools, boundaries=boundaries or None).figure if len(located(area_schools)) else Markdown(
+    "No map: the schools table holds no coordinates (GIAS easting and northing) for this area's schools."
 )
 
 # %%
