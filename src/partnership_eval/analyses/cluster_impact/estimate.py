@@ -189,8 +189,8 @@ class ImpactEstimate(Result):
         if self.area_sd is None:
             return f"{own} (not shocks that hit the whole area)"
         return (
-            f"{own} and shocks that hit the whole area (measured on {self.n_areas} "
-            "comparison areas given pretend partnerships)"
+            f"{own} and shocks that hit the whole area (measured on the yearly results "
+            f"of {self.n_areas} other LAs)"
         )
 
     def mde(self, power: float = 0.8) -> MdeResult:
