@@ -159,7 +159,7 @@ table_html(
 # uniform band (it covers every year's effect at once) that lets the schools of one
 # partnership share shocks; years before 0 are checks, where the true effect is zero.
 # The overall effect's interval allows for more: shocks that hit every school of the
-# area at once, measured by running the same design on comparison areas (section 4).
+# area at once, measured from how far other LAs' yearly results stray (section 4).
 # The yearly band does not include them, so it is narrower than it should be.
 
 # %%
