@@ -68,6 +68,18 @@ def styled(ax: Axes | None = None, figsize: tuple[float, float] = FIGSIZE) -> It
         yield ax if ax is not None else new_axes(figsize)
 
 
+def strip_plot(
+    values: np.ndarray, *, label: str, xlabel: str, title: str, ax: Axes | None = None
+) -> Axes:
+    """Values as a jittered strip around a line at zero (e.g. one point per placebo area)."""
+    ax = ax if ax is not None else new_axes()
+    jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(values))
+    ax.scatter(values, jitter, color="grey", alpha=0.7, label=label)
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set(yticks=[], xlabel=xlabel, title=title)
+    return ax
+
+
 def event_study_plot(
     table: pd.DataFrame,
     *,

@@ -55,6 +55,7 @@ def test_too_few_las_or_thin_las_are_refused_and_counted():
         contrast_noise(thin, "ks2_rwm_exp", CONTRAST)
     noise = contrast_noise(world, "ks2_rwm_exp", CONTRAST)
     assert noise.n_areas == 12 and noise.exclusions.empty
+    assert len(noise.plot().collections[0].get_offsets()) == 12  # one point per LA
 
 
 @pytest.fixture(scope="module")

@@ -111,6 +111,8 @@ def test_placebo_in_space_p_value_and_interval() -> None:
     assert res.ci_low == pytest.approx(5 - np.quantile(placebo, 0.975))
     assert res.exclusions["reason"].str.contains("P3: too few schools").all()
     assert res.tidy()["term"].iloc[0] == "treated: A" and not res.few_areas
+    ax = res.plot()  # the placebo strip, then the treated area's point
+    assert [len(c.get_offsets()) for c in ax.collections] == [len(placebo), 1]
     small = placebo_in_space(pd.DataFrame(), estimate, treated="A", areas=["P0", "P1"])
     assert small.few_areas and "cannot fall below" in small.summary()
 

@@ -106,15 +106,16 @@ class PlaceboResult(Result):
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Placebo estimates as a strip, the treated estimate marked."""
-        from partnership_eval.plots import new_axes
+        from partnership_eval.plots import strip_plot
 
-        ax = ax if ax is not None else new_axes()
-        est = self.placebo["estimate"].to_numpy()
-        jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(est))
-        ax.scatter(est, jitter, color="grey", alpha=0.7, label="placebo areas")
+        ax = strip_plot(
+            self.placebo["estimate"].to_numpy(),
+            label="placebo areas",
+            xlabel="estimate",
+            title=f"Placebo in space (p = {self.p_value:.3f})",
+            ax=ax,
+        )
         ax.scatter([self.estimate], [0], color="C3", s=60, zorder=3, label=str(self.spec.treated))
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set(yticks=[], xlabel="estimate", title=f"Placebo in space (p = {self.p_value:.3f})")
         ax.legend(frameon=False)
         return ax
 

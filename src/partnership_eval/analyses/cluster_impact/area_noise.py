@@ -92,14 +92,15 @@ class AreaNoise(Result):
 
     def plot(self, ax: Axes | None = None) -> Axes:
         """Each LA's shift (what its own shocks would add), as a strip around zero."""
-        from partnership_eval.plots import new_axes
+        from partnership_eval.plots import strip_plot
 
-        ax = ax if ax is not None else new_axes()
-        shift = self.areas["shift"].to_numpy()
-        jitter = np.random.default_rng(0).uniform(-0.15, 0.15, len(shift))
-        ax.scatter(shift, jitter, color="grey", alpha=0.7, label="other LAs")
-        ax.axvline(0, color="black", linewidth=0.8)
-        ax.set(yticks=[], xlabel="shift from LA-wide shocks alone (points)", title=self.title)
+        ax = strip_plot(
+            self.areas["shift"].to_numpy(),
+            label="other LAs",
+            xlabel="shift from LA-wide shocks alone (points)",
+            title=self.title,
+            ax=ax,
+        )
         ax.legend(frameon=False)
         return ax
 
