@@ -545,11 +545,13 @@ def all_schools_design(design: ImpactDesign) -> ImpactDesign:
     )
 
 
-def disadvantage_column(design: ImpactDesign) -> str:
-    """The design's measure of disadvantage before the start: the baseline share of Year 6
-    pupils disadvantaged where the source counts them, else the schools table's FSM share."""
+def baseline_covariates(design: ImpactDesign, covariates: Sequence[str]) -> tuple[str, ...]:
+    """``covariates`` as the design can measure them: the baseline share of Year 6 pupils
+    disadvantaged (``base_disadv_pct``) becomes the schools table's FSM share where the
+    source has no disadvantaged counts for the treated schools."""
     treated = design.panel.loc[design.panel["group"] == TREATED, "base_disadv_pct"]
-    return "base_disadv_pct" if treated.notna().any() else "fsm_pct"
+    stand_in = "base_disadv_pct" if treated.notna().any() else "fsm_pct"
+    return tuple(stand_in if c == "base_disadv_pct" else c for c in covariates)
 
 
 @dataclass(frozen=True)
@@ -594,8 +596,7 @@ def match_comparison(
         rural=lambda d: d["rural"].astype("boolean").astype("Float64").astype(float),
     )
     treated = schools[schools["is_treated"]]
-    disadvantage = disadvantage_column(design)
-    covariates = [disadvantage if c == "base_disadv_pct" else c for c in covariates]
+    covariates = baseline_covariates(design, covariates)
     usable = [c for c in covariates if treated[c].notna().any()]
     if not usable:
         raise EstimationError(

@@ -26,7 +26,7 @@ from partnership_eval.analyses.cluster_impact.area_noise import (
 from partnership_eval.analyses.cluster_impact.design import (
     ImpactDesign,
     all_schools_design,
-    disadvantage_column,
+    baseline_covariates,
 )
 from partnership_eval.analyses.cluster_impact.estimate import (
     COMPARISONS,
@@ -155,11 +155,18 @@ class RobustnessResult(Result):
         return forest_plot(self.table, "check", title=title or self.title, level=self.level, ax=ax)
 
 
-def _attempt(make: Callable[[], Result], alpha: float) -> Result:
+def _attempt(
+    make: Callable[[], ImpactEstimate], alpha: float, note: str = "", truth: float | None = None
+) -> Result:
+    """``make()`` — as a row carrying ``note`` and ``truth`` (default: its own) when a note
+    is given — or, when it cannot be estimated, a row saying why."""
     try:
-        return make()
+        result = make()
     except PartnershipEvalError as error:
         return not_estimated("overall", not_estimable(error), alpha)
+    if not note:
+        return result
+    return noted(result, note, truth=result.truth if truth is None else truth)
 
 
 def _specifications(
@@ -174,12 +181,7 @@ def _specifications(
                 lambda c=c: estimate_impact(design, **{**base, "comparison": c}),
                 alpha,
             )
-    disadvantage = disadvantage_column(design)
-    other_cov = (
-        ()
-        if main.covariates
-        else tuple(disadvantage if c == "base_disadv_pct" else c for c in ROBUSTNESS_COVARIATES)
-    )
+    other_cov = () if main.covariates else baseline_covariates(design, ROBUSTNESS_COVARIATES)
     checks[f"covariates: {', '.join(map(column_label, other_cov)) or 'none'}"] = _attempt(
         lambda: estimate_impact(design, **{**base, "covariates": other_cov}), alpha
     )
@@ -190,25 +192,17 @@ def _specifications(
     checks[ESTIMAND_WORDS[other]] = _attempt(
         lambda: estimate_impact(design, **{**base, "estimand": other}), alpha
     )
-    placebo_outcome = _attempt(
+    checks[f"placebo outcome: {measure_label(PLACEBO_OUTCOME)}"] = _attempt(
         lambda: estimate_impact(design, **{**base, "outcome": PLACEBO_OUTCOME}),
         alpha,
-    )
-    checks[f"placebo outcome: {measure_label(PLACEBO_OUTCOME)}"] = (
-        noted(
-            placebo_outcome,
-            "should be zero: joining should not change who is in Year 6",
-            truth=0.0 if design.synthetic else None,
-        )
-        if isinstance(placebo_outcome, ImpactEstimate)
-        else placebo_outcome
+        "should be zero: joining should not change who is in Year 6",
+        truth=0.0 if design.synthetic else None,
     )
     if design.options["size_threshold"]:
-        naive = _attempt(lambda: estimate_impact(all_schools_design(design), **base), alpha)
-        checks["all never-treated schools of any size (naive)"] = (
-            noted(naive, "ignores the small-school trend", truth=naive.truth)
-            if isinstance(naive, ImpactEstimate)
-            else naive
+        checks["all never-treated schools of any size (naive)"] = _attempt(
+            lambda: estimate_impact(all_schools_design(design), **base),
+            alpha,
+            "ignores the small-school trend",
         )
     return checks
 
@@ -330,17 +324,10 @@ def _inference_checks(
             )
         except PartnershipEvalError as error:
             notes["wild"] = f"wild cluster bootstrap not possible: {error}"
-        by_school = _attempt(
-            lambda: estimate_impact(design, **{**base, "cluster": None}), main.alpha
-        )
-        checks["inference by school (ignores shared partnership shocks)"] = (
-            noted(
-                by_school,
-                "too narrow when a partnership's schools share shocks",
-                truth=by_school.truth,
-            )
-            if isinstance(by_school, ImpactEstimate)
-            else by_school
+        checks["inference by school (ignores shared partnership shocks)"] = _attempt(
+            lambda: estimate_impact(design, **{**base, "cluster": None}),
+            main.alpha,
+            "too narrow when a partnership's schools share shocks",
         )
     return checks
 
